@@ -1,0 +1,55 @@
+# crick: build, test, demo and benchmark. `make test` and `make demo` install missing
+# Debian packages first (`make deps`, which uses sudo when not root).
+
+SWIFT      ?= swift
+CONFIG     ?= release
+BUILD_DIR  := .build/$(CONFIG)
+CRICK      := $(BUILD_DIR)/crick
+DEMO_DIR   ?= demo-out
+THREADS    ?= 2
+
+# Libraries crick links (-dev) and the tools its tests and benchmarks compare against.
+DEB_PACKAGES := libhts-dev zlib1g-dev libopenblas-dev libbigwig-dev \
+                samtools tabix bedtools python3-numpy python3-pysam python3-pyfaidx
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build test demo bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	else echo "make deps: all Debian packages present"; fi
+
+build:
+	$(SWIFT) build -c $(CONFIG)
+
+# Unit tests, oracle tests (samtools, bedtools, numpy) and CLI golden tests against the built binary.
+test: deps
+	$(SWIFT) build -c debug
+	CRICK_BIN=$(CURDIR)/.build/debug/crick $(SWIFT) test
+
+# The main job on the embedded default: the yeast genome and its ATAC-seq peaks.
+demo: deps build
+	@mkdir -p $(DEMO_DIR)
+	$(CRICK) fetch -@ $(THREADS) --fasta Pipelines/data/yeast/sacCer3.fa.gz \
+	  --regions Pipelines/data/yeast/yeast_atac.narrowPeak --length 1000 --center summit \
+	  -o $(DEMO_DIR)/yeast_atac_1kb.fa
+	$(CRICK) fetch -@ $(THREADS) --fasta Pipelines/data/yeast/sacCer3.fa.gz \
+	  --regions Pipelines/data/yeast/yeast_atac.narrowPeak --length 1000 --format npy \
+	  -o $(DEMO_DIR)/yeast_atac_1kb.npy
+	@echo "demo: sequences of $$(grep -c '>' $(DEMO_DIR)/yeast_atac_1kb.fa) peaks (1 kb around summits):"
+	@echo "  FASTA:     $(DEMO_DIR)/yeast_atac_1kb.fa"
+	@echo "  NPY codes: $(DEMO_DIR)/yeast_atac_1kb.npy"
+
+bench: deps build
+	Benchmarks/run.sh $(CRICK)
+
+clean:
+	rm -rf .build $(DEMO_DIR) bench-out

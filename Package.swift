@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "crick",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "crick", targets: ["crick"]),
+        .library(name: "Genome", targets: ["Genome"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Dataset", targets: ["Dataset"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, reached only through their own module maps and shims.
+        .systemLibrary(name: "CHTSlib", pkgConfig: "htslib", providers: [.apt(["libhts-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CBigWig", providers: [.apt(["libbigwig-dev"])]),
+
+        // Domain libraries.
+        .target(name: "Genome", dependencies: ["CHTSlib"]),
+        .target(name: "Pipeline"),
+        .target(name: "Dataset", dependencies: ["Genome", "Pipeline"]),
+
+        // The command-line tool: option parsing and printing only.
+        .executableTarget(
+            name: "crick",
+            dependencies: [
+                "Genome", "Pipeline", "Dataset",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "GenomeTests", dependencies: ["Genome", "CHTSlib"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "CLITests", dependencies: ["Genome"], resources: [.copy("Golden")]),
+    ]
+)

@@ -1,0 +1,47 @@
+import Foundation
+
+/// One line of a samtools-style `.fai` index.
+public struct FastaContig: Sendable, Equatable {
+    /// The contig name (everything after `>` up to the first whitespace).
+    public let name: String
+    /// The number of bases.
+    public let length: Int
+    /// Byte offset of the first base in the (uncompressed) file.
+    let offset: Int
+    /// Bases per full line.
+    let lineBases: Int
+    /// Bytes per full line, including the line terminator.
+    let lineWidth: Int
+
+    /// Byte offset of base `pos` (0-based) in the uncompressed file.
+    func byteOffset(of pos: Int) -> Int {
+        offset + (pos / lineBases) * lineWidth + pos % lineBases
+    }
+}
+
+/// The parsed `.fai` index of a FASTA file.
+struct FastaIndex {
+    let contigs: [FastaContig]
+
+    /// Parses the `.fai` file at `path` (the FASTA's path is used for messages).
+    init(faiPath: String) throws {
+        // Read directly: htslib's hts_open recognises .fai as a format it will not read as text.
+        guard let data = FileManager.default.contents(atPath: faiPath) else {
+            throw GenomeError.unreadable(path: faiPath, reason: "cannot read FASTA index")
+        }
+        var contigs: [FastaContig] = []
+        for (n, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            if line.isEmpty { continue }
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard f.count >= 5, let len = Int(f[1]), let off = Int(f[2]), let lb = Int(f[3]), let lw = Int(f[4]),
+                  len >= 0, off >= 0, lb >= 0, lw >= lb
+            else {
+                throw GenomeError.malformedLine(path: faiPath, line: n + 1, detail: "malformed FASTA index line")
+            }
+            contigs.append(FastaContig(name: String(f[0]), length: len, offset: off,
+                                       lineBases: max(lb, 1), lineWidth: max(lw, 1)))
+        }
+        self.contigs = contigs
+    }
+}

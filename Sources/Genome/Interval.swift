@@ -1,0 +1,60 @@
+/// A genomic interval, 0-based half-open, with the optional parts of BED and narrowPeak.
+public struct Interval: Sendable, Equatable {
+    /// Contig name.
+    public var chrom: String
+    /// 0-based start.
+    public var start: Int
+    /// End (exclusive).
+    public var end: Int
+    /// BED name column, when present and not ".".
+    public var name: String?
+    /// The summit as an absolute 0-based position (narrowPeak column 10); nil when absent or -1.
+    public var summit: Int?
+    /// 1-based line number in the source file (0 for region strings).
+    public var line: Int
+
+    public init(chrom: String, start: Int, end: Int, name: String? = nil, summit: Int? = nil, line: Int = 0) {
+        self.chrom = chrom
+        self.start = start
+        self.end = end
+        self.name = name
+        self.summit = summit
+        self.line = line
+    }
+
+    /// Length in bases.
+    public var length: Int { end - start }
+
+    /// The midpoint (rounded down), as bedtools and MACS compute it.
+    public var midpoint: Int { start + (end - start) / 2 }
+
+    /// Where a window is centred on this interval.
+    public enum Center: String, Sendable, CaseIterable {
+        /// The narrowPeak summit, or the midpoint when there is none.
+        case summit
+        /// The midpoint.
+        case midpoint
+    }
+
+    /// The position a window is centred on.
+    public func center(_ mode: Center) -> Int {
+        switch mode {
+        case .summit: return summit ?? midpoint
+        case .midpoint: return midpoint
+        }
+    }
+
+    /// A window of `length` bases centred on `center(mode)`: [c - length/2, c - length/2 + length).
+    /// The result may run past the contig; callers check bounds.
+    public func resized(to length: Int, around mode: Center) -> Interval {
+        let c = center(mode)
+        var r = self
+        r.start = c - length / 2
+        r.end = r.start + length
+        r.summit = nil
+        return r
+    }
+
+    /// `chrom:start-end` with a 0-based start, as `bedtools getfasta` names sequences.
+    public var bedName: String { "\(chrom):\(start)-\(end)" }
+}
