@@ -32,8 +32,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "GenomeTests", dependencies: ["Genome", "CHTSlib"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
-        .testTarget(name: "CLITests", dependencies: ["Genome"], resources: [.copy("Golden")]),
+        // Helpers shared by the test targets: temporary directories, running tools.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GenomeTests", dependencies: ["Genome", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Genome", "Pipeline", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], exclude: ["Golden"]),
     ]
 )

@@ -28,6 +28,12 @@ public struct ExportSummary: Sendable, Equatable {
     /// Regions skipped because they run past a contig end (after resizing).
     public var beyondEnd = 0
 
+    public init(written: Int = 0, absentContig: Int = 0, beyondEnd: Int = 0) {
+        self.written = written
+        self.absentContig = absentContig
+        self.beyondEnd = beyondEnd
+    }
+
     /// Regions skipped, all causes.
     public var skipped: Int { absentContig + beyondEnd }
 
@@ -171,19 +177,17 @@ public struct SequenceExport {
                 out.append(format == .fasta ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
                 out.append(contentsOf: scratch[0..<n])
                 out.append(UInt8(ascii: "\n"))
-            case .codes:
-                BaseCode.table.withUnsafeBufferPointer { t in
-                    scratch.withUnsafeBufferPointer { src in
-                        for j in 0..<n { out.append(t[Int(src[j])] &+ 48) }
+            case .codes, .npy:
+                // Codes in place, then digits for the text form.
+                scratch.withUnsafeMutableBufferPointer { buf in
+                    let region = UnsafeMutableBufferPointer(rebasing: buf[0..<n])
+                    BaseCode.encode(region)
+                    if format == .codes {
+                        for j in 0..<n { region[j] &+= 48 }
                     }
+                    out.append(contentsOf: UnsafeBufferPointer(region))
                 }
-                out.append(UInt8(ascii: "\n"))
-            case .npy:
-                BaseCode.table.withUnsafeBufferPointer { t in
-                    scratch.withUnsafeBufferPointer { src in
-                        for j in 0..<n { out.append(t[Int(src[j])]) }
-                    }
-                }
+                if format == .codes { out.append(UInt8(ascii: "\n")) }
             }
         }
         return out

@@ -38,8 +38,10 @@ public struct FastaFile: Sendable {
                 throw GenomeError.indexNotWritable(path: path, directory: dir)
             }
             if fai_build3(path, nil, nil) != 0 {
-                let detail = (try? FastaLineCheck.firstProblem(path: path)) ?? nil
-                throw GenomeError.indexBuild(path: path, detail: detail ?? "htslib could not build the index")
+                if let problem = (try? FastaLineCheck.firstProblem(path: path)) ?? nil {
+                    throw GenomeError.malformedLine(path: path, line: problem.line, detail: "cannot index FASTA, " + problem.detail)
+                }
+                throw GenomeError.indexBuild(path: path, detail: "htslib could not build the index")
             }
         }
         let index = try FastaIndex(faiPath: faiPath)

@@ -1,13 +1,13 @@
 /// Finds why htslib refused to index a FASTA, so the error names a line.
 enum FastaLineCheck {
-    /// The first problem found in `path`, as a phrase with its line number, or nil.
-    static func firstProblem(path: String) throws -> String? {
+    /// The first problem found in `path`: its line number and a phrase, or nil.
+    static func firstProblem(path: String) throws -> (line: Int, detail: String)? {
         let reader = try TextLineReader(path: path)
         var name: String?
         var lineBases = 0          // bases on the record's first sequence line
         var shortLine = 0          // line number of a line shorter than lineBases, if any
         var sawHeader = false
-        while let problem: String? = try reader.withNextLine({ line in
+        while let problem = try reader.withNextLine({ (line: UnsafeBufferPointer<UInt8>) -> (line: Int, detail: String)? in
             let n = reader.lineNumber
             if line.first == UInt8(ascii: ">") {
                 sawHeader = true
@@ -18,16 +18,16 @@ enum FastaLineCheck {
                 return nil
             }
             if !sawHeader {
-                return line.isEmpty ? nil : "line \(n) holds sequence before any '>' header (not a FASTA file?)"
+                return line.isEmpty ? nil : (n, "sequence before any '>' header (not a FASTA file?)")
             }
             let bases = line.count
             if shortLine > 0 && bases > 0 {
-                return "line \(shortLine) of sequence '\(name ?? "")' is shorter than the lines before it but is not its last line (ragged line lengths; rewrap the FASTA, e.g. with 'seqkit seq -w 60')"
+                return (shortLine, "ragged line lengths: a line of sequence '\(name ?? "")' is shorter than the lines before it but is not its last line; rewrap the FASTA (e.g. seqkit seq -w 60)")
             }
             if lineBases == 0 {
                 lineBases = bases
             } else if bases > lineBases {
-                return "line \(n) of sequence '\(name ?? "")' is longer than the lines before it (ragged line lengths; rewrap the FASTA, e.g. with 'seqkit seq -w 60')"
+                return (n, "ragged line lengths: a line of sequence '\(name ?? "")' is longer than the lines before it; rewrap the FASTA (e.g. seqkit seq -w 60)")
             } else if bases < lineBases {
                 shortLine = n
             }

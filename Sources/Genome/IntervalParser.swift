@@ -19,50 +19,120 @@ public enum IntervalFormat: String, Sendable, CaseIterable {
 
     /// The format implied by the fields of a data line: 10 or 11 columns, or more than 12,
     /// or 12 whose 11th is not a BED12 block list, is narrowPeak (IDR adds columns).
-    static func fromFields(_ f: [Substring]) -> IntervalFormat {
+    static func fromFields(_ f: FieldSplitter) -> IntervalFormat {
         switch f.count {
         case 10, 11: return .narrowPeak
-        case 12: return f[10].contains(",") ? .bed : .narrowPeak
+        case 12: return f.field(10).contains(UInt8(ascii: ",")) ? .bed : .narrowPeak
         case 13...: return .narrowPeak
         default: return .bed
         }
     }
 }
 
-/// Parses one BED or narrowPeak data line.
+/// Splits one line into fields without allocating per line: on tabs, or on runs of spaces
+/// when the line has no tab. Reused from line to line.
+struct FieldSplitter {
+    private(set) var line = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    private var bounds: [Range<Int>] = []
+
+    /// The number of fields of the current line.
+    var count: Int { bounds.count }
+
+    /// Field `i` of the current line.
+    func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: line[bounds[i]])
+    }
+
+    /// Field `i` as a String.
+    func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
+
+    /// Splits `line` (valid until the next call).
+    mutating func split(_ line: UnsafeBufferPointer<UInt8>) {
+        self.line = line
+        bounds.removeAll(keepingCapacity: true)
+        let tab = UInt8(ascii: "\t"), space = UInt8(ascii: " ")
+        if line.contains(tab) {
+            var start = 0
+            for i in 0..<line.count where line[i] == tab {
+                bounds.append(start..<i)
+                start = i + 1
+            }
+            bounds.append(start..<line.count)
+        } else {
+            var i = 0
+            while i < line.count {
+                while i < line.count && line[i] == space { i += 1 }
+                if i == line.count { break }
+                let start = i
+                while i < line.count && line[i] != space { i += 1 }
+                bounds.append(start..<i)
+            }
+        }
+    }
+}
+
+/// Parses BED and narrowPeak data lines.
 enum IntervalParser {
     /// True for lines that carry no interval: blank, `#` comments, `track` and `browser` lines.
-    static func isHeader(_ line: Substring) -> Bool {
-        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { return true }
-        return line.hasPrefix("#") || line.hasPrefix("track") || line.hasPrefix("browser")
+    static func isHeader(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = line.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return true }
+        if first == UInt8(ascii: "#") { return true }
+        if first == UInt8(ascii: "t") { return hasPrefix(line, "track") }
+        if first == UInt8(ascii: "b") { return hasPrefix(line, "browser") }
+        return false
     }
 
-    /// Splits a line into fields on tabs (on runs of spaces when there are no tabs).
-    static func fields(_ line: Substring) -> [Substring] {
-        if line.contains("\t") { return line.split(separator: "\t", omittingEmptySubsequences: false) }
-        return line.split(separator: " ", omittingEmptySubsequences: true)
+    private static func hasPrefix(_ line: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard line.count >= n else { return false }
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: n)
+        guard line.prefix(n).elementsEqual(w) else { return false }
+        return line.count == n || line[n] == UInt8(ascii: " ") || line[n] == UInt8(ascii: "\t")
     }
 
-    /// Parses `fields` (line `lineNumber` of `path`) as `format` (never `.auto`).
-    static func parse(_ f: [Substring], format: IntervalFormat, path: String, lineNumber: Int) throws -> Interval {
+    /// A decimal integer with an optional sign, or nil.
+    static func integer(_ f: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !f.isEmpty, f.count <= 19 else { return nil }
+        var i = 0
+        var negative = false
+        if f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+") {
+            negative = f[0] == UInt8(ascii: "-")
+            i = 1
+            guard f.count > 1 else { return nil }
+        }
+        var v = 0
+        while i < f.count {
+            let d = Int(f[i]) - 48
+            guard d >= 0 && d <= 9 else { return nil }
+            v = v * 10 + d
+            i += 1
+        }
+        return negative ? -v : v
+    }
+
+    /// Parses the split line `f` (line `lineNumber` of `path`) as `format` (never `.auto`).
+    static func parse(_ f: FieldSplitter, format: IntervalFormat, path: String, lineNumber: Int) throws -> Interval {
         func fail(_ what: String) -> GenomeError {
             .malformedLine(path: path, line: lineNumber, detail: what)
         }
         guard f.count >= 3 else {
             throw fail("BED line has \(f.count) field\(f.count == 1 ? "" : "s"), needs at least 3 (chrom, start, end)")
         }
-        guard !f[0].isEmpty else { throw fail("empty chromosome name") }
-        guard let start = Int(f[1]) else { throw fail("start '\(f[1])' is not an integer") }
-        guard let end = Int(f[2]) else { throw fail("end '\(f[2])' is not an integer") }
+        guard f.field(0).count > 0 else { throw fail("empty chromosome name") }
+        guard let start = integer(f.field(1)) else { throw fail("start '\(f.string(1))' is not an integer") }
+        guard let end = integer(f.field(2)) else { throw fail("end '\(f.string(2))' is not an integer") }
         guard start >= 0 else { throw fail("start \(start) is negative") }
         guard end >= start else { throw fail("end \(end) is less than start \(start)") }
-        var interval = Interval(chrom: String(f[0]), start: start, end: end, line: lineNumber)
-        if f.count >= 4, f[3] != "." { interval.name = String(f[3]) }
+        var interval = Interval(chrom: f.string(0), start: start, end: end, line: lineNumber)
+        if f.count >= 4 {
+            let name = f.field(3)
+            if !(name.count == 1 && name[0] == UInt8(ascii: ".")) { interval.name = f.string(3) }
+        }
         if format == .narrowPeak {
             guard f.count >= 10 else {
                 throw fail("narrowPeak line has \(f.count) fields, needs 10")
             }
-            guard let offset = Int(f[9]) else { throw fail("summit '\(f[9])' is not an integer") }
+            guard let offset = integer(f.field(9)) else { throw fail("summit '\(f.string(9))' is not an integer") }
             if offset != -1 {
                 guard offset >= 0, offset < max(end - start, 1) else {
                     throw fail("summit offset \(offset) lies outside its peak of length \(end - start)")

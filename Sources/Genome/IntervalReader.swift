@@ -13,6 +13,7 @@ public final class IntervalReader {
     private let lines: TextLineReader?
     private let region: GenomicRegion?
     private var tabix: TabixQuery?
+    private var splitter = FieldSplitter()
 
     /// Opens `path`. `format` `.auto` decides from the name, then from the first data line.
     public init(path: String, format: IntervalFormat = .auto, region: GenomicRegion? = nil) throws {
@@ -30,28 +31,30 @@ public final class IntervalReader {
     /// The next interval, or nil at the end of the file. Throws on a malformed line.
     public func next() throws -> Interval? {
         while true {
-            let text: String
-            let number: Int
+            let parsed: Interval??
             if let tabix {
-                guard let line = try tabix.nextLine() else { return nil }
-                text = line
-                number = 0
+                guard var text = try tabix.nextLine() else { return nil }
+                parsed = try text.withUTF8 { try parseLine($0, number: 0) }
             } else if let lines {
-                guard let line = try lines.nextLine() else { return nil }
-                text = line
-                number = lines.lineNumber
+                guard let result = try lines.withNextLine({ try parseLine($0, number: lines.lineNumber) }) else { return nil }
+                parsed = result
             } else {
                 return nil
             }
-            var line = Substring(text)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            if IntervalParser.isHeader(line) { continue }
-            let f = IntervalParser.fields(line)
-            if format == .auto { format = IntervalFormat.fromFields(f) }
-            let interval = try IntervalParser.parse(f, format: format, path: path, lineNumber: number)
+            guard let interval = parsed ?? nil else { continue }
             if tabix == nil, let region, !region.overlaps(interval) { continue }
             return interval
         }
+    }
+
+    /// Parses one line; nil for header, comment and blank lines.
+    private func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, number: Int) throws -> Interval? {
+        var line = bytes
+        if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
+        if IntervalParser.isHeader(line) { return nil }
+        splitter.split(line)
+        if format == .auto { format = IntervalFormat.fromFields(splitter) }
+        return try IntervalParser.parse(splitter, format: format, path: path, lineNumber: number)
     }
 
     /// Reads every remaining interval.

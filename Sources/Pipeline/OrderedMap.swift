@@ -41,8 +41,10 @@ public func orderedParallelMap<Batch, Result>(
 private final class OrderedMapState<Batch, Result>: @unchecked Sendable {
     private let cond = NSCondition()
     private let depth: Int
-    private let next: () throws -> Batch?
-    private let transform: (Batch, Int) throws -> Result
+    /// The caller's closures; dropped before `run` returns, since they are non-escaping
+    /// closures lent for the duration of the call while the threads may outlive it.
+    private var next: (() throws -> Batch?)?
+    private var transform: ((Batch, Int) throws -> Result)?
 
     /// Sequence number the next read batch gets (guarded by `cond`).
     private var readCount = 0
@@ -79,8 +81,6 @@ private final class OrderedMapState<Batch, Result>: @unchecked Sendable {
         while true {
             if let failure, emitCount >= failure.seq { break }
             if let result = done.removeValue(forKey: emitCount) {
-                emitCount += 1
-                cond.broadcast()
                 cond.unlock()
                 do { try emit(result) } catch {
                     emitError = error
@@ -89,6 +89,9 @@ private final class OrderedMapState<Batch, Result>: @unchecked Sendable {
                     break
                 }
                 cond.lock()
+                // Counted only now, so that the result being emitted holds one of the depth slots.
+                emitCount += 1
+                cond.broadcast()
                 continue
             }
             if exhausted && !reading && emitCount >= readCount { break }
@@ -96,6 +99,8 @@ private final class OrderedMapState<Batch, Result>: @unchecked Sendable {
         }
         // Let workers drain and stop before returning: they reference caller closures.
         while running > 0 { cond.wait() }
+        next = nil
+        transform = nil
         let failure = self.failure
         cond.unlock()
         if let emitError { throw emitError }
@@ -123,9 +128,10 @@ private final class OrderedMapState<Batch, Result>: @unchecked Sendable {
             }
             reading = true
             let seq = readCount
+            let next = self.next, transform = self.transform
             cond.unlock()
             let batch: Batch?
-            do { batch = try next() } catch {
+            do { batch = try next?() } catch {
                 cond.lock()
                 reading = false
                 exhausted = true
@@ -143,7 +149,10 @@ private final class OrderedMapState<Batch, Result>: @unchecked Sendable {
             cond.broadcast()
             cond.unlock()
             let outcome: Swift.Result<Result, Error>
-            do { outcome = .success(try transform(batch, worker)) } catch { outcome = .failure(error) }
+            do {
+                guard let transform else { return }
+                outcome = .success(try transform(batch, worker))
+            } catch { outcome = .failure(error) }
             cond.lock()
             switch outcome {
             case .success(let r): done[seq] = r

@@ -23,7 +23,7 @@ struct Crick: ParsableCommand {
         TemporaryFiles.shared.installSignalHandlers()
         let command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
         } catch {
             exit(withError: error)
         }
@@ -38,6 +38,24 @@ struct Crick: ParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// Splits samtools-style `-@4` into `-@ 4`, which swift-argument-parser does not accept.
+func normalizedArguments(_ args: [String]) -> [String] {
+    var out: [String] = []
+    var passthrough = false
+    for a in args {
+        if passthrough || a == "--" {
+            passthrough = true
+            out.append(a)
+        } else if a.hasPrefix("-@"), a.count > 2 {
+            out.append("-@")
+            out.append(String(a.dropFirst(2)))
+        } else {
+            out.append(a)
+        }
+    }
+    return out
 }
 
 /// The version printed by `crick --version`.
