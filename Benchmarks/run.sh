@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every benchmark against its peers in the same run and prints the ratio tables.
+# Usage: Benchmarks/run.sh path/to/crick   (make bench builds the release binary first)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+crick="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+out="${BENCH_OUT:-$here/../bench-out}"
+mkdir -p "$out"
+python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
+[ -x "$python" ] || python=python3
+"$python" "$here/fetch/bench.py" --crick "$crick" --out "$out"
