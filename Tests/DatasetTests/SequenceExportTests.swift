@@ -64,7 +64,7 @@ final class SequenceExportTests: XCTestCase {
         let r = try runTool(python, ["-c", script, path])
         try XCTSkipIf(r.stderr.contains("No module named 'numpy'"), "numpy is the oracle")
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(r.text, "uint8 (5, 6) True\n340123\n")
+        XCTAssertEqual(r.text, "uint8 (5, 6) True\n123401\n")
     }
 
     func testNPYHeaderIsPaddedToFixedSize() {
