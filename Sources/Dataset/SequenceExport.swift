@@ -82,7 +82,7 @@ public struct SequenceExport {
     }
 
     /// Runs the export into `output` (which the caller commits) and returns its summary.
-    public func run(sources: [RegionSource], output: OutputFile, progress: Progress? = nil) throws -> ExportSummary {
+    public func run(sources: [RegionSource], output: OutputFile, progress: ProgressReporter? = nil) throws -> ExportSummary {
         let options = self.options
         let fasta = self.fasta
         let stream = RegionStream(sources: sources, fasta: fasta)

@@ -6,7 +6,7 @@ import Glibc
 /// Reports the progress of long work on stderr: a live bar redrawn in place when stderr is
 /// a terminal, a plain line every `interval` seconds otherwise (cluster logs), nothing
 /// when quiet. Thread-safe.
-public final class Progress: @unchecked Sendable {
+public final class ProgressReporter: @unchecked Sendable {
     /// How progress is shown.
     public enum Style: Sendable {
         /// A bar redrawn in place (terminal).
@@ -41,7 +41,7 @@ public final class Progress: @unchecked Sendable {
         self.total = total
         self.interval = interval
         if quiet { style = .silent } else { style = isatty(2) != 0 ? .bar : .lines }
-        startTime = Progress.now()
+        startTime = ProgressReporter.now()
         lastReport = startTime
     }
 
@@ -54,7 +54,7 @@ public final class Progress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         count += n
-        let t = Progress.now()
+        let t = ProgressReporter.now()
         let wait = style == .bar ? 0.1 : interval
         if t - lastReport >= wait {
             lastReport = t
@@ -67,7 +67,7 @@ public final class Progress: @unchecked Sendable {
         guard style != .silent else { return }
         lock.lock()
         defer { lock.unlock() }
-        let t = Progress.now()
+        let t = ProgressReporter.now()
         if style == .bar || t - startTime >= interval { write(line(at: t), final: true) }
     }
 

@@ -80,7 +80,7 @@ struct Fetch: ParsableCommand {
         options.strict = strict
         options.threads = common.threads
         let out = try OutputFile(path: output, seekable: format == .npy)
-        let progress = Progress(label: "fetch", unit: "regions", quiet: common.quiet || !common.verbose && output == "-")
+        let progress = ProgressReporter(label: "fetch", unit: "regions", quiet: common.quiet || !common.verbose && output == "-")
         let summary: ExportSummary
         do {
             summary = try SequenceExport(fasta: genome, options: options).run(sources: sources, output: out, progress: progress)

@@ -1,0 +1,344 @@
+import Foundation
+import Genome
+import Pipeline
+
+/// Builds a labelled dataset from a genome and peak files (`crick dataset`).
+///
+/// Planning is serial and seeded (peaks, labels, negatives, splits); fetching and encoding
+/// run on the worker threads in order, so the files are byte-identical at any thread count.
+/// Sequences stream to `sequences.npy` as they are encoded; the whole directory is written
+/// under a temporary name beside the target and renamed at the end.
+public final class DatasetBuilder {
+    public let fasta: FastaFile
+    public let options: DatasetOptions
+    /// Warnings for the caller to print (skipped peaks, shortfalls).
+    public private(set) var warnings: [String] = []
+
+    var windows: [DatasetWindow] = []
+    /// Labels of positive windows, `tasks.count` bytes per row.
+    var labelTable: [UInt8] = []
+    var skipped: [String: DatasetInfo.Skipped] = [:]
+    var shortfall: [String: Int] = [:]
+    private var peakMask: GenomeMask
+    private var excludeMask: GenomeMask
+    private var usable: [Bool]
+    let readers: [FastaReader]
+
+    public init(fasta: FastaFile, options: DatasetOptions) throws {
+        self.fasta = fasta
+        self.options = options
+        peakMask = GenomeMask(contigCount: fasta.contigs.count)
+        excludeMask = GenomeMask(contigCount: fasta.contigs.count)
+        usable = Array(repeating: options.chroms == nil, count: fasta.contigs.count)
+        readers = try (0..<max(1, options.threads)).map { _ in try fasta.makeReader() }
+        try validate()
+    }
+
+    private func validate() throws {
+        let o = options
+        guard !o.tasks.isEmpty else { throw DatasetError.invalid("no peak files: give at least one --peaks NAME=PATH") }
+        var seen = Set<String>()
+        for t in o.tasks {
+            guard !t.name.isEmpty else { throw DatasetError.invalid("empty task name in --peaks \(t.name)=\(t.path)") }
+            guard seen.insert(t.name).inserted else { throw DatasetError.invalid("duplicate task name '\(t.name)' in --peaks") }
+        }
+        guard o.length > 0 else { throw DatasetError.invalid("--length must be positive") }
+        guard o.labelCore > 0, o.labelCore <= o.length else {
+            throw DatasetError.invalid("--label-core \(o.labelCore) must lie in 1...\(o.length) (the window length)")
+        }
+        guard fasta.contigs.contains(where: { $0.length >= o.length }) else {
+            throw DatasetError.invalid("--length \(o.length) does not fit in any contig of \(fasta.path) (longest \(fasta.contigs.map(\.length).max() ?? 0) bp)")
+        }
+        if let chroms = o.chroms {
+            for c in chroms {
+                guard let i = fasta.contigIndex(c) else { throw GenomeError.unknownContig(name: c, path: fasta.path) }
+                usable[i] = true
+            }
+        }
+        for c in (o.validChroms ?? []) + (o.testChroms ?? []) where fasta.contigIndex(c) == nil {
+            throw GenomeError.unknownContig(name: c, path: fasta.path)
+        }
+        if let v = o.validChroms, let t = o.testChroms, let both = Set(v).intersection(t).first {
+            throw DatasetError.invalid("contig \(both) is in both --valid-chroms and --test-chroms")
+        }
+        guard o.negativeRatio >= 0, o.negativeRatio.isFinite else { throw DatasetError.invalid("--neg-ratio must be >= 0") }
+        guard (0...1).contains(o.maxN) else { throw DatasetError.invalid("--max-n must lie in 0...1") }
+        guard o.gcBins >= 1 else { throw DatasetError.invalid("--gc-bins must be at least 1") }
+        guard o.margin >= 0 else { throw DatasetError.invalid("--margin must be >= 0") }
+    }
+
+    // MARK: Planning
+
+    /// Plans the dataset and writes it into `directory`; returns its description.
+    public func build(into directory: String, progress: ProgressReporter? = nil) throws -> DatasetInfo {
+        try readExcluded()
+        let positives = try planPositives()
+        let compositions = try composition(of: positives.map { ($0.contig, $0.start) })
+        windows = positives
+        let total = Int((options.negativeRatio * Double(positives.count)).rounded())
+        let kinds = options.negatives
+        var rng = SeededRandom(seed: options.seed, stream: 1)
+        for (k, kind) in kinds.enumerated() {
+            let count = total / kinds.count + (k < total % kinds.count ? 1 : 0)
+            guard count > 0 else { continue }
+            switch kind {
+            case .background: try planBackground(count: count, positiveGC: compositions.map(\.gc), rng: &rng)
+            case .flank: try planFlanks(count: count, positives: positives, rng: &rng)
+            case .shuffle: planShuffles(count: count, positives: positives)
+            case .positive: break
+            }
+        }
+        windows.sort(by: DatasetWindow.ordered)
+        let splits = assignSplits()
+        return try write(directory: directory, splits: splits, progress: progress)
+    }
+
+    private func readExcluded() throws {
+        for path in options.exclude {
+            let reader = try IntervalReader(path: path, format: .bed)
+            while let iv = try reader.next() {
+                if let c = fasta.contigIndex(iv.chrom) { excludeMask.add(contig: c, start: iv.start, end: iv.end) }
+            }
+        }
+        excludeMask.finish()
+    }
+
+    /// Reads every task's peaks: positive windows with their labels, and the peak mask.
+    private func planPositives() throws -> [DatasetWindow] {
+        let L = options.length
+        var summits = (0..<options.tasks.count).map { _ in PositionIndex(contigCount: fasta.contigs.count) }
+        var candidates: [(contig: Int, start: Int)] = []
+        for (t, task) in options.tasks.enumerated() {
+            var skip = DatasetInfo.Skipped()
+            var used = 0
+            let reader = try IntervalReader(path: task.path, format: options.inputFormat)
+            while let peak = try reader.next() {
+                guard let c = fasta.contigIndex(peak.chrom) else {
+                    if options.strict {
+                        throw DatasetError.region(source: "\(task.path) line \(peak.line)", detail: "contig '\(peak.chrom)' is not in the FASTA \(fasta.path)")
+                    }
+                    skip.absentContig += 1
+                    continue
+                }
+                // Every peak on the genome labels windows and is avoided by negatives.
+                summits[t].add(contig: c, position: peak.center(options.center))
+                peakMask.add(contig: c, start: peak.start, end: peak.end, margin: options.margin)
+                guard usable[c] else { skip.otherContig += 1; continue }
+                let w = peak.resized(to: L, around: options.center)
+                guard w.start >= 0, w.end <= fasta.contigs[c].length else {
+                    if options.strict {
+                        throw DatasetError.region(source: "\(task.path) line \(peak.line)",
+                                                  detail: "a \(L) bp window around this peak runs past the end of \(peak.chrom) (length \(fasta.contigs[c].length))")
+                    }
+                    skip.beyondEnd += 1
+                    continue
+                }
+                if excludeMask.overlaps(contig: c, start: w.start, end: w.end) { skip.excluded += 1; continue }
+                candidates.append((c, w.start))
+                used += 1
+            }
+            skipped[task.name] = skip
+            guard used > 0 else {
+                throw DatasetError.invalid("task '\(task.name)' has no usable peak in \(task.path) (\(skip.absentContig) on absent contigs, \(skip.beyondEnd) too close to a contig end, \(skip.otherContig) outside --chroms, \(skip.excluded) excluded)")
+            }
+            let lost = skip.absentContig + skip.beyondEnd
+            if lost > 0 {
+                warnings.append("task \(task.name): skipped \(lost) peak\(lost == 1 ? "" : "s"): \(skip.absentContig) on contigs absent from the FASTA, \(skip.beyondEnd) too close to a contig end to resize")
+            }
+        }
+        for t in summits.indices { summits[t].finish() }
+        peakMask.finish()
+
+        // One window per distinct position, labelled by the summits in its core.
+        candidates.sort { $0.contig != $1.contig ? $0.contig < $1.contig : $0.start < $1.start }
+        var out: [DatasetWindow] = []
+        let coreStart = (L - options.labelCore) / 2
+        var previous: (Int, Int)?
+        for cand in candidates {
+            if let p = previous, p == (cand.contig, cand.start) { continue }
+            previous = (cand.contig, cand.start)
+            let row = Int32(labelTable.count / options.tasks.count)
+            for t in summits.indices {
+                let hit = summits[t].contains(contig: cand.contig, start: cand.start + coreStart, end: cand.start + coreStart + options.labelCore)
+                labelTable.append(hit ? 1 : 0)
+            }
+            out.append(DatasetWindow(contig: Int32(cand.contig), start: cand.start, kind: .positive, labelRow: row))
+        }
+        return out
+    }
+
+    /// Base composition of windows, computed on the worker threads.
+    private func composition(of list: [(Int32, Int)]) throws -> [Composition] {
+        let L = options.length
+        var result: [Composition] = []
+        result.reserveCapacity(list.count)
+        var next = 0
+        let batch = 1024
+        try orderedParallelMap(threads: options.threads, next: { () -> Range<Int>? in
+            guard next < list.count else { return nil }
+            defer { next += batch }
+            return next..<min(next + batch, list.count)
+        }, transform: { range, worker in
+            var scratch = [UInt8](repeating: 0, count: L)
+            var out: [Composition] = []
+            out.reserveCapacity(range.count)
+            for i in range {
+                let (c, s) = list[i]
+                try scratch.withUnsafeMutableBufferPointer { buf in
+                    try self.readers[worker].fetch(contigIndex: Int(c), s, s + L, into: buf)
+                    BaseCode.encode(buf)
+                    out.append(Composition(codes: UnsafeBufferPointer(buf)))
+                }
+            }
+            return out
+        }, emit: { result += $0 })
+        return result
+    }
+
+    private func gcBin(_ gc: Double) -> Int { min(Int(gc * Double(options.gcBins)), options.gcBins - 1) }
+
+    /// Random windows away from peaks and excluded regions, matching the positives' GC bins.
+    private func planBackground(count: Int, positiveGC: [Double], rng: inout SeededRandom) throws {
+        let L = options.length
+        // Target per GC bin, proportional to the positives (largest remainders first).
+        var inBin = [Int](repeating: 0, count: options.gcBins)
+        for gc in positiveGC { inBin[gcBin(gc)] += 1 }
+        let exact = inBin.map { Double($0) * Double(count) / Double(max(positiveGC.count, 1)) }
+        var target = exact.map { Int($0) }
+        let order = exact.indices.sorted { (exact[$0] - Double(target[$0]), -$0) > (exact[$1] - Double(target[$1]), -$1) }
+        for b in order.prefix(count - target.reduce(0, +)) { target[b] += 1 }
+
+        let contigs = fasta.contigs.indices.filter { usable[$0] && fasta.contigs[$0].length >= L }
+        let weights = contigs.map { fasta.contigs[$0].length - L + 1 }
+        let totalWeight = weights.reduce(0, +)
+        guard totalWeight > 0 else { shortfall["background"] = count; return }
+        var cumulative: [Int] = []
+        var acc = 0
+        for w in weights { acc += w; cumulative.append(acc) }
+
+        var accepted = Set<Int64>()
+        var found = 0
+        let maxAttempts = 100 * count + 100_000
+        var attempts = 0
+        while found < count && attempts < maxAttempts {
+            // Candidates drawn serially (seeded), composition computed in parallel, accepted in order.
+            var batch: [(Int32, Int)] = []
+            while batch.count < 8192 && attempts < maxAttempts {
+                attempts += 1
+                let x = rng.below(totalWeight)
+                var lo = 0, hi = cumulative.count - 1
+                while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] > x { hi = mid } else { lo = mid + 1 } }
+                let c = contigs[lo]
+                let start = x - (lo > 0 ? cumulative[lo - 1] : 0)
+                if peakMask.overlaps(contig: c, start: start, end: start + L) { continue }
+                if excludeMask.overlaps(contig: c, start: start, end: start + L) { continue }
+                batch.append((Int32(c), start))
+            }
+            let comps = try composition(of: batch)
+            for (i, comp) in comps.enumerated() where found < count {
+                guard comp.n <= options.maxN else { continue }
+                let b = gcBin(comp.gc)
+                guard target[b] > 0 else { continue }
+                let key = Int64(batch[i].0) << 40 | Int64(batch[i].1)
+                guard accepted.insert(key).inserted else { continue }
+                target[b] -= 1
+                found += 1
+                windows.append(DatasetWindow(contig: batch[i].0, start: batch[i].1, kind: .background))
+            }
+        }
+        if found < count {
+            shortfall["background"] = count - found
+            let bins = target.indices.filter { target[$0] > 0 }.map { b -> String in
+                String(format: "%.2f-%.2f: %d", Double(b) / Double(options.gcBins), Double(b + 1) / Double(options.gcBins), target[b])
+            }
+            warnings.append("background: found \(found) of \(count) GC-matched windows after \(attempts) draws; short in GC bins \(bins.joined(separator: ", "))")
+        }
+    }
+
+    /// Windows shifted by the flank distance (then twice it, ...) from each positive.
+    private func planFlanks(count: Int, positives: [DatasetWindow], rng: inout SeededRandom) throws {
+        let L = options.length
+        let d = options.flankDistance ?? L
+        var chosen: [(Int32, Int)] = []
+        var taken = Set<Int64>()
+        var round = 1
+        while chosen.count < count && round <= 10 && d > 0 {
+            for p in positives where chosen.count < count {
+                let c = Int(p.contig)
+                let first = rng.below(2) == 0 ? -1 : 1
+                for side in [first, -first] {
+                    let s = p.start + side * round * d
+                    guard s >= 0, s + L <= fasta.contigs[c].length else { continue }
+                    if peakMask.overlaps(contig: c, start: s, end: s + L) || excludeMask.overlaps(contig: c, start: s, end: s + L) { continue }
+                    guard taken.insert(Int64(c) << 40 | Int64(s)).inserted else { continue }
+                    chosen.append((p.contig, s))
+                    break
+                }
+            }
+            round += 1
+        }
+        let comps = try composition(of: chosen)
+        var found = 0
+        for (i, comp) in comps.enumerated() where comp.n <= options.maxN {
+            windows.append(DatasetWindow(contig: chosen[i].0, start: chosen[i].1, kind: .flank))
+            found += 1
+        }
+        if found < count {
+            shortfall["flank"] = count - found
+            warnings.append("flank: found \(found) of \(count) flank windows \(d) bp (up to \(10 * d) bp) from positives, away from peaks")
+        }
+    }
+
+    /// Shuffles of the positives, cycling through them.
+    private func planShuffles(count: Int, positives: [DatasetWindow]) {
+        guard !positives.isEmpty else { shortfall["shuffle"] = count; return }
+        for j in 0..<count {
+            let p = positives[j % positives.count]
+            windows.append(DatasetWindow(contig: p.contig, start: p.start, kind: .shuffle, round: Int32(j / positives.count)))
+        }
+    }
+
+    // MARK: Splits
+
+    /// Assigns every window its split and returns how it was done.
+    private func assignSplits() -> DatasetInfo.Splits {
+        var perContig = [Int](repeating: 0, count: fasta.contigs.count)
+        for w in windows { perContig[Int(w.contig)] += 1 }
+        var code = [UInt8](repeating: 0, count: fasta.contigs.count)
+        let name = { (i: Int) in self.fasta.contigs[i].name }
+        if options.validChroms != nil || options.testChroms != nil {
+            for c in options.validChroms ?? [] { if let i = fasta.contigIndex(c) { code[i] = 1 } }
+            for c in options.testChroms ?? [] { if let i = fasta.contigIndex(c) { code[i] = 2 } }
+        } else if perContig.filter({ $0 > 0 }).count >= 3 {
+            // Contigs in a seeded order; each joins test, then valid, when that brings the
+            // split closer to 10% of the windows; the rest train.
+            var order = perContig.indices.filter { perContig[$0] > 0 }
+            var rng = SeededRandom(seed: options.seed, stream: 2)
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.below(i + 1)) }
+            let goal = Double(windows.count) / 10
+            var sizes = [0, 0, 0]
+            for c in order {
+                let n = perContig[c]
+                for split in [2, 1] where sizes[split] < Int(goal) {
+                    if abs(Double(sizes[split] + n) - goal) < abs(Double(sizes[split]) - goal) {
+                        code[c] = UInt8(split)
+                        sizes[split] += n
+                        break
+                    }
+                }
+            }
+        } else {
+            // Too few contigs: split windows by a seeded hash of their position, 80/10/10.
+            for i in windows.indices {
+                var h = SeededRandom(seed: options.seed ^ UInt64(windows[i].contig) << 48, stream: UInt64(windows[i].start) << 8 | UInt64(windows[i].kind.rawValue) << 4 | UInt64(windows[i].round))
+                let u = h.below(10)
+                windows[i].split = u == 0 ? 1 : u == 1 ? 2 : 0
+            }
+            return DatasetInfo.Splits(method: "hash", validChroms: [], testChroms: [])
+        }
+        for i in windows.indices { windows[i].split = code[Int(windows[i].contig)] }
+        let valid = code.indices.filter { code[$0] == 1 }.map(name)
+        let test = code.indices.filter { code[$0] == 2 }.map(name)
+        return DatasetInfo.Splits(method: "chromosome", validChroms: valid, testChroms: test)
+    }
+}

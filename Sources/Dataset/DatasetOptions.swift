@@ -1,0 +1,87 @@
+import Genome
+
+/// A kind of window in a dataset.
+public enum WindowKind: UInt8, Sendable, CaseIterable, Codable {
+    /// A peak resized around its summit.
+    case positive = 0
+    /// A random genomic window, GC-matched to the positives.
+    case background = 1
+    /// A window shifted from a positive by a fixed distance.
+    case flank = 2
+    /// A dinucleotide-shuffled positive.
+    case shuffle = 3
+
+    /// The name used in files and options.
+    public var name: String {
+        switch self {
+        case .positive: return "positive"
+        case .background: return "background"
+        case .flank: return "flank"
+        case .shuffle: return "shuffle"
+        }
+    }
+}
+
+/// One task: a name and the peak file whose peaks are its positives.
+public struct TaskSource: Sendable, Equatable {
+    public var name: String
+    public var path: String
+
+    public init(name: String, path: String) {
+        self.name = name
+        self.path = path
+    }
+
+    /// Parses `NAME=PATH`, or `PATH` whose name is the file name without its extensions.
+    public static func parse(_ text: String) -> TaskSource {
+        if let eq = text.firstIndex(of: "="), eq != text.startIndex {
+            return TaskSource(name: String(text[..<eq]), path: String(text[text.index(after: eq)...]))
+        }
+        var stem = String(text.split(separator: "/").last ?? Substring(text))
+        for ext in [".gz", ".bgz", ".narrowPeak", ".narrowpeak", ".bed", ".broadPeak", ".txt"] where stem.hasSuffix(ext) {
+            stem.removeLast(ext.count)
+        }
+        return TaskSource(name: stem, path: text)
+    }
+}
+
+/// How `crick dataset` builds a dataset.
+public struct DatasetOptions: Sendable {
+    /// The tasks (one peak file each).
+    public var tasks: [TaskSource] = []
+    /// Window length in bp.
+    public var length = 1000
+    /// Where windows are centred on peaks.
+    public var center: Interval.Center = .summit
+    /// A window is positive for a task when one of its summits lies in the central `labelCore` bp.
+    public var labelCore = 200
+    /// Negative kinds, in the order they are drawn.
+    public var negatives: [WindowKind] = [.background]
+    /// Negatives per positive, over all kinds.
+    public var negativeRatio = 1.0
+    /// Negatives keep this distance (bp) from every peak.
+    public var margin = 0
+    /// Largest fraction of N in a background or flank window.
+    public var maxN = 0.1
+    /// GC bins for matching background to positives.
+    public var gcBins = 20
+    /// Shift of flank windows (bp); nil means the window length.
+    public var flankDistance: Int?
+    /// BED files of regions no window may touch (blacklists).
+    public var exclude: [String] = []
+    /// Contigs to use; nil means all.
+    public var chroms: [String]?
+    /// Contigs of the validation and test splits; both nil means the default choice.
+    public var validChroms: [String]?
+    public var testChroms: [String]?
+    /// Seed of every random choice.
+    public var seed: UInt64 = 1
+    /// Worker threads.
+    public var threads = 1
+    /// Peaks on absent contigs or too close to a contig end are errors instead of skipped.
+    public var strict = false
+    /// Format of the peak files.
+    public var inputFormat: IntervalFormat = .auto
+
+    public init() {}
+}

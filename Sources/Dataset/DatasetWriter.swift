@@ -1,0 +1,148 @@
+import Foundation
+import Genome
+import Pipeline
+
+extension DatasetBuilder {
+    /// What one batch of windows becomes: sequence codes and regions.bed lines.
+    private struct Chunk {
+        var codes: [UInt8] = []
+        var bed: [UInt8] = []
+    }
+
+    /// Writes the planned windows into a temporary directory beside `directory` and renames
+    /// it into place.
+    func write(directory: String, splits: DatasetInfo.Splits, progress: ProgressReporter?) throws -> DatasetInfo {
+        let staging = try StagingDirectory(final: directory)
+        do {
+            let info = try writeFiles(into: staging.path, splits: splits, progress: progress)
+            try staging.commit()
+            return info
+        } catch {
+            staging.abort()
+            throw error
+        }
+    }
+
+    private func writeFiles(into dir: String, splits: DatasetInfo.Splits, progress: ProgressReporter?) throws -> DatasetInfo {
+        let L = options.length
+        let T = options.tasks.count
+        let n = self.windows.count
+        let names = options.tasks.map(\.name)
+
+        // sequences.npy and regions.bed stream as the workers encode.
+        let sequences = try OutputFile(path: dir + "/sequences.npy")
+        try sequences.write(NPYHeader.bytes(dtype: "|u1", shape: [n, L]))
+        let bed = try OutputFile(path: dir + "/regions.bed")
+        let splitNames = ["train", "valid", "test"]
+        var next = 0
+        let batch = 512
+        let windows = self.windows
+        let labelTable = self.labelTable
+        try orderedParallelMap(threads: options.threads, next: { () -> Range<Int>? in
+            guard next < n else { return nil }
+            defer { next += batch }
+            return next..<min(next + batch, n)
+        }, transform: { range, worker in
+            var chunk = Chunk()
+            chunk.codes = [UInt8](repeating: 0, count: range.count * L)
+            let reader = self.readers[worker]
+            try chunk.codes.withUnsafeMutableBufferPointer { all in
+                for (k, i) in range.enumerated() {
+                    let w = windows[i]
+                    let row = UnsafeMutableBufferPointer(rebasing: all[(k * L)..<((k + 1) * L)])
+                    try reader.fetch(contigIndex: Int(w.contig), w.start, w.start + L, into: row)
+                    BaseCode.encode(row)
+                    if w.kind == .shuffle {
+                        var rng = SeededRandom(seed: self.options.seed, stream: UInt64(i) &+ 0x5eed)
+                        let shuffled = DinucleotideShuffle.shuffle(Array(row), rng: &rng)
+                        for j in 0..<L { row[j] = shuffled[j] }
+                    }
+                }
+            }
+            var text = ""
+            for i in range {
+                let w = windows[i]
+                var labels: [String] = []
+                if w.labelRow >= 0 {
+                    for t in 0..<T where labelTable[Int(w.labelRow) * T + t] == 1 { labels.append(names[t]) }
+                }
+                text += "\(self.fasta.contigs[Int(w.contig)].name)\t\(w.start)\t\(w.start + L)\t\(w.kind.name)\t0\t.\t\(splitNames[Int(w.split)])\t\(labels.isEmpty ? "." : labels.joined(separator: ","))\n"
+            }
+            chunk.bed = Array(text.utf8)
+            return chunk
+        }, emit: { (chunk: Chunk) in
+            try sequences.write(chunk.codes)
+            try bed.write(chunk.bed)
+            progress?.advance(by: chunk.codes.count / max(L, 1))
+        })
+        try sequences.commit()
+        try bed.commit()
+
+        // labels.npy (N, T) and split.npy (N,): small, written from memory.
+        var labels = [UInt8](repeating: 0, count: n * T)
+        var split = [UInt8](repeating: 0, count: n)
+        var counts = DatasetInfo.Counts()
+        counts.windows = n
+        for t in names { counts.positivesPerTask[t] = DatasetInfo.SplitCounts() }
+        for (i, w) in windows.enumerated() {
+            split[i] = w.split
+            counts.splits[Int(w.split)] += 1
+            counts.kinds[w.kind.name, default: 0] += 1
+            if w.labelRow >= 0 {
+                for t in 0..<T where labelTable[Int(w.labelRow) * T + t] == 1 {
+                    labels[i * T + t] = 1
+                    counts.positivesPerTask[names[t], default: DatasetInfo.SplitCounts()][Int(w.split)] += 1
+                }
+            }
+        }
+        try writeNPY(dir + "/labels.npy", labels, shape: [n, T])
+        try writeNPY(dir + "/split.npy", split, shape: [n])
+
+        let info = DatasetInfo(
+            createdBy: "crick dataset",
+            tasks: names, length: L, seed: options.seed,
+            sources: .init(fasta: fasta.path, peaks: options.tasks.map { .init(name: $0.name, path: $0.path) }, exclude: options.exclude),
+            options: .init(center: options.center.rawValue, labelCore: options.labelCore, negatives: options.negatives.map(\.name),
+                           negativeRatio: options.negativeRatio, margin: options.margin, maxN: options.maxN, gcBins: options.gcBins,
+                           flankDistance: options.flankDistance ?? L, chroms: options.chroms),
+            splits: splits, counts: counts, skipped: skipped, shortfall: shortfall)
+        try DatasetInfo.write(info, to: dir + "/dataset.json")
+        progress?.finish()
+        return info
+    }
+
+    private func writeNPY(_ path: String, _ data: [UInt8], shape: [Int]) throws {
+        let out = try OutputFile(path: path)
+        try out.write(NPYHeader.bytes(dtype: "|u1", shape: shape))
+        try out.write(data)
+        try out.commit()
+    }
+}
+
+extension DatasetInfo {
+    /// Writes pretty, key-sorted JSON (deterministic bytes).
+    static func write(_ info: DatasetInfo, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let out = try OutputFile(path: path)
+        try out.write(Array(try encoder.encode(info)) + [UInt8(ascii: "\n")])
+        try out.commit()
+    }
+
+    /// Reads `dataset.json` from a dataset directory.
+    public static func read(directory: String) throws -> DatasetInfo {
+        let path = directory + "/dataset.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if !FileManager.default.fileExists(atPath: directory) { throw GenomeError.fileNotFound(path: directory) }
+            throw DatasetError.invalid("not a crick dataset (no dataset.json): \(directory)")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(DatasetInfo.self, from: data)
+        } catch {
+            throw DatasetError.invalid("dataset.json does not describe a crick dataset (\(error.localizedDescription)): \(path)")
+        }
+    }
+}

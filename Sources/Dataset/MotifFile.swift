@@ -1,0 +1,184 @@
+import Foundation
+import Genome
+
+/// Reading and writing motif files: MEME minimal format (version 4 and the variants JASPAR
+/// writes) and JASPAR PFM count matrices (with or without `A [ ... ]` row labels).
+public enum MotifFile {
+    /// Reads every motif in `path`, deciding the format from the content.
+    public static func read(path: String) throws -> [Motif] {
+        guard FileManager.default.fileExists(atPath: path) else { throw GenomeError.fileNotFound(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GenomeError.unreadable(path: path, reason: "cannot read motif file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try parse(text, path: path, stem: stem)
+    }
+
+    /// Parses motif text; `path` names the source in errors, `stem` names a bare matrix.
+    public static func parse(_ text: String, path: String, stem: String = "motif") throws -> [Motif] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { l -> Substring in
+            l.hasSuffix("\r") ? l.dropLast() : l
+        }
+        let isMEME = lines.contains { $0.hasPrefix("MEME version") || $0.hasPrefix("MOTIF ") }
+        let motifs = try isMEME ? parseMEME(lines, path: path) : parseJASPAR(lines, path: path, stem: stem)
+        guard !motifs.isEmpty else {
+            throw GenomeError.malformedLine(path: path, line: max(lines.count, 1), detail: "no motif found (expected MEME minimal format or JASPAR PFM)")
+        }
+        return motifs
+    }
+
+    private static func numbers(_ line: Substring) -> [Double]? {
+        let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard !parts.isEmpty else { return nil }
+        var out: [Double] = []
+        for p in parts {
+            guard let v = Double(p), v.isFinite else { return nil }
+            out.append(v)
+        }
+        return out
+    }
+
+    /// A row normalised to sum 1; throws on negative values or an all-zero row.
+    private static func normalised(_ row: [Double], path: String, line: Int) throws -> [Double] {
+        guard row.allSatisfy({ $0 >= 0 }) else {
+            throw GenomeError.malformedLine(path: path, line: line, detail: "negative value in motif matrix")
+        }
+        let sum = row.reduce(0, +)
+        guard sum > 0 else { throw GenomeError.malformedLine(path: path, line: line, detail: "motif matrix row sums to 0") }
+        return row.map { $0 / sum }
+    }
+
+    private static func parseMEME(_ lines: [Substring], path: String) throws -> [Motif] {
+        var motifs: [Motif] = []
+        var i = 0
+        while i < lines.count {
+            let line = lines[i].trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("ALPHABET") {
+                let alphabet = line.split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                if !alphabet.uppercased().hasPrefix("ACGT") {
+                    throw GenomeError.malformedLine(path: path, line: i + 1, detail: "motif alphabet '\(alphabet)' is not DNA (ACGT)")
+                }
+            }
+            guard line.hasPrefix("MOTIF") else { i += 1; continue }
+            let header = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard header.count >= 2 else {
+                throw GenomeError.malformedLine(path: path, line: i + 1, detail: "MOTIF line without an identifier")
+            }
+            var motif = Motif(id: String(header[1]), name: header.count >= 3 ? String(header[2]) : String(header[1]), probabilities: [])
+            let motifLine = i + 1
+            i += 1
+            var width: Int?
+            // Find the matrix header, then read rows of 4 numbers.
+            while i < lines.count {
+                let l = lines[i].trimmingCharacters(in: .whitespaces)
+                if l.hasPrefix("MOTIF") { break }
+                if l.hasPrefix("letter-probability matrix") {
+                    let fields = l.replacingOccurrences(of: "= ", with: "=").split(separator: " ")
+                    for f in fields {
+                        if f.hasPrefix("w=") { width = Int(f.dropFirst(2)) }
+                        if f.hasPrefix("nsites=") { motif.sites = Double(f.dropFirst(7)).map { Int($0) } }
+                        if f.hasPrefix("alength="), Int(f.dropFirst(8)) != 4 {
+                            throw GenomeError.malformedLine(path: path, line: i + 1, detail: "alength must be 4 for DNA motifs")
+                        }
+                    }
+                    i += 1
+                    while i < lines.count, let row = numbers(lines[i]) {
+                        guard row.count == 4 else {
+                            throw GenomeError.malformedLine(path: path, line: i + 1, detail: "motif \(motif.id) row has \(row.count) values, expected 4")
+                        }
+                        motif.probabilities.append(try normalised(row, path: path, line: i + 1))
+                        i += 1
+                        if let width, motif.probabilities.count == width { break }
+                    }
+                    continue
+                }
+                if l.hasPrefix("URL") { motif.url = l.dropFirst(3).trimmingCharacters(in: .whitespaces) }
+                i += 1
+            }
+            guard !motif.probabilities.isEmpty else {
+                throw GenomeError.malformedLine(path: path, line: motifLine, detail: "motif \(motif.id) has no letter-probability matrix")
+            }
+            if let width, width != motif.width {
+                throw GenomeError.malformedLine(path: path, line: motifLine, detail: "motif \(motif.id) declares w= \(width) but has \(motif.width) rows")
+            }
+            motifs.append(motif)
+        }
+        return motifs
+    }
+
+    private static func parseJASPAR(_ lines: [Substring], path: String, stem: String) throws -> [Motif] {
+        var motifs: [Motif] = []
+        var header: (id: String, name: String, line: Int)?
+        var rows: [[Double]] = []
+        func flush() throws {
+            guard !rows.isEmpty || header != nil else { return }
+            let line = header?.line ?? 1
+            guard rows.count == 4 else {
+                throw GenomeError.malformedLine(path: path, line: line, detail: "JASPAR matrix has \(rows.count) rows, expected 4 (A, C, G, T)")
+            }
+            let width = rows[0].count
+            guard width > 0, rows.allSatisfy({ $0.count == width }) else {
+                throw GenomeError.malformedLine(path: path, line: line, detail: "JASPAR matrix rows differ in length")
+            }
+            let columns = try (0..<width).map { j in try normalised(rows.map { $0[j] }, path: path, line: line) }
+            let sites = Int(rows.map { $0[0] }.reduce(0, +).rounded())
+            motifs.append(Motif(id: header?.id ?? stem, name: header?.name ?? stem, probabilities: columns, sites: sites))
+            rows = []
+            header = nil
+        }
+        for (n, raw) in lines.enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix(">") {
+                try flush()
+                let f = line.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\t" })
+                let id = f.first.map(String.init) ?? "motif\(motifs.count + 1)"
+                header = (id, f.count > 1 ? f[1...].joined(separator: " ") : id, n + 1)
+                continue
+            }
+            var body = Substring(line)
+            if let first = body.first, "ACGTacgt".contains(first) {
+                body = body.dropFirst()
+            }
+            body = Substring(body.replacingOccurrences(of: "[", with: " ").replacingOccurrences(of: "]", with: " "))
+            guard let values = numbers(body) else {
+                throw GenomeError.malformedLine(path: path, line: n + 1, detail: "expected a row of counts in JASPAR matrix")
+            }
+            rows.append(values)
+        }
+        try flush()
+        return motifs
+    }
+
+    /// MEME minimal format with every optional line (Biopython's parser requires them).
+    public static func memeText(_ motifs: [Motif]) -> String {
+        var s = "MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nBackground letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n"
+        for m in motifs {
+            s += "MOTIF \(m.id) \(m.name)\n\n"
+            s += "letter-probability matrix: alength= 4 w= \(m.width) nsites= \(m.sites ?? 20) E= 0\n"
+            for row in m.probabilities {
+                s += row.map { String(format: "%.6f", $0) }.joined(separator: "\t") + "\n"
+            }
+            if let url = m.url { s += "\nURL \(url)\n" }
+            s += "\n"
+        }
+        return s
+    }
+
+    /// The default motifs of the Koo & Ploenzke task (embedded).
+    public static func kooDefaults() -> [Motif] {
+        // The embedded text is fixed and parsed by the tests; an error here is a build defect.
+        (try? parse(DefaultMotifs.kooMEME, path: "<embedded JASPAR 2016>")) ?? []
+    }
+
+    /// Picks motifs by ID or name, in the order asked; throws for a key that matches none.
+    public static func select(_ keys: [String], from motifs: [Motif], path: String) throws -> [Motif] {
+        try keys.map { key in
+            guard let m = motifs.first(where: { $0.matches(key) }) else {
+                throw DatasetError.invalid("motif '\(key)' is not in \(path)")
+            }
+            return m
+        }
+    }
+}
