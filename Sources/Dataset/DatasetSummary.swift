@@ -1,0 +1,123 @@
+import Foundation
+import Genome
+
+/// What `crick inspect` reports about a dataset directory.
+public struct DatasetSummary: Sendable {
+    /// The dataset's description.
+    public let info: DatasetInfo
+    /// Windows per split (train, valid, test).
+    public var splitCounts = [0, 0, 0]
+    /// Positives per task and split: `positives[t][split]`.
+    public var positives: [[Int]]
+    /// Windows with no positive label, per split.
+    public var unlabelled = [0, 0, 0]
+    /// `cooccurrence[i][j]`: windows positive for both task i and task j.
+    public var cooccurrence: [[Int]]
+    /// GC histograms (10 bins over [0, 1]) per window kind.
+    public var gcHistogram: [String: [Int]] = [:]
+    /// Mean GC per window kind.
+    public var meanGC: [String: Double] = [:]
+    /// Windows holding any N, and holding more than 10% N.
+    public var windowsWithN = 0
+    public var windowsOverTenPercentN = 0
+    /// Mean fraction of N over all bases.
+    public var meanN = 0.0
+
+    /// Reads and checks the dataset in `directory`.
+    public init(directory: String) throws {
+        info = try DatasetInfo.read(directory: directory)
+        let seqs = try NPYFile(path: directory + "/sequences.npy")
+        let labels = try NPYFile(path: directory + "/labels.npy")
+        let split = try NPYFile(path: directory + "/split.npy")
+        let n = seqs.shape.first ?? 0
+        let L = seqs.shape.count == 2 ? seqs.shape[1] : 0
+        let T = info.tasks.count
+        func bad(_ what: String) -> DatasetError { .invalid("inconsistent dataset (\(what)): \(directory)") }
+        guard seqs.dtype.hasSuffix("u1"), seqs.shape.count == 2, L == info.length else { throw bad("sequences.npy has shape \(seqs.shape), expected (N, \(info.length)) uint8") }
+        guard labels.shape == [n, T], labels.dtype.hasSuffix("u1") else { throw bad("labels.npy has shape \(labels.shape), expected (\(n), \(T))") }
+        guard split.shape == [n], split.dtype.hasSuffix("u1") else { throw bad("split.npy has shape \(split.shape), expected (\(n),)") }
+        let kinds = try DatasetSummary.kinds(directory + "/regions.bed", count: n)
+
+        positives = Array(repeating: [0, 0, 0], count: T)
+        cooccurrence = Array(repeating: Array(repeating: 0, count: T), count: T)
+        let lab = labels.data.bindMemory(to: UInt8.self)
+        let spl = split.data.bindMemory(to: UInt8.self)
+        var gcSum: [String: Double] = [:], kindCount: [String: Int] = [:]
+        var nTotal = 0
+        for i in 0..<n {
+            let s = Int(spl[i])
+            guard s <= 2 else { throw bad("split code \(s) at row \(i)") }
+            splitCounts[s] += 1
+            var any = false
+            for t in 0..<T where lab[i * T + t] != 0 {
+                any = true
+                positives[t][s] += 1
+                for u in 0..<T where lab[i * T + u] != 0 { cooccurrence[t][u] += 1 }
+            }
+            if !any { unlabelled[s] += 1 }
+            let comp = Composition(codes: seqs.row(i))
+            let kind = kinds[i]
+            gcHistogram[kind, default: Array(repeating: 0, count: 10)][min(Int(comp.gc * 10), 9)] += 1
+            gcSum[kind, default: 0] += comp.gc
+            kindCount[kind, default: 0] += 1
+            let ns = Int((comp.n * Double(L)).rounded())
+            nTotal += ns
+            if ns > 0 { windowsWithN += 1 }
+            if comp.n > 0.1 { windowsOverTenPercentN += 1 }
+        }
+        for (k, c) in kindCount { meanGC[k] = gcSum[k, default: 0] / Double(c) }
+        meanN = n > 0 && L > 0 ? Double(nTotal) / Double(n * L) : 0
+    }
+
+    /// The window kind (column 4 of regions.bed) of every row.
+    private static func kinds(_ path: String, count: Int) throws -> [String] {
+        let reader = try TextLineReader(path: path)
+        var out: [String] = []
+        out.reserveCapacity(count)
+        while let line = try reader.nextLine() {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+            out.append(f.count > 3 ? String(f[3]) : "window")
+        }
+        guard out.count == count else {
+            throw DatasetError.invalid("inconsistent dataset (regions.bed has \(out.count) lines, sequences.npy \(count) rows): \(path)")
+        }
+        return out
+    }
+
+    /// The report as text.
+    public var text: String {
+        var s = "dataset: \(info.counts.windows) windows of \(info.length) bp, \(info.tasks.count) task\(info.tasks.count == 1 ? "" : "s"), seed \(info.seed)\n"
+        if info.splits.method == "chromosome" {
+            s += "splits by chromosome: valid \(info.splits.validChroms.joined(separator: ",")), test \(info.splits.testChroms.joined(separator: ","))\n\n"
+        } else {
+            s += "splits: \(info.splits.method)\n\n"
+        }
+        let names = ["train", "valid", "test"]
+        s += pad("split", 8) + pad("windows", 10) + info.tasks.map { pad($0, 12) }.joined() + pad("unlabelled", 10) + "\n"
+        for sp in 0..<3 {
+            s += pad(names[sp], 8) + pad("\(splitCounts[sp])", 10)
+            s += positives.map { pad("\($0[sp])", 12) }.joined() + pad("\(unlabelled[sp])", 10) + "\n"
+        }
+        if info.tasks.count > 1 {
+            s += "\nlabel co-occurrence (windows positive for both):\n" + pad("", 12) + info.tasks.map { pad($0, 12) }.joined() + "\n"
+            for (t, row) in cooccurrence.enumerated() { s += pad(info.tasks[t], 12) + row.map { pad("\($0)", 12) }.joined() + "\n" }
+        }
+        s += "\nGC content by window kind (share of windows per GC decile):\n"
+        s += pad("kind", 12) + pad("mean GC", 9) + (0..<10).map { pad(String(format: "%.1f-", Double($0) / 10), 7) }.joined() + "\n"
+        let known = ["positive", "background", "flank", "shuffle"]
+        for kind in known.filter({ gcHistogram[$0] != nil }) + gcHistogram.keys.filter({ !known.contains($0) }).sorted() {
+            let h = gcHistogram[kind] ?? []
+            let total = max(h.reduce(0, +), 1)
+            s += pad(kind, 12) + pad(String(format: "%.3f", meanGC[kind] ?? 0), 9) + h.map { pad(String(format: "%.3f", Double($0) / Double(total)), 7) }.joined() + "\n"
+        }
+        s += String(format: "\nN content: mean %.5f of bases; %d windows hold any N, %d hold more than 10%%\n", meanN, windowsWithN, windowsOverTenPercentN)
+        if !info.shortfall.isEmpty {
+            s += "shortfall: " + info.shortfall.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+        }
+        return s
+    }
+
+    private func pad(_ s: String, _ w: Int) -> String {
+        s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count)
+    }
+}

