@@ -10,7 +10,7 @@ THREADS    ?= 2
 
 # Libraries crick links (-dev) and the tools its tests and benchmarks compare against.
 DEB_PACKAGES := libhts-dev zlib1g-dev libopenblas-dev libbigwig-dev \
-                samtools tabix bedtools python3-numpy python3-pysam python3-pyfaidx
+                samtools tabix bedtools python3-numpy python3-pysam python3-pyfaidx python3-biopython
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

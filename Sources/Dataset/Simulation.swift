@@ -291,21 +291,30 @@ public struct Simulator {
         var rng = SeededRandom(seed: options.seed, stream: 21)
         let T = options.motifs.count
         let total = options.chromSizes.reduce(0) { $0 + $1.1 }
-        guard options.chromSizes.allSatisfy({ $0.1 >= 1000 }) else { throw DatasetError.invalid("every chromosome must hold at least 1000 bp") }
-        // Peak centres: per task `count` positions, at least 300 bp from each other and 200 bp from the ends.
+        guard options.chromSizes.allSatisfy({ $0.1 >= 2 * max(200, options.length / 2 + 1) + 1 }) else {
+            throw DatasetError.invalid("every chromosome must be longer than twice the window length (--length \(options.length))")
+        }
+        // Peak centres: per task `count` positions, at least 300 bp from each other and far
+        // enough from the ends for a dataset window of `length` around each.
+        let edge = max(200, options.length / 2 + 1)
         var centres: [[(Int, Int)]] = Array(repeating: [], count: options.chromSizes.count)  // (position, task)
         var taken: [[Int]] = Array(repeating: [], count: options.chromSizes.count)
         let capacity = total / 600
         guard options.count * T <= capacity else {
             throw DatasetError.invalid("\(options.count * T) peaks do not fit in a \(total) bp genome (at most \(capacity)); lower --n or enlarge --chrom-sizes")
         }
+        var attempts = 0
         for t in 0..<T {
             var placed = 0
             while placed < options.count {
+                attempts += 1
+                guard attempts < 1000 * options.count * T + 100_000 else {
+                    throw DatasetError.invalid("could not place \(options.count) peaks per task 300 bp apart in a \(total) bp genome; lower --n or enlarge --chrom-sizes")
+                }
                 var x = rng.below(total)
                 var c = 0
                 while x >= options.chromSizes[c].1 { x -= options.chromSizes[c].1; c += 1 }
-                guard x >= 200, x + 200 <= options.chromSizes[c].1 else { continue }
+                guard x >= edge, x + edge <= options.chromSizes[c].1 else { continue }
                 if taken[c].contains(where: { abs($0 - x) < 300 }) { continue }
                 taken[c].append(x)
                 centres[c].append((x, t))

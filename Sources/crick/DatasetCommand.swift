@@ -44,8 +44,8 @@ struct DatasetCommand: ParsableCommand {
     @Option(help: "Centre of positive windows: summit or midpoint.")
     var center: Interval.Center = .summit
 
-    @Option(name: .customLong("label-core"), help: "Central bp in which a summit makes a window positive.")
-    var labelCore: Int = 200
+    @Option(name: .customLong("label-core"), help: "Central bp in which a summit makes a window positive (default: 200, or the window length when shorter).")
+    var labelCore: Int?
 
     @Option(help: "Negative kinds, comma-separated: background, flank, shuffle.")
     var negatives: String = "background"
@@ -105,7 +105,7 @@ struct DatasetCommand: ParsableCommand {
         options.tasks = peaks.map(TaskSource.parse)
         options.length = length
         options.center = center
-        options.labelCore = labelCore
+        options.labelCore = labelCore ?? min(200, length)
         options.negatives = negatives.split(separator: ",").compactMap { k in WindowKind.allCases.first { $0.name == k } }
         options.negativeRatio = negRatio
         options.margin = margin

@@ -1,0 +1,133 @@
+import Dataset
+import Foundation
+import Genome
+import TestSupport
+import XCTest
+
+/// The simulator's output against the distributions it was asked for.
+final class SimulationTests: XCTestCase {
+    private var dir: TempDir!
+    override func setUpWithError() throws { dir = try TempDir("crick-sim") }
+    override func tearDown() { dir.remove() }
+
+    private func truth(_ path: String) throws -> [(String, Int, Int, String, String)] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            let f = $0.split(separator: "\t").map(String.init)
+            return (f[0], Int(f[1])!, Int(f[2])!, f[3], f[5])
+        }
+    }
+
+    func testKooInstanceCountsAndBaseFrequenciesMatchTheRequest() throws {
+        var o = SimulationOptions()
+        o.mode = .koo
+        o.count = 6000
+        o.motifs = MotifFile.kooDefaults()
+        XCTAssertEqual(o.motifs.count, 12)
+        _ = try Simulator(options: o).run(directory: dir.file("koo"), datasetDirectory: dir.file("kood"))
+        let instances = try truth(dir.file("koo/truth.bed"))
+        var perSequence: [String: Int] = [:]
+        for i in instances { perSequence[i.0, default: 0] += 1 }
+        XCTAssertEqual(perSequence.count, 6000, "every sequence holds at least one instance")
+        let expected = [0.50, 0.25, 0.17, 0.05, 0.03]
+        for k in 1...5 {
+            let observed = Double(perSequence.values.filter { $0 == k }.count) / 6000
+            let sigma = (expected[k - 1] * (1 - expected[k - 1]) / 6000).squareRoot()
+            XCTAssertLessThan(abs(observed - expected[k - 1]), 4 * sigma, "\(k) instances: \(observed) vs \(expected[k - 1])")
+        }
+        // Bases at forward-strand instances of one motif follow its probability rows.
+        let fasta = try FastaFile(path: dir.file("koo/genome.fa"))
+        let reader = try fasta.makeReader()
+        let motif = o.motifs[9]  // SRF
+        var counts = Array(repeating: [0, 0, 0, 0], count: motif.width)
+        var n = 0
+        for i in instances where i.3.hasPrefix(motif.id) && i.4 == "+" {
+            let seq = try reader.sequence(i.0, i.1, i.2).map(BaseCode.code)
+            for (j, c) in seq.enumerated() { counts[j][Int(c)] += 1 }
+            n += 1
+        }
+        XCTAssertGreaterThan(n, 200)
+        for j in 0..<motif.width {
+            for b in 0..<4 {
+                let p = motif.probabilities[j][b]
+                let sigma = max((p * (1 - p) / Double(n)).squareRoot(), 1 / Double(n))
+                XCTAssertLessThan(abs(Double(counts[j][b]) / Double(n) - p), 5 * sigma, "position \(j) base \(b)")
+            }
+        }
+        // Labels are motif presence on either strand.
+        let summary = try DatasetSummary(directory: dir.file("kood"))
+        let srfSequences = Set(instances.filter { $0.3.hasPrefix(motif.id) }.map(\.0))
+        XCTAssertEqual(summary.positives[9].reduce(0, +), srfSequences.count)
+        XCTAssertEqual(summary.splitCounts.reduce(0, +), 6000)
+    }
+
+    func testDensityLabelNoiseMatchesFlipRate() throws {
+        var o = SimulationOptions()
+        o.mode = .density
+        o.count = 4000
+        o.length = 200
+        o.flip = 0.2
+        o.motifs = Array(MotifFile.kooDefaults().prefix(2))
+        _ = try Simulator(options: o).run(directory: dir.file("d"), datasetDirectory: dir.file("dd"))
+        let present = Set(try truth(dir.file("d/truth.bed")).filter { $0.3.hasPrefix(o.motifs[0].id) }.map(\.0))
+        let labels = try NPYFile(path: dir.file("dd/labels.npy"))
+        var flipped = 0
+        for i in 0..<4000 {
+            let name = "seq" + String(format: "%06d", i + 1)
+            if (labels.row(i)[0] == 1) != present.contains(name) { flipped += 1 }
+        }
+        let rate = Double(flipped) / 4000
+        XCTAssertLessThan(abs(rate - 0.2), 4 * (0.2 * 0.8 / 4000).squareRoot(), "flip rate \(rate)")
+        XCTAssertLessThan(abs(Double(present.count) / 4000 - 0.5), 0.04)
+    }
+
+    func testGenomeModePlantsMotifsInsidePeaksAndBuildsADataset() throws {
+        var o = SimulationOptions()
+        o.mode = .genome
+        o.count = 100
+        o.length = 500
+        o.motifs = Array(MotifFile.kooDefaults().prefix(2))
+        o.chromSizes = [("c1", 100_000), ("c2", 80_000), ("c3", 60_000), ("c4", 40_000)]
+        _ = try Simulator(options: o).run(directory: dir.file("g"), datasetDirectory: dir.file("gd"))
+        var peaks: [(String, Int, Int)] = []
+        for m in o.motifs {
+            let reader = try IntervalReader(path: dir.file("g/\(Simulator.taskName(m)).narrowPeak"))
+            let all = try reader.readAll()
+            XCTAssertEqual(all.count, 100)
+            peaks += all.map { ($0.chrom, $0.start, $0.end) }
+        }
+        for i in try truth(dir.file("g/truth.bed")) {
+            XCTAssertTrue(peaks.contains { $0.0 == i.0 && $0.1 <= i.1 && i.2 <= $0.2 }, "instance \(i) outside every peak")
+        }
+        let info = try DatasetInfo.read(directory: dir.file("gd"))
+        XCTAssertEqual(info.counts.kinds["positive"], 200)
+        XCTAssertEqual(info.length, 500)
+    }
+
+    func testMotifFilesParseAllShippedVariants() throws {
+        let data = packageRoot + "/Pipelines/data/motifs/"
+        XCTAssertEqual(try MotifFile.read(path: data + "JASPAR2024_CORE_vertebrates_non-redundant.meme").count, 879)
+        XCTAssertEqual(try MotifFile.read(path: data + "JASPAR2024_CORE_fungi_non-redundant.meme").count, 178)
+        let v2016 = try MotifFile.read(path: data + "JASPAR_CORE_2016_vertebrates.meme")
+        XCTAssertEqual(v2016.count, 518)
+        let runx = try XCTUnwrap(v2016.first { $0.id == "MA0002.2" })
+        XCTAssertEqual(runx.name, "RUNX1")
+        XCTAssertEqual(runx.width, 11)
+        XCTAssertEqual(runx.probabilities[3][3], 0.968, accuracy: 1e-6)
+        // JASPAR PFM counts, with and without row labels.
+        let pfm = try dir.write("m.jaspar", ">MA0004.1 Arnt\nA  [ 4 19  0  0  0  0 ]\nC  [16  0 20  0  0  0 ]\nG  [ 0  1  0 20  0 20 ]\nT  [ 0  0  0  0 20  0 ]\n")
+        let arnt = try MotifFile.read(path: pfm)
+        XCTAssertEqual(arnt.map(\.id), ["MA0004.1"])
+        XCTAssertEqual(arnt[0].consensus, "CACGTG")
+        XCTAssertEqual(arnt[0].probabilities[0], [0.2, 0.8, 0, 0])
+        let bare = try dir.write("bare.pfm", "4 19 0 0 0 0\n16 0 20 0 0 0\n0 1 0 20 0 20\n0 0 0 0 20 0\n")
+        XCTAssertEqual(try MotifFile.read(path: bare)[0].consensus, "CACGTG")
+        // Written MEME parses back.
+        let round = try MotifFile.parse(MotifFile.memeText(Array(v2016.prefix(5))), path: "x")
+        XCTAssertEqual(round.map(\.id), v2016.prefix(5).map(\.id))
+        for (a, b) in zip(round, v2016.prefix(5)) {
+            for (ra, rb) in zip(a.probabilities, b.probabilities) { for (x, y) in zip(ra, rb) { XCTAssertEqual(x, y, accuracy: 1e-5) } }
+        }
+        XCTAssertEqual(arnt[0].reverseComplement.consensus, "CACGTG")
+        XCTAssertThrowsError(try MotifFile.parse("MEME version 4\nALPHABET= ACDEFGHIKLMNPQRSTVWY\nMOTIF x\n", path: "p.meme"))
+    }
+}
