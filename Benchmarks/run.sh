@@ -8,4 +8,6 @@ out="${BENCH_OUT:-$here/../bench-out}"
 mkdir -p "$out"
 python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
 [ -x "$python" ] || python=python3
-"$python" "$here/fetch/bench.py" --crick "$crick" --out "$out"
+what="${BENCH:-fetch dataset}"
+case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
+case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac

@@ -179,16 +179,13 @@ public final class DatasetBuilder {
             defer { next += batch }
             return next..<min(next + batch, list.count)
         }, transform: { range, worker in
-            var scratch = [UInt8](repeating: 0, count: L)
+            var scratch: [UInt8] = []
             var out: [Composition] = []
             out.reserveCapacity(range.count)
             for i in range {
                 let (c, s) = list[i]
-                try scratch.withUnsafeMutableBufferPointer { buf in
-                    try self.readers[worker].fetch(contigIndex: Int(c), s, s + L, into: buf)
-                    BaseCode.encode(buf)
-                    out.append(Composition(codes: UnsafeBufferPointer(buf)))
-                }
+                let counts = try self.readers[worker].counts(contigIndex: Int(c), s, s + L, scratch: &scratch)
+                out.append(Composition(counts: counts, length: L))
             }
             return out
         }, emit: { result += $0 })

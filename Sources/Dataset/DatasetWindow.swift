@@ -1,3 +1,5 @@
+import Genome
+
 /// One window of a dataset being built.
 struct DatasetWindow {
     /// Contig index in the FASTA.
@@ -27,6 +29,12 @@ struct Composition {
     var gc: Double
     /// Fraction of bases that are not A, C, G or T.
     var n: Double
+
+    /// The composition given base counts over `length` bases.
+    init(counts: BaseCounts, length: Int) {
+        gc = counts.gcFraction
+        n = length > 0 ? Double(counts.other) / Double(length) : 0
+    }
 
     /// The composition of base codes.
     init(codes: UnsafeBufferPointer<UInt8>) {

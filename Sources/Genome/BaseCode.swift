@@ -17,13 +17,6 @@ public enum BaseCode {
     @inlinable
     public static func code(_ base: UInt8) -> UInt8 { table[Int(base)] }
 
-    /// Replaces bases with their codes in place.
-    public static func encode(_ bases: UnsafeMutableBufferPointer<UInt8>) {
-        table.withUnsafeBufferPointer { t in
-            for i in bases.indices { bases[i] = t[Int(bases[i])] }
-        }
-    }
-
     /// The complement of a code (4 stays 4).
     @inlinable
     public static func complement(_ code: UInt8) -> UInt8 { code < 4 ? 3 - code : code }

@@ -20,8 +20,10 @@ public struct FastaFile: Sendable {
     /// The whole uncompressed file mapped read-only (plain FASTA only).
     private let map: MappedFile?
 
-    /// Opens and indexes `path`.
-    public init(path: String) throws {
+    /// Opens and indexes `path`. A bgzip file whose uncompressed size is at most
+    /// `inMemoryLimit` bytes is decompressed once into memory shared by every reader, for
+    /// work that fetches many random windows; otherwise it is read block by block.
+    public init(path: String, inMemoryLimit: Int = 0) throws {
         _ = HTSLog.silenced
         self.path = path
         try FileChecks.requireReadableFile(path)
@@ -50,7 +52,12 @@ public struct FastaFile: Sendable {
         for (i, c) in contigs.enumerated() where byName[c.name] == nil { byName[c.name] = i }
         indexByName = byName
 
-        if isCompressed {
+        let uncompressedSize = contigs.map { $0.length > 0 ? $0.byteOffset(of: $0.length - 1) + 1 : $0.offset }.max() ?? 0
+        if isCompressed && uncompressedSize <= inMemoryLimit {
+            let map = try MappedFile(decompressing: path, size: uncompressedSize)
+            try FastaFile.checkIndex(contigs, against: map, path: path)
+            self.map = map
+        } else if isCompressed {
             map = nil
             // Load once now so that a broken .gzi is reported here rather than in a worker.
             guard let fai = fai_load3(path, nil, nil, 0) else {

@@ -64,6 +64,28 @@ public final class FastaReader {
         }
     }
 
+    /// Base counts of [start, end): read in place from a memory map, or through a fetch.
+    public func counts(contigIndex: Int, _ start: Int, _ end: Int, scratch: inout [UInt8]) throws -> BaseCounts {
+        let count = try checkedCount(contigIndex, start, end)
+        var result = BaseCounts()
+        let contig = file.contigs[contigIndex]
+        if case .mapped(let map) = source, let base = map.bytes.baseAddress {
+            var pos = start
+            while pos < end {
+                let n = min(contig.lineBases - pos % contig.lineBases, end - pos)
+                result.count(UnsafeBufferPointer(start: base.advanced(by: contig.byteOffset(of: pos)).assumingMemoryBound(to: UInt8.self), count: n))
+                pos += n
+            }
+            return result
+        }
+        if scratch.count < count { scratch = [UInt8](repeating: 0, count: count) }
+        try scratch.withUnsafeMutableBufferPointer { buf in
+            try fetch(contigIndex: contigIndex, start, end, into: buf)
+            result.count(UnsafeBufferPointer(rebasing: buf[0..<count]))
+        }
+        return result
+    }
+
     private func checkedCount(_ contigIndex: Int, _ start: Int, _ end: Int) throws -> Int {
         let contig = file.contigs[contigIndex]
         guard start >= 0, end >= start, end <= contig.length else {

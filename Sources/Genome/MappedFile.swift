@@ -2,11 +2,37 @@
 import Glibc
 #endif
 
-/// A read-only memory map of a whole file. Immutable after creation, so one map may be
-/// read from any number of threads.
+import CHTSlib
+
+/// A whole file's bytes in memory, read-only: a memory map of a plain file, or the
+/// decompressed content of a bgzip file. Immutable after creation, so one copy may be read
+/// from any number of threads.
 final class MappedFile: @unchecked Sendable {
-    /// The mapped bytes (immutable; never written).
+    /// The bytes (immutable; never written).
     let bytes: UnsafeRawBufferPointer
+    /// True when `bytes` is a heap buffer (decompressed) rather than a map.
+    private var allocated = false
+
+    /// Decompresses the bgzip file at `path` (`size` uncompressed bytes) through htslib.
+    init(decompressing path: String, size: Int) throws {
+        guard let fp = bgzf_open(path, "r") else {
+            throw GenomeError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { bgzf_close(fp) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 64)
+        var done = 0
+        while done < size {
+            let n = bgzf_read(fp, buffer.baseAddress! + done, min(size - done, 1 << 24))
+            if n < 0 {
+                buffer.deallocate()
+                throw GenomeError.unreadable(path: path, reason: "bgzip decompression failed; the file may be corrupt")
+            }
+            if n == 0 { break }
+            done += n
+        }
+        bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<done])
+        allocated = true
+    }
 
     init(path: String) throws {
         let fd = open(path, O_RDONLY)
@@ -27,7 +53,9 @@ final class MappedFile: @unchecked Sendable {
     }
 
     deinit {
-        if let base = bytes.baseAddress {
+        if allocated {
+            UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate()
+        } else if let base = bytes.baseAddress {
             munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
         }
     }

@@ -100,7 +100,8 @@ struct DatasetCommand: ParsableCommand {
     }
 
     func run() throws {
-        let genome = try FastaFile(path: fasta)
+        // Random windows over the genome: small bgzip genomes are decompressed once into memory.
+        let genome = try FastaFile(path: fasta, inMemoryLimit: 1 << 30)
         var options = DatasetOptions()
         options.tasks = peaks.map(TaskSource.parse)
         options.length = length

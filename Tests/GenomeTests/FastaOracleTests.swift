@@ -59,8 +59,9 @@ final class FastaOracleTests: XCTestCase {
             let regions = regions(contigs, &rng)
             let expected = try samtools(plain, regions)
             XCTAssertEqual(expected.count, regions.count)
-            for path in [plain, gz] {
-                let fasta = try FastaFile(path: path)
+            // bgzip read block by block, and decompressed into memory.
+            for (path, limit) in [(plain, 0), (gz, 0), (gz, 1 << 30)] {
+                let fasta = try FastaFile(path: path, inMemoryLimit: limit)
                 XCTAssertEqual(fasta.contigs.map(\.name), contigs.map(\.0))
                 XCTAssertEqual(fasta.contigs.map(\.length), contigs.map { $0.1.count })
                 XCTAssertEqual(fasta.isCompressed, path == gz)
@@ -68,6 +69,10 @@ final class FastaOracleTests: XCTestCase {
                 for (i, r) in regions.enumerated() {
                     let got = String(decoding: try reader.sequence(r.0, r.1, r.2), as: UTF8.self)
                     XCTAssertEqual(got, expected[i], "\(path) \(r)")
+                    var scratch: [UInt8] = []
+                    var naive = BaseCounts()
+                    Array(expected[i].utf8).withUnsafeBufferPointer { naive.countNaive($0) }
+                    XCTAssertEqual(try reader.counts(contigIndex: fasta.contigIndex(r.0)!, r.1, r.2, scratch: &scratch), naive)
                 }
             }
         }
