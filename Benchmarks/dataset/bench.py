@@ -1,7 +1,7 @@
 """Benchmark of `crick dataset`: 100,000 positives of 1 kb plus 100,000 GC-matched background
 windows from the yeast genome, crick with 2 threads, against pysam + numpy fetching and
 encoding the same 200,000 windows (crick's regions.bed) in the same run. Peak memory is the
-maximum resident set size of each process; crick's is also measured at 25k and 50k positives.
+maximum resident set size of each process (time: best of 3 runs); crick's is also measured at 25k and 50k positives.
 
 Peaks are sampled over chromosomes I-VIII (half the genome), so that 100,000 background
 windows can keep clear of every peak in the other half."""
@@ -21,7 +21,13 @@ DATA = os.path.join(HERE, "..", "..", "Pipelines", "data", "yeast")
 LENGTH = 1000
 
 
-def measured(cmd):
+def measured(cmd, repeats=3):
+    """Best wall seconds of `repeats` runs and the largest peak RSS (MB) of one command."""
+    runs = [measured_once(cmd) for _ in range(repeats)]
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def measured_once(cmd):
     """Wall seconds and peak RSS (MB) of one command, run in a fresh child of a fresh process."""
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
              "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "

@@ -33,7 +33,10 @@ extension DatasetBuilder {
         let sequences = try OutputFile(path: dir + "/sequences.npy")
         try sequences.write(NPYHeader.bytes(dtype: "|u1", shape: [n, L]))
         let bed = try OutputFile(path: dir + "/regions.bed")
-        let splitNames = ["train", "valid", "test"]
+        let splitNames = ["train", "valid", "test"].map { Array($0.utf8) }
+        let kindNames = WindowKind.allCases.map { Array($0.name.utf8) }
+        let contigNames = fasta.contigs.map { Array($0.name.utf8) }
+        let tab = [UInt8(ascii: "\t")]
         var next = 0
         let batch = 512
         let windows = self.windows
@@ -59,16 +62,26 @@ extension DatasetBuilder {
                     }
                 }
             }
-            var text = ""
+            chunk.bed.reserveCapacity(range.count * 64)
             for i in range {
                 let w = windows[i]
                 var labels: [String] = []
                 if w.labelRow >= 0 {
                     for t in 0..<T where labelTable[Int(w.labelRow) * T + t] == 1 { labels.append(names[t]) }
                 }
-                text += "\(self.fasta.contigs[Int(w.contig)].name)\t\(w.start)\t\(w.start + L)\t\(w.kind.name)\t0\t.\t\(splitNames[Int(w.split)])\t\(labels.isEmpty ? "." : labels.joined(separator: ","))\n"
+                chunk.bed += contigNames[Int(w.contig)]
+                chunk.bed += tab
+                appendDecimal(w.start, to: &chunk.bed)
+                chunk.bed += tab
+                appendDecimal(w.start + L, to: &chunk.bed)
+                chunk.bed += tab
+                chunk.bed += kindNames[Int(w.kind.rawValue)]
+                chunk.bed += Array("\t0\t.\t".utf8)
+                chunk.bed += splitNames[Int(w.split)]
+                chunk.bed += tab
+                chunk.bed += labels.isEmpty ? Array(".".utf8) : Array(labels.joined(separator: ",").utf8)
+                chunk.bed.append(UInt8(ascii: "\n"))
             }
-            chunk.bed = Array(text.utf8)
             return chunk
         }, emit: { (chunk: Chunk) in
             try sequences.write(chunk.codes)
@@ -109,6 +122,10 @@ extension DatasetBuilder {
         try DatasetInfo.write(info, to: dir + "/dataset.json")
         progress?.finish()
         return info
+    }
+
+    private func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        out += Array(String(value).utf8)
     }
 
     private func writeNPY(_ path: String, _ data: [UInt8], shape: [Int]) throws {
