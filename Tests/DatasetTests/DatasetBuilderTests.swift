@@ -171,6 +171,20 @@ final class DatasetBuilderTests: XCTestCase {
         }
     }
 
+    func testExcludedRegionsAndChromsAreHonoured() throws {
+        let blacklist = try dir.write("black.bed", "chr1\t0\t30000\nchr3\t5000\t25000\n")
+        let (info, rows, _, _, _) = try build(options { $0.exclude = [blacklist]; $0.chroms = ["chr1", "chr2", "chr3"] }, "ex")
+        XCTAssertFalse(rows.isEmpty)
+        for r in rows where r.kind != "shuffle" {
+            XCTAssertTrue(["chr1", "chr2", "chr3"].contains(r.chrom), "\(r.chrom) is outside --chroms")
+            let hitsChr1 = r.chrom == "chr1" && r.start < 30000
+            let hitsChr3 = r.chrom == "chr3" && r.start < 25000 && r.end > 5000
+            XCTAssertFalse(hitsChr1 || hitsChr3, "\(r.kind) \(r.chrom):\(r.start) touches an excluded region")
+        }
+        XCTAssertGreaterThan(info.skipped["a"]!.excluded + info.skipped["b"]!.excluded, 0)
+        XCTAssertGreaterThan(info.skipped["a"]!.otherContig, 0)
+    }
+
     func testBadInputsAreClearErrors() throws {
         XCTAssertThrowsError(try DatasetBuilder(fasta: fasta, options: options {
             $0.tasks = [TaskSource(name: "a", path: self.dir.file("task0.narrowPeak")), TaskSource(name: "a", path: self.dir.file("task1.narrowPeak"))]
