@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Genome", targets: ["Genome"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Dataset", targets: ["Dataset"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,6 +24,7 @@ let package = Package(
         .target(name: "Genome", dependencies: ["CHTSlib"]),
         .target(name: "Pipeline"),
         .target(name: "Dataset", dependencies: ["Genome", "Pipeline"]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS"]),
 
         // The command-line tool: option parsing and printing only.
         .executableTarget(
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(name: "GenomeTests", dependencies: ["Genome", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Genome", "Pipeline", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], exclude: ["Golden"]),
     ]
 )

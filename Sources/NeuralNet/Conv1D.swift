@@ -1,0 +1,233 @@
+/// Padding of a convolution.
+public enum Padding: String, Codable, Sendable {
+    /// No padding: L - k + 1 outputs.
+    case valid
+    /// Zero padding to L outputs: (k-1)/2 on the left, k/2 on the right (Keras).
+    case same
+}
+
+/// 1-D convolution over (B, L, Cin) -> (B, Lout, Cout), stride 1, by im2col and one sgemm.
+///
+/// The kernel is stored (k, Cin, Cout) so that an im2col row (k * Cin contiguous values)
+/// multiplies it directly; model files hold it as PyTorch's (Cout, Cin, k).
+public class Conv1D: Layer {
+    public let kernelSize: Int
+    public let inChannels: Int
+    public let outChannels: Int
+    public let padding: Padding
+    public let useBias: Bool
+    /// (k, Cin, Cout)
+    public let weight: Parameter
+    /// (Cout)
+    public let bias: Parameter?
+
+    private var cols: [Float] = []      // (B * Lout, k * Cin) of the last forward
+    private var inputShape: [Int] = []
+
+    public var kind: String { "Conv1D" }
+
+    public init(name: String, kernelSize: Int, inChannels: Int, outChannels: Int, padding: Padding = .valid, useBias: Bool = true) {
+        self.kernelSize = kernelSize
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.padding = padding
+        self.useBias = useBias
+        weight = Parameter(name: name + ".weight", shape: [kernelSize, inChannels, outChannels])
+        bias = useBias ? Parameter(name: name + ".bias", shape: [outChannels]) : nil
+    }
+
+    public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+    /// Glorot-uniform kernel (fan in k * Cin, fan out k * Cout), zero bias.
+    public func initialise(_ rng: inout NetRandom) {
+        glorotUniform(weight, fanIn: kernelSize * inChannels, fanOut: kernelSize * outChannels, rng: &rng)
+    }
+
+    public func outputShape(_ input: [Int]) throws -> [Int] {
+        guard input.count == 2, input[1] == inChannels else {
+            throw NetworkError.shape("\(kind) expects (L, \(inChannels)), got \(input)")
+        }
+        let l = padding == .valid ? input[0] - kernelSize + 1 : input[0]
+        guard l > 0 else { throw NetworkError.shape("\(kind) of width \(kernelSize) does not fit length \(input[0])") }
+        return [l, outChannels]
+    }
+
+    var padLeft: Int { padding == .same ? (kernelSize - 1) / 2 : 0 }
+
+    /// The kernel and bias the forward pass uses (RC convolution overrides).
+    func effectiveWeights() -> (w: [Float], b: [Float]?) { (weight.values, bias?.values) }
+
+    /// Adds the gradient of the effective kernel and bias to the parameters.
+    func accumulate(dW: [Float], db: [Float]?) {
+        for i in dW.indices { weight.gradient[i] += dW[i] }
+        if let db, let bias { for i in db.indices { bias.gradient[i] += db[i] } }
+    }
+
+    /// Effective output channels.
+    var effectiveOut: Int { outChannels }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        // x (B, L, Cin) -> cols (B*Lout, k*Cin) -> y (B, Lout, Cout')
+        let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
+        let k = kernelSize
+        let lout = padding == .valid ? l - k + 1 : l
+        let row = k * cin
+        inputShape = x.shape
+        cols = [Float](repeating: 0, count: b * lout * row)
+        let pad = padLeft
+        x.data.withUnsafeBufferPointer { xs in
+            cols.withUnsafeMutableBufferPointer { cs in
+                for i in 0..<b {
+                    for t in 0..<lout {
+                        let dst = (i * lout + t) * row
+                        let first = t - pad
+                        let lo = max(0, -first), hi = min(k, l - first)
+                        if lo < hi {
+                            let src = (i * l + first + lo) * cin
+                            (cs.baseAddress! + dst + lo * cin).update(from: xs.baseAddress! + src, count: (hi - lo) * cin)
+                        }
+                    }
+                }
+            }
+        }
+        let cout = effectiveOut
+        let (w, bias) = effectiveWeights()
+        var y = Tensor(shape: [b, lout, cout])
+        y.data.withUnsafeMutableBufferPointer { ys in
+            if let bias {
+                for r in 0..<(b * lout) { for o in 0..<cout { ys[r * cout + o] = bias[o] } }
+            }
+            cols.withUnsafeBufferPointer { cs in
+                w.withUnsafeBufferPointer { ws in
+                    sgemm(m: b * lout, n: cout, k: row, cs.baseAddress!, lda: row, ws.baseAddress!, ldb: cout,
+                          beta: bias == nil ? 0 : 1, ys.baseAddress!, ldc: cout)
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let (b, l, cin) = (inputShape[0], inputShape[1], inputShape[2])
+        let k = kernelSize, row = k * cin
+        let lout = dy.shape[1], cout = effectiveOut
+        let (w, bias) = effectiveWeights()
+        var dW = [Float](repeating: 0, count: row * cout)
+        var db: [Float]? = bias == nil ? nil : [Float](repeating: 0, count: cout)
+        var dcols = [Float](repeating: 0, count: b * lout * row)
+        dy.data.withUnsafeBufferPointer { ds in
+            cols.withUnsafeBufferPointer { cs in
+                dW.withUnsafeMutableBufferPointer { dws in
+                    // dW (row, cout) = cols^T (row, B*Lout) . dy (B*Lout, cout)
+                    sgemm(transA: true, m: row, n: cout, k: b * lout, cs.baseAddress!, lda: row, ds.baseAddress!, ldb: cout,
+                          beta: 0, dws.baseAddress!, ldc: cout)
+                }
+            }
+            w.withUnsafeBufferPointer { ws in
+                dcols.withUnsafeMutableBufferPointer { dcs in
+                    // dcols (B*Lout, row) = dy (B*Lout, cout) . W^T (cout, row)
+                    sgemm(transB: true, m: b * lout, n: row, k: cout, ds.baseAddress!, lda: cout, ws.baseAddress!, ldb: cout,
+                          beta: 0, dcs.baseAddress!, ldc: row)
+                }
+            }
+            if db != nil {
+                for r in 0..<(b * lout) { for o in 0..<cout { db![o] += ds[r * cout + o] } }
+            }
+        }
+        accumulate(dW: dW, db: db)
+        // col2im: scatter-add the column gradients back to the input positions.
+        var dx = Tensor(shape: inputShape)
+        let pad = padLeft
+        dx.data.withUnsafeMutableBufferPointer { xs in
+            dcols.withUnsafeBufferPointer { dcs in
+                for i in 0..<b {
+                    for t in 0..<lout {
+                        let first = t - pad
+                        let lo = max(0, -first), hi = min(k, l - first)
+                        guard lo < hi else { continue }
+                        let src = (i * lout + t) * row + lo * cin
+                        let dst = (i * l + first + lo) * cin
+                        for q in 0..<((hi - lo) * cin) { xs[dst + q] += dcs[src + q] }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Shrikumar et al.'s reverse-complement convolution: F learned filters applied as 2F
+/// channels `[W, W reversed on k, Cin and F]` with bias `[b, b reversed]`, so that channel
+/// 2F-1-f of the output is the reverse complement of channel f.
+public final class RCConv1D: Conv1D {
+    public override var kind: String { "RevCompConv1D" }
+
+    /// `filters` learned filters (F); the output has 2F channels.
+    public init(name: String, kernelSize: Int, inChannels: Int, filters: Int, padding: Padding = .valid, useBias: Bool = true) {
+        super.init(name: name, kernelSize: kernelSize, inChannels: inChannels, outChannels: filters, padding: padding, useBias: useBias)
+    }
+
+    override var effectiveOut: Int { 2 * outChannels }
+
+    public override func outputShape(_ input: [Int]) throws -> [Int] {
+        let s = try super.outputShape(input)
+        return [s[0], 2 * outChannels]
+    }
+
+    /// Glorot-uniform with the fan-out of the F learned filters.
+    public override func initialise(_ rng: inout NetRandom) {
+        glorotUniform(weight, fanIn: kernelSize * inChannels, fanOut: kernelSize * outChannels, rng: &rng)
+    }
+
+    override func effectiveWeights() -> (w: [Float], b: [Float]?) {
+        let (k, cin, f) = (kernelSize, inChannels, outChannels)
+        var w = [Float](repeating: 0, count: k * cin * 2 * f)
+        for j in 0..<k {
+            for c in 0..<cin {
+                for o in 0..<f {
+                    let v = weight.values[(j * cin + c) * f + o]
+                    w[(j * cin + c) * 2 * f + o] = v
+                    w[((k - 1 - j) * cin + (cin - 1 - c)) * 2 * f + (2 * f - 1 - o)] = v
+                }
+            }
+        }
+        let b = bias.map { $0.values + $0.values.reversed() }
+        return (w, b)
+    }
+
+    override func accumulate(dW: [Float], db: [Float]?) {
+        let (k, cin, f) = (kernelSize, inChannels, outChannels)
+        for j in 0..<k {
+            for c in 0..<cin {
+                for o in 0..<f {
+                    weight.gradient[(j * cin + c) * f + o] += dW[(j * cin + c) * 2 * f + o]
+                        + dW[((k - 1 - j) * cin + (cin - 1 - c)) * 2 * f + (2 * f - 1 - o)]
+                }
+            }
+        }
+        if let db, let bias { for o in 0..<f { bias.gradient[o] += db[o] + db[2 * f - 1 - o] } }
+    }
+}
+
+/// The naive convolution, a direct triple loop: the reference the tests compare `Conv1D`
+/// with. `w` is (k, Cin, Cout).
+public func naiveConv1D(_ x: Tensor, w: [Float], b: [Float]?, k: Int, cout: Int, padding: Padding) -> Tensor {
+    let (bs, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
+    let lout = padding == .valid ? l - k + 1 : l
+    let pad = padding == .same ? (k - 1) / 2 : 0
+    var y = Tensor(shape: [bs, lout, cout])
+    for i in 0..<bs {
+        for t in 0..<lout {
+            for o in 0..<cout {
+                var s = b?[o] ?? 0
+                for j in 0..<k {
+                    let p = t - pad + j
+                    guard p >= 0 && p < l else { continue }
+                    for c in 0..<cin { s += x.data[(i * l + p) * cin + c] * w[(j * cin + c) * cout + o] }
+                }
+                y.data[(i * lout + t) * cout + o] = s
+            }
+        }
+    }
+    return y
+}

@@ -1,0 +1,180 @@
+/// Fully connected layer over (B, In) -> (B, Out). The kernel is stored (In, Out); model
+/// files hold PyTorch's (Out, In).
+public class Dense: Layer {
+    public let inFeatures: Int
+    public let outFeatures: Int
+    /// (In, Out)
+    public let weight: Parameter
+    /// (Out)
+    public let bias: Parameter?
+    private var input: Tensor = Tensor(shape: [0])
+
+    public var kind: String { "Dense" }
+
+    public init(name: String, inFeatures: Int, outFeatures: Int, useBias: Bool = true, weightShape: [Int]? = nil) {
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        weight = Parameter(name: name + ".weight", shape: weightShape ?? [inFeatures, outFeatures])
+        bias = useBias ? Parameter(name: name + ".bias", shape: [outFeatures]) : nil
+    }
+
+    public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+    public func initialise(_ rng: inout NetRandom) {
+        glorotUniform(weight, fanIn: inFeatures, fanOut: outFeatures, rng: &rng)
+    }
+
+    public func outputShape(_ input: [Int]) throws -> [Int] {
+        guard input.reduce(1, *) == inFeatures else { throw NetworkError.shape("\(kind) expects \(inFeatures) inputs, got \(input)") }
+        return [outFeatures]
+    }
+
+    /// The (In, Out) kernel the forward pass uses (tied heads override).
+    func effectiveWeight() -> [Float] { weight.values }
+
+    /// Adds the gradient of the effective kernel to the parameter.
+    func accumulate(dW: [Float]) { for i in dW.indices { weight.gradient[i] += dW[i] } }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        // x (B, In) . W (In, Out) + b -> (B, Out)
+        let b = x.batch
+        input = x
+        var y = Tensor(shape: [b, outFeatures])
+        if let bias { for i in 0..<b { for o in 0..<outFeatures { y.data[i * outFeatures + o] = bias.values[o] } } }
+        let w = effectiveWeight()
+        x.data.withUnsafeBufferPointer { xs in
+            w.withUnsafeBufferPointer { ws in
+                y.data.withUnsafeMutableBufferPointer { ys in
+                    sgemm(m: b, n: outFeatures, k: inFeatures, xs.baseAddress!, lda: inFeatures, ws.baseAddress!, ldb: outFeatures,
+                          beta: bias == nil ? 0 : 1, ys.baseAddress!, ldc: outFeatures)
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let b = input.batch
+        let w = effectiveWeight()
+        var dW = [Float](repeating: 0, count: inFeatures * outFeatures)
+        var dx = Tensor(shape: input.shape)
+        dy.data.withUnsafeBufferPointer { ds in
+            input.data.withUnsafeBufferPointer { xs in
+                dW.withUnsafeMutableBufferPointer { dws in
+                    sgemm(transA: true, m: inFeatures, n: outFeatures, k: b, xs.baseAddress!, lda: inFeatures, ds.baseAddress!, ldb: outFeatures,
+                          beta: 0, dws.baseAddress!, ldc: outFeatures)
+                }
+            }
+            w.withUnsafeBufferPointer { ws in
+                dx.data.withUnsafeMutableBufferPointer { dxs in
+                    sgemm(transB: true, m: b, n: inFeatures, k: outFeatures, ds.baseAddress!, lda: outFeatures, ws.baseAddress!, ldb: outFeatures,
+                          beta: 0, dxs.baseAddress!, ldc: inFeatures)
+                }
+            }
+            if let bias { for i in 0..<b { for o in 0..<outFeatures { bias.gradient[o] += ds[i * outFeatures + o] } } }
+        }
+        accumulate(dW: dW)
+        return dx
+    }
+}
+
+/// Shrikumar et al.'s DenseAfterRevcompConv1D: a dense layer on a flattened (L, 2F) RC
+/// feature map whose weights for channel 2F-1-f at position L-1-l are those of channel f at
+/// position l. Learns (L, F, Out); the output is the same for a sequence and its reverse
+/// complement.
+public final class DenseAfterRevcompConv1D: Dense {
+    public let length: Int
+    public let filters: Int
+
+    public override var kind: String { "DenseAfterRevcompConv1D" }
+
+    public init(name: String, length: Int, channels: Int, outFeatures: Int, useBias: Bool = true) {
+        self.length = length
+        filters = channels / 2
+        super.init(name: name, inFeatures: length * channels, outFeatures: outFeatures, useBias: useBias,
+                   weightShape: [length, channels / 2, outFeatures])
+    }
+
+    /// Glorot-uniform over the learned (L * F) inputs.
+    public override func initialise(_ rng: inout NetRandom) {
+        glorotUniform(weight, fanIn: length * filters, fanOut: outFeatures, rng: &rng)
+    }
+
+    public override func outputShape(_ input: [Int]) throws -> [Int] {
+        guard input == [length, 2 * filters] else { throw NetworkError.shape("\(kind) expects (\(length), \(2 * filters)), got \(input)") }
+        return [outFeatures]
+    }
+
+    override func effectiveWeight() -> [Float] {
+        let (l, f, o) = (length, filters, outFeatures)
+        var w = [Float](repeating: 0, count: l * 2 * f * o)
+        for t in 0..<l {
+            for k in 0..<f {
+                for j in 0..<o {
+                    let v = weight.values[(t * f + k) * o + j]
+                    w[(t * 2 * f + k) * o + j] = v
+                    w[((l - 1 - t) * 2 * f + (2 * f - 1 - k)) * o + j] = v
+                }
+            }
+        }
+        return w
+    }
+
+    override func accumulate(dW: [Float]) {
+        let (l, f, o) = (length, filters, outFeatures)
+        for t in 0..<l {
+            for k in 0..<f {
+                for j in 0..<o {
+                    weight.gradient[(t * f + k) * o + j] += dW[(t * 2 * f + k) * o + j] + dW[((l - 1 - t) * 2 * f + (2 * f - 1 - k)) * o + j]
+                }
+            }
+        }
+    }
+}
+
+/// (B, L, C) -> (B, L * C), row-major.
+public final class Flatten: Layer {
+    private var inputShape: [Int] = []
+    public var kind: String { "Flatten" }
+    public var parameters: [Parameter] { [] }
+    public init() {}
+    public func outputShape(_ input: [Int]) throws -> [Int] { [input.reduce(1, *)] }
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        inputShape = x.shape
+        return x.reshaped([x.batch, x.itemSize])
+    }
+    public func backward(_ dy: Tensor) -> Tensor { dy.reshaped(inputShape) }
+}
+
+/// Inverted dropout: in training, zeroes a share `rate` of the values and scales the rest by
+/// 1 / (1 - rate); identity at inference. Masks come from the layer's seeded generator.
+public final class Dropout: Layer {
+    public let rate: Float
+    var rng: NetRandom
+    private var mask: [Float] = []
+    public var kind: String { "Dropout" }
+    public var parameters: [Parameter] { [] }
+
+    public init(rate: Float, seed: UInt64) {
+        self.rate = rate
+        rng = NetRandom(seed: seed)
+    }
+
+    public func outputShape(_ input: [Int]) throws -> [Int] { input }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        guard training, rate > 0 else { mask = []; return x }
+        let keep = 1 - rate
+        mask = (0..<x.count).map { _ in rng.unit() < keep ? 1 / keep : 0 }
+        var y = x
+        for i in y.data.indices { y.data[i] *= mask[i] }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard !mask.isEmpty else { return dy }
+        var dx = dy
+        for i in dx.data.indices { dx.data[i] *= mask[i] }
+        return dx
+    }
+}

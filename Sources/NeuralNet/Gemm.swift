@@ -1,0 +1,16 @@
+import CBLAS
+
+/// C (m x n) = alpha * op(A) * op(B) + beta * C, row-major, through OpenBLAS.
+@inline(__always)
+func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+           alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+           beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard m > 0, n > 0, k > 0 else { return }
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Sets the number of OpenBLAS threads (part of crick's `-@` budget).
+public func setBLASThreads(_ n: Int) {
+    openblas_set_num_threads(Int32(max(1, n)))
+}

@@ -1,0 +1,168 @@
+/// Max pooling along length over (B, L, C), keeping the channel layout. `same` padding
+/// gives ceil(L / stride) outputs (Keras); windows only cover real positions.
+public final class MaxPool1D: Layer {
+    public let pool: Int
+    public let stride: Int
+    public let padding: Padding
+    private var argmax: [Int32] = []
+    private var inputShape: [Int] = []
+
+    public var kind: String { "MaxPooling1D" }
+    public var parameters: [Parameter] { [] }
+
+    public init(pool: Int, stride: Int? = nil, padding: Padding = .valid) {
+        self.pool = pool
+        self.stride = stride ?? pool
+        self.padding = padding
+    }
+
+    func geometry(_ l: Int) -> (lout: Int, padLeft: Int) {
+        if padding == .valid { return ((l - pool) / stride + 1, 0) }
+        let lout = (l + stride - 1) / stride
+        let total = max((lout - 1) * stride + pool - l, 0)
+        return (lout, total / 2)
+    }
+
+    public func outputShape(_ input: [Int]) throws -> [Int] {
+        guard input.count == 2 else { throw NetworkError.shape("MaxPooling1D expects (L, C), got \(input)") }
+        let (lout, _) = geometry(input[0])
+        guard lout > 0, padding == .same || input[0] >= pool else { throw NetworkError.shape("pool \(pool) does not fit length \(input[0])") }
+        return [lout, input[1]]
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
+        let (lout, pad) = geometry(l)
+        inputShape = x.shape
+        var y = Tensor(shape: [b, lout, c], value: -.infinity)
+        argmax = [Int32](repeating: -1, count: b * lout * c)
+        for i in 0..<b {
+            for t in 0..<lout {
+                let lo = max(0, t * stride - pad), hi = min(l, t * stride - pad + pool)
+                let o = (i * lout + t) * c
+                for p in lo..<hi {
+                    let s = (i * l + p) * c
+                    for k in 0..<c where x.data[s + k] > y.data[o + k] || argmax[o + k] < 0 {
+                        y.data[o + k] = x.data[s + k]
+                        argmax[o + k] = Int32(p)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
+        let lout = dy.shape[1]
+        var dx = Tensor(shape: inputShape)
+        for i in 0..<b {
+            for t in 0..<lout {
+                let o = (i * lout + t) * c
+                for k in 0..<c where argmax[o + k] >= 0 {
+                    dx.data[(i * l + Int(argmax[o + k])) * c + k] += dy.data[o + k]
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Global max or average pooling over length: (B, L, C) -> (B, C).
+public final class GlobalPool: Layer {
+    public enum Mode: String, Codable, Sendable { case max, average }
+    public let mode: Mode
+    private var inputShape: [Int] = []
+    private var argmax: [Int] = []
+
+    public var kind: String { mode == .max ? "GlobalMaxPooling1D" : "GlobalAveragePooling1D" }
+    public var parameters: [Parameter] { [] }
+
+    public init(_ mode: Mode) { self.mode = mode }
+
+    public func outputShape(_ input: [Int]) throws -> [Int] {
+        guard input.count == 2 else { throw NetworkError.shape("\(kind) expects (L, C), got \(input)") }
+        return [input[1]]
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
+        inputShape = x.shape
+        var y = Tensor(shape: [b, c], value: mode == .max ? -.infinity : 0)
+        argmax = [Int](repeating: 0, count: b * c)
+        for i in 0..<b {
+            for t in 0..<l {
+                for k in 0..<c {
+                    let v = x.data[(i * l + t) * c + k]
+                    if mode == .average { y.data[i * c + k] += v / Float(l) } else if v > y.data[i * c + k] {
+                        y.data[i * c + k] = v
+                        argmax[i * c + k] = t
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
+        var dx = Tensor(shape: inputShape)
+        for i in 0..<b {
+            for k in 0..<c {
+                if mode == .average {
+                    for t in 0..<l { dx.data[(i * l + t) * c + k] = dy.data[i * c + k] / Float(l) }
+                } else {
+                    dx.data[(i * l + argmax[i * c + k]) * c + k] = dy.data[i * c + k]
+                }
+            }
+        }
+        return dx
+    }
+}
+
+/// Reverse-complement sum pooling: (B, L, 2F) -> (B, L, F), y[l, f] = x[l, f] +
+/// x[L-1-l, 2F-1-f]: each filter added to its reverse complement read on the other strand,
+/// so the output is the same for a sequence and its reverse complement.
+public final class RCSumPool: Layer {
+    private var inputShape: [Int] = []
+    public var kind: String { "RevCompSumPool" }
+    public var parameters: [Parameter] { [] }
+
+    public init() {}
+
+    public func outputShape(_ input: [Int]) throws -> [Int] {
+        guard input.count == 2, input[1] % 2 == 0 else { throw NetworkError.shape("RevCompSumPool expects (L, 2F), got \(input)") }
+        return [input[0], input[1] / 2]
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
+        let f = c / 2
+        inputShape = x.shape
+        var y = Tensor(shape: [b, l, f])
+        for i in 0..<b {
+            for t in 0..<l {
+                for k in 0..<f {
+                    y.data[(i * l + t) * f + k] = x.data[(i * l + t) * c + k] + x.data[(i * l + l - 1 - t) * c + c - 1 - k]
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
+        let f = c / 2
+        var dx = Tensor(shape: inputShape)
+        for i in 0..<b {
+            for t in 0..<l {
+                for k in 0..<f {
+                    let g = dy.data[(i * l + t) * f + k]
+                    dx.data[(i * l + t) * c + k] += g
+                    dx.data[(i * l + l - 1 - t) * c + c - 1 - k] += g
+                }
+            }
+        }
+        return dx
+    }
+}

@@ -1,0 +1,78 @@
+@testable import NeuralNet
+import TestSupport
+import XCTest
+
+/// Fast kernels against their naive twins, and the reverse-complement symmetries.
+final class KernelTests: XCTestCase {
+    func testIm2colConvolutionMatchesNaiveLoops() {
+        var rng = NetRandom(seed: 5)
+        for (k, cin, cout, padding) in [(15, 4, 16, Padding.valid), (14, 32, 16, .valid), (19, 4, 32, .same), (4, 3, 2, .same)] {
+            let conv = Conv1D(name: "c", kernelSize: k, inChannels: cin, outChannels: cout, padding: padding)
+            conv.initialise(&rng)
+            for i in conv.bias!.values.indices { conv.bias!.values[i] = rng.uniform(1) }
+            var x = Tensor(shape: [3, 60, cin])
+            for i in x.data.indices { x.data[i] = rng.uniform(1) }
+            let fast = conv.forward(x, training: false)
+            let naive = naiveConv1D(x, w: conv.weight.values, b: conv.bias!.values, k: k, cout: cout, padding: padding)
+            XCTAssertEqual(fast.shape, naive.shape)
+            for i in fast.data.indices { XCTAssertEqual(fast.data[i], naive.data[i], accuracy: 1e-4) }
+        }
+    }
+
+    func testRCConvolutionIsEquivariant() {
+        var rng = NetRandom(seed: 6)
+        for padding in [Padding.valid, .same] {
+            let conv = RCConv1D(name: "r", kernelSize: 7, inChannels: 4, filters: 5, padding: padding)
+            conv.initialise(&rng)
+            for i in conv.bias!.values.indices { conv.bias!.values[i] = rng.uniform(1) }
+            var x = Tensor(shape: [2, 31, 4])
+            for i in x.data.indices { x.data[i] = rng.uniform(1) }
+            let y = conv.forward(x, training: false)
+            let yrc = conv.forward(x.reverseComplemented(), training: false)
+            let expected = y.reverseComplemented()
+            // 'same' with an odd kernel pads symmetrically, so both paddings are exact.
+            for i in expected.data.indices { XCTAssertEqual(yrc.data[i], expected.data[i], accuracy: 1e-5) }
+        }
+    }
+
+    func testRCBatchNormIsEquivariant() {
+        var rng = NetRandom(seed: 7)
+        let bn = BatchNorm(name: "b", channels: 8, reverseComplement: true)
+        for i in 0..<4 { bn.gamma.values[i] = 1 + rng.uniform(0.5); bn.beta.values[i] = rng.uniform(0.5) }
+        var x = Tensor(shape: [3, 9, 8])
+        for i in x.data.indices { x.data[i] = rng.uniform(2) }
+        // Training statistics pool both strands, so a batch and its reverse complement agree.
+        let y = bn.forward(x, training: true)
+        let yrc = bn.forward(x.reverseComplemented(), training: true)
+        let expected = y.reverseComplemented()
+        for i in expected.data.indices { XCTAssertEqual(yrc.data[i], expected.data[i], accuracy: 1e-4) }
+    }
+
+    func testBinaryCrossEntropyMatchesDefinition() {
+        let loss = BinaryCrossEntropy()
+        let z = Tensor(shape: [2, 2], data: [0.5, -2, 30, -30])
+        let y: [Float] = [1, 0, 1, 0]
+        let (value, grad) = loss(logits: z, labels: y)
+        let p: [Double] = z.data.map { (v: Float) -> Double in 1 / (1 + exp(-Double(v))) }
+        var total = 0.0
+        for i in 0..<4 {
+            let q = min(max(p[i], 1e-300), 1 - 1e-16)
+            total -= Double(y[i]) * log(q) + (1 - Double(y[i])) * log(1 - q)
+        }
+        // For z = 30 the exact loss is log1p(exp(-30)) ~ 9.4e-14; the clamp only affects that tail.
+        let expected = total / 4
+        XCTAssertEqual(Double(value), expected, accuracy: 1e-5)
+        for i in 0..<4 { XCTAssertEqual(Double(grad.data[i]), (p[i] - Double(y[i])) / 4, accuracy: 1e-6) }
+    }
+
+    func testAdamMatchesTheUpdateRule() {
+        let p = Parameter(name: "w", shape: [2])
+        p.values = [1, -1]
+        let adam = Adam(learningRate: 0.1)
+        p.gradient = [0.5, -2]
+        adam.update([p])
+        // First step: m/(1-b1) = g, v/(1-b2) = g^2, so the step is lr * g / (|g| + eps).
+        XCTAssertEqual(p.values[0], 1 - 0.1, accuracy: 1e-5)
+        XCTAssertEqual(p.values[1], -1 + 0.1, accuracy: 1e-5)
+    }
+}
