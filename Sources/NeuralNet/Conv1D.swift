@@ -33,6 +33,7 @@ public class Conv1D: Layer {
         self.padding = padding
         self.useBias = useBias
         weight = Parameter(name: name + ".weight", shape: [kernelSize, inChannels, outChannels])
+        weight.layout = .convKernel
         bias = useBias ? Parameter(name: name + ".bias", shape: [outChannels]) : nil
     }
 

@@ -15,6 +15,7 @@ public class Dense: Layer {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         weight = Parameter(name: name + ".weight", shape: weightShape ?? [inFeatures, outFeatures])
+        weight.layout = weightShape == nil ? .denseKernel : .headKernel
         bias = useBias ? Parameter(name: name + ".bias", shape: [outFeatures]) : nil
     }
 

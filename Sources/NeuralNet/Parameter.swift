@@ -11,6 +11,64 @@ public final class Parameter {
     public var gradient: [Float]
     /// False for running statistics, which the optimiser leaves alone.
     public let trainable: Bool
+    /// How the internal layout maps to the PyTorch layout of model files.
+    public var layout: Layout = .plain
+
+    /// Internal layout -> file layout.
+    public enum Layout: Sendable {
+        /// Same order.
+        case plain
+        /// (k, Cin, Cout) -> (Cout, Cin, k), as torch.nn.Conv1d.weight.
+        case convKernel
+        /// (In, Out) -> (Out, In), as torch.nn.Linear.weight.
+        case denseKernel
+        /// (L, F, Out) -> (Out, L, F): a DenseAfterRevcompConv1D kernel.
+        case headKernel
+    }
+
+    /// The shape in model files.
+    public var exportShape: [Int] {
+        switch layout {
+        case .plain: return shape
+        case .convKernel: return [shape[2], shape[1], shape[0]]
+        case .denseKernel: return [shape[1], shape[0]]
+        case .headKernel: return [shape[2], shape[0], shape[1]]
+        }
+    }
+
+    /// The values in the file layout.
+    public func exported() -> [Float] {
+        var out = [Float](repeating: 0, count: values.count)
+        switch layout {
+        case .plain: return values
+        case .convKernel:
+            let (k, cin, cout) = (shape[0], shape[1], shape[2])
+            for j in 0..<k { for c in 0..<cin { for o in 0..<cout { out[(o * cin + c) * k + j] = values[(j * cin + c) * cout + o] } } }
+        case .denseKernel:
+            let (i, o) = (shape[0], shape[1])
+            for a in 0..<i { for b in 0..<o { out[b * i + a] = values[a * o + b] } }
+        case .headKernel:
+            let (l, f, o) = (shape[0], shape[1], shape[2])
+            for t in 0..<l { for k in 0..<f { for j in 0..<o { out[(j * l + t) * f + k] = values[(t * f + k) * o + j] } } }
+        }
+        return out
+    }
+
+    /// Sets the values from the file layout.
+    public func load(exported data: [Float]) {
+        switch layout {
+        case .plain: values = data
+        case .convKernel:
+            let (k, cin, cout) = (shape[0], shape[1], shape[2])
+            for j in 0..<k { for c in 0..<cin { for o in 0..<cout { values[(j * cin + c) * cout + o] = data[(o * cin + c) * k + j] } } }
+        case .denseKernel:
+            let (i, o) = (shape[0], shape[1])
+            for a in 0..<i { for b in 0..<o { values[a * o + b] = data[b * i + a] } }
+        case .headKernel:
+            let (l, f, o) = (shape[0], shape[1], shape[2])
+            for t in 0..<l { for k in 0..<f { for j in 0..<o { values[(t * f + k) * o + j] = data[(j * l + t) * f + k] } } }
+        }
+    }
 
     public init(name: String, shape: [Int], trainable: Bool = true, value: Float = 0) {
         self.name = name

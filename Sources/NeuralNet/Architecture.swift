@@ -1,0 +1,119 @@
+import Foundation
+
+/// How a model treats the two strands.
+public enum StrandMode: String, Codable, Sendable, CaseIterable {
+    /// A conventional model (its predictions for x and rc(x) differ).
+    case standard
+    /// Reverse-complement parameter sharing in every layer (Shrikumar et al. 2017): RC-invariant.
+    case rc
+    /// A standard model trained with RC augmentation whose logits on x and rc(x) are averaged
+    /// at prediction (Zhou et al. 2021): RC-invariant.
+    case conjoined
+}
+
+/// One layer of an architecture, as written in model files and `--arch` JSON.
+public struct LayerSpec: Codable, Sendable, Equatable {
+    /// conv, batchnorm, activation, maxpool, dropout, flatten, dense, globalmaxpool,
+    /// globalavgpool, rcsumpool.
+    public var type: String
+    public var filters: Int?
+    public var kernel: Int?
+    public var padding: Padding?
+    public var bias: Bool?
+    public var function: ActivationFunction?
+    public var pool: Int?
+    public var stride: Int?
+    public var rate: Float?
+    public var units: Int?
+
+    public init(type: String, filters: Int? = nil, kernel: Int? = nil, padding: Padding? = nil, bias: Bool? = nil,
+                function: ActivationFunction? = nil, pool: Int? = nil, stride: Int? = nil, rate: Float? = nil, units: Int? = nil) {
+        self.type = type
+        self.filters = filters
+        self.kernel = kernel
+        self.padding = padding
+        self.bias = bias
+        self.function = function
+        self.pool = pool
+        self.stride = stride
+        self.rate = rate
+        self.units = units
+    }
+
+    static func conv(_ f: Int, _ k: Int, _ p: Padding, bias: Bool) -> LayerSpec { LayerSpec(type: "conv", filters: f, kernel: k, padding: p, bias: bias) }
+    static let bn = LayerSpec(type: "batchnorm")
+    static func act(_ f: ActivationFunction) -> LayerSpec { LayerSpec(type: "activation", function: f) }
+    static func pool(_ p: Int, _ s: Int? = nil, _ pad: Padding = .valid) -> LayerSpec { LayerSpec(type: "maxpool", padding: pad, pool: p, stride: s) }
+    static func drop(_ r: Float) -> LayerSpec { LayerSpec(type: "dropout", rate: r) }
+    static let flatten = LayerSpec(type: "flatten")
+    static func dense(_ u: Int, bias: Bool = true) -> LayerSpec { LayerSpec(type: "dense", bias: bias, units: u) }
+}
+
+/// A model architecture: input length, outputs, strand mode and the list of layers. The
+/// last dense layer's units are set to the number of tasks.
+public struct Architecture: Codable, Sendable, Equatable {
+    public var name: String
+    public var inputLength: Int
+    public var outputs: Int
+    public var strand: StrandMode
+    public var layers: [LayerSpec]
+
+    public init(name: String, inputLength: Int, outputs: Int, strand: StrandMode, layers: [LayerSpec]) {
+        self.name = name
+        self.inputLength = inputLength
+        self.outputs = outputs
+        self.strand = strand
+        self.layers = layers
+    }
+
+    /// The presets: `chip` (Zhou et al. 2021), `koo-cnn2`, `koo-cnn50`, `koo-deep` (Koo &
+    /// Ploenzke 2021, code/model_zoo), with `firstActivation` after the first batch norm.
+    public static func preset(_ name: String, outputs: Int, strand: StrandMode, firstActivation: ActivationFunction? = nil) throws -> Architecture {
+        let first = firstActivation
+        var layers: [LayerSpec]
+        var length: Int
+        switch name {
+        case "chip":
+            length = 1000
+            layers = [.conv(16, 15, .valid, bias: true), .bn, .act(first ?? .relu),
+                      .conv(16, 14, .valid, bias: true), .bn, .act(.relu),
+                      .conv(16, 14, .valid, bias: true), .bn, .act(.relu),
+                      .pool(40, 20), .flatten, .dense(outputs)]
+        case "koo-cnn2", "koo-cnn50":
+            length = 200
+            let pools = name == "koo-cnn2" ? (2, 50) : (50, 2)
+            layers = [.conv(32, 19, .same, bias: false), .bn, .act(first ?? .relu), .drop(0.1), .pool(pools.0, pools.0, .same),
+                      .conv(124, 5, .same, bias: false), .bn, .act(.relu), .drop(0.1), .pool(pools.1, pools.1, .same),
+                      .flatten, .dense(512, bias: false), .bn, .act(.relu), .drop(0.5), .dense(outputs)]
+        case "koo-deep":
+            length = 200
+            layers = [.conv(32, 19, .same, bias: false), .bn, .act(first ?? .relu), .drop(0.1),
+                      .conv(48, 7, .same, bias: false), .bn, .act(.relu), .drop(0.2), .pool(4),
+                      .conv(96, 7, .valid, bias: false), .bn, .act(.relu), .drop(0.3), .pool(4),
+                      .conv(128, 3, .valid, bias: false), .bn, .act(.relu), .drop(0.4), .pool(3),
+                      .flatten, .dense(512, bias: false), .bn, .act(.relu), .drop(0.5), .dense(outputs)]
+        default:
+            throw NetworkError.architecture("unknown preset '\(name)' (chip, koo-cnn2, koo-cnn50, koo-deep)")
+        }
+        return Architecture(name: name, inputLength: length, outputs: outputs, strand: strand, layers: layers)
+    }
+
+    /// The preset names.
+    public static let presetNames = ["chip", "koo-cnn2", "koo-cnn50", "koo-deep"]
+
+    /// JSON text (sorted keys, so the bytes are stable).
+    public func json() -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return (try? e.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// Parses architecture JSON.
+    public static func parse(_ text: String, source: String) throws -> Architecture {
+        do {
+            return try JSONDecoder().decode(Architecture.self, from: Data(text.utf8))
+        } catch {
+            throw NetworkError.file(path: source, detail: "not a crick architecture (\(error))")
+        }
+    }
+}

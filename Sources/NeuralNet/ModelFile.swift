@@ -1,0 +1,69 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reading and writing models as safetensors: tensors in PyTorch layouts under PyTorch-style
+/// names, the architecture and training record in `__metadata__`.
+public enum ModelFile {
+    /// The metadata every model file carries.
+    public static func metadata(_ model: Model, extra: [String: String]) -> [String: String] {
+        var m = extra
+        m["format"] = "crick-model"
+        m["architecture"] = model.architecture.json()
+        m["alphabet"] = "ACGT"
+        m["n_encoding"] = "all-zero one-hot row"
+        m["input_length"] = String(model.architecture.inputLength)
+        m["strand"] = model.architecture.strand.rawValue
+        m["layout"] = "conv weights (out, in, k); dense weights (out, in); DenseAfterRevcompConv1D (out, L, F); input one-hot channels-last (B, L, 4) ACGT"
+        return m
+    }
+
+    /// The bytes of a model file (optionally with extra tensors, such as optimiser state).
+    public static func bytes(_ model: Model, metadata: [String: String], extra: [(name: String, shape: [Int], values: [Float])] = []) throws -> [UInt8] {
+        let tensors = model.parameters.map { (name: $0.name, shape: $0.exportShape, values: $0.exported()) } + extra
+        return try Safetensors.encode(tensors, metadata: self.metadata(model, extra: metadata))
+    }
+
+    /// Writes a model atomically (temporary name, then rename).
+    public static func write(_ model: Model, to path: String, metadata: [String: String] = [:],
+                             extra: [(name: String, shape: [Int], values: [Float])] = []) throws {
+        try writeAtomically(try bytes(model, metadata: metadata, extra: extra), to: path)
+    }
+
+    /// Reads a model file: rebuilds the architecture and loads every tensor.
+    public static func read(_ path: String) throws -> (model: Model, contents: Safetensors.Contents) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NetworkError.file(path: path, detail: FileManager.default.fileExists(atPath: path) ? "cannot read model file" : "no such file")
+        }
+        let contents = try Safetensors.decode([UInt8](data), source: path)
+        guard let archText = contents.metadata["architecture"] else {
+            throw NetworkError.file(path: path, detail: "not a crick model (no architecture in __metadata__)")
+        }
+        let model = try Model(try Architecture.parse(archText, source: path))
+        for p in model.parameters {
+            guard let t = contents.tensors[p.name] else { throw NetworkError.file(path: path, detail: "model file lacks tensor \(p.name)") }
+            guard t.shape == p.exportShape else {
+                throw NetworkError.file(path: path, detail: "tensor \(p.name) has shape \(t.shape), the architecture needs \(p.exportShape)")
+            }
+            p.load(exported: t.values)
+        }
+        return (model, contents)
+    }
+
+    /// Writes bytes under a temporary name in the same directory, then renames.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[...$0]) } ?? ""
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let tmp = dir + ".\(base).crick-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
+            throw NetworkError.file(path: path, detail: "cannot write model file (\(String(cString: strerror(errno))))")
+        }
+        guard rename(tmp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw NetworkError.file(path: path, detail: "cannot rename model file into place (\(reason))")
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+@testable import NeuralNet
+import TestSupport
+import XCTest
+
+/// Presets: shapes and parameter counts, RC invariance, and model files.
+final class ModelTests: XCTestCase {
+    /// Random one-hot sequences with about 2% N (all-zero rows).
+    private func sequences(_ n: Int, _ length: Int, seed: UInt64) -> Tensor {
+        var rng = NetRandom(seed: seed)
+        let codes = (0..<(n * length)).map { _ -> UInt8 in rng.unit() < 0.02 ? 4 : UInt8(rng.next() % 4) }
+        return codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: n, length: length) }
+    }
+
+    func testRCAndConjoinedPresetsAreInvariantAtInitialisation() throws {
+        for preset in Architecture.presetNames {
+            for strand in [StrandMode.rc, .conjoined] {
+                let arch = try Architecture.preset(preset, outputs: 3, strand: strand, firstActivation: .exponential)
+                let model = try Model(arch, seed: 11)
+                // Move batch-norm statistics away from their defaults so that they matter.
+                for layer in model.layers { if let bn = layer as? BatchNorm { for i in 0..<bn.gamma.count { bn.runningMean.values[i] = 0.1 * Float(i % 3); bn.runningVar.values[i] = 1 + 0.2 * Float(i % 4); bn.gamma.values[i] = 1 + 0.05 * Float(i % 5) } } }
+                // 1,000 sequences for the 200 nt presets; chip's 1 kb inputs take 200 in a debug build.
+                let total = preset == "chip" ? 200 : 1000
+                var worst: Float = 0
+                for chunk in stride(from: 0, to: total, by: 100) {
+                    let x = sequences(100, arch.inputLength, seed: UInt64(chunk + 1))
+                    let a = model.predict(x), b = model.predict(x.reverseComplemented())
+                    for i in a.data.indices { worst = max(worst, abs(a.data[i] - b.data[i])) }
+                }
+                XCTAssertLessThanOrEqual(worst, 1e-5, "\(preset) \(strand)")
+            }
+            // A standard model is not invariant: the observation the RC paper starts from.
+            let standard = try Model(try Architecture.preset(preset, outputs: 3, strand: .standard), seed: 11)
+            let x = sequences(50, standard.architecture.inputLength, seed: 99)
+            let a = standard.predict(x), b = standard.predict(x.reverseComplemented())
+            XCTAssertGreaterThan(zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 0, 1e-3, preset)
+        }
+    }
+
+    func testSummaryCountsParametersAsKeras() throws {
+        let standard = try Model(try Architecture.preset("chip", outputs: 1, strand: .standard))
+        XCTAssertTrue(standard.summary().contains("Total params: 9121"), standard.summary())
+        XCTAssertTrue(standard.summary().contains("Trainable params: 9025"))
+        let rc = try Model(try Architecture.preset("chip", outputs: 1, strand: .rc))
+        let s = rc.summary()
+        XCTAssertTrue(s.contains("bn1 (RevCompConv1DBatchNorm)"), s)
+        XCTAssertTrue(s.contains("(None, 986, 32)"), s)
+        let bn = try XCTUnwrap(rc.layers.compactMap { $0 as? BatchNorm }.first)
+        XCTAssertEqual(bn.parameters.filter(\.trainable).map(\.count).reduce(0, +), 32)
+        // conv1 976 + 3 RC batch norms 3*64 + conv2, conv3 7184 each + head 47*16+1.
+        let expectedTotal: Int = 976 + 192 + 14368 + 753
+        XCTAssertTrue(s.contains("Total params: \(expectedTotal)"), s)
+        let koo = try Model(try Architecture.preset("koo-cnn2", outputs: 12, strand: .standard))
+        XCTAssertEqual(koo.shapes.last, [12])
+        XCTAssertTrue(koo.summary().contains("(None, 100, 32)"))
+    }
+
+    func testModelFilesRoundTripAndReadInNumpy() throws {
+        let dir = try TempDir("crick-model")
+        defer { dir.remove() }
+        let model = try Model(try Architecture.preset("chip", outputs: 2, strand: .rc), seed: 3)
+        let path = dir.file("m.safetensors")
+        try ModelFile.write(model, to: path, metadata: ["note": "test"])
+        let (back, contents) = try ModelFile.read(path)
+        XCTAssertEqual(contents.metadata["strand"], "rc")
+        XCTAssertEqual(contents.metadata["note"], "test")
+        for (a, b) in zip(model.parameters, back.parameters) { XCTAssertEqual(a.values, b.values, a.name) }
+        let x = sequences(4, 1000, seed: 5)
+        XCTAssertEqual(model.predict(x).data, back.predict(x).data)
+        // An independent reader: the format by hand in Python with numpy.
+        let script = """
+            import json, struct, sys
+            import numpy as np
+            raw = open(sys.argv[1], "rb").read()
+            n = struct.unpack("<Q", raw[:8])[0]
+            header = json.loads(raw[8:8 + n])
+            meta = header.pop("__metadata__")
+            w = header["conv1.weight"]
+            a, b = w["data_offsets"]
+            arr = np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(w["shape"])
+            print(json.loads(meta["architecture"])["name"], list(arr.shape), float(arr[2, 1, 7]))
+            """
+        let r = try runTool("/usr/bin/python3", ["-c", script, path])
+        try XCTSkipIf(r.stderr.contains("No module named 'numpy'"), "numpy is the oracle")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // conv1.weight in PyTorch layout (out, in, k): element [2, 1, 7] is internal (k=7, c=1, o=2).
+        let conv = try XCTUnwrap(model.layers.first as? Conv1D)
+        let expected = conv.weight.values[(7 * 4 + 1) * 16 + 2]
+        XCTAssertEqual(r.text.trimmingCharacters(in: .whitespacesAndNewlines), "chip [16, 4, 15] \(Double(expected))")
+    }
+
+    func testWholeModelGradientMatchesFiniteDifferences() throws {
+        var arch = try Architecture.preset("chip", outputs: 2, strand: .rc)
+        arch.inputLength = 120
+        arch.layers = [.init(type: "conv", filters: 3, kernel: 5, padding: .valid, bias: true), .init(type: "batchnorm"),
+                       .init(type: "activation", function: .exponential), .init(type: "maxpool", padding: .valid, pool: 4, stride: 4),
+                       .init(type: "flatten"), .init(type: "dense", units: 2)]
+        let model = try Model(arch, seed: 4)
+        // Continuous inputs: one-hot ones give exact ties in max pooling (repeated k-mers),
+        // where the derivative is undefined and finite differences average both sides.
+        var x = Tensor(shape: [3, 120, 4])
+        var rng = NetRandom(seed: 8)
+        for i in x.data.indices { x.data[i] = rng.unit() }
+        let labels: [Float] = [1, 0, 0, 1, 1, 1]
+        let loss = BinaryCrossEntropy()
+        model.zeroGradients()
+        let (_, g) = loss(logits: model.forward(x, training: true), labels: labels)
+        model.backward(g)
+        let eps: Float = 1e-3
+        for p in model.parameters where p.trainable {
+            for i in stride(from: 0, to: p.count, by: max(1, p.count / 6)) {
+                let v = p.values[i]
+                p.values[i] = v + eps
+                let up = loss(logits: model.forward(x, training: true), labels: labels).loss
+                p.values[i] = v - eps
+                let down = loss(logits: model.forward(x, training: true), labels: labels).loss
+                p.values[i] = v
+                let numeric = (up - down) / (2 * eps)
+                XCTAssertEqual(numeric, p.gradient[i], accuracy: 2e-3 + 2e-2 * abs(numeric), "\(p.name)[\(i)]")
+            }
+        }
+    }
+}
