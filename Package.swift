@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "crick",
             dependencies: [
-                "Genome", "Pipeline", "Dataset",
+                "Genome", "Pipeline", "Dataset", "NeuralNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

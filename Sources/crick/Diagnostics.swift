@@ -1,4 +1,5 @@
 import Dataset
+import NeuralNet
 import Genome
 import Pipeline
 import Foundation
@@ -8,7 +9,7 @@ enum Diagnostics {
     /// True for the errors of a failed run (bad input, I/O), which exit with status 1;
     /// everything else is argument parsing, reported by swift-argument-parser.
     static func isRunError(_ error: Error) -> Bool {
-        error is GenomeError || error is DatasetError || error is OutputError
+        error is GenomeError || error is DatasetError || error is OutputError || error is NetworkError
     }
 
     /// `crick: error: <what>: <where>`.

@@ -1,0 +1,38 @@
+import Dataset
+import NeuralNet
+
+/// A dataset directory opened for the network: memory-mapped arrays and the rows of each split.
+final class OpenDataset {
+    let directory: String
+    let info: DatasetInfo
+    let sequences: NPYFile
+    let labels: NPYFile
+    let split: NPYFile
+
+    init(_ directory: String) throws {
+        self.directory = directory
+        info = try DatasetInfo.read(directory: directory)
+        // DatasetSummary checks that the arrays agree with each other and with dataset.json.
+        _ = try DatasetSummary(directory: directory)
+        sequences = try NPYFile(path: directory + "/sequences.npy")
+        labels = try NPYFile(path: directory + "/labels.npy")
+        split = try NPYFile(path: directory + "/split.npy")
+    }
+
+    /// The rows of split `code` (0 train, 1 valid, 2 test).
+    func rows(split code: UInt8) -> LabelledRows {
+        let n = sequences.shape[0]
+        let s = split.data.bindMemory(to: UInt8.self)
+        let rows = (0..<n).filter { s[$0] == code }
+        let seqs = sequences, labs = labels
+        return LabelledRows(length: info.length, tasks: info.tasks.count, rows: rows,
+                            sequence: { seqs.row($0) }, labels: { labs.row($0) })
+    }
+
+    static func splitCode(_ name: String) throws -> UInt8 {
+        guard let c = ["train": UInt8(0), "valid": 1, "test": 2][name] else {
+            throw DatasetError.invalid("--split must be train, valid or test (got \(name))")
+        }
+        return c
+    }
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import NeuralNet
+import Pipeline
+
+extension StrandMode: ExpressibleByArgument {}
+extension ActivationFunction: ExpressibleByArgument {}
+
+/// `crick train`: a model from a dataset directory.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a CNN (standard, RC parameter-sharing or conjoined) on a dataset directory.",
+        discussion: """
+            Writes DIR/model.safetensors (the weights of the epoch with the best validation auPRC), \
+            DIR/metrics.tsv (one line per epoch) and DIR/checkpoints/last.safetensors (after every \
+            epoch, written atomically). --resume DIR continues a killed run from its last \
+            checkpoint; the result equals an uninterrupted run with the same seed and threads.
+
+            Example:
+              crick train ds --preset chip --strand rc -o run
+            """)
+
+    @Argument(help: "Dataset directory (crick dataset or crick simulate --dataset).")
+    var dataset: String
+
+    @Option(help: "Architecture preset: chip, koo-cnn2, koo-cnn50 or koo-deep (default: chip unless --arch).")
+    var preset: String?
+
+    @Option(help: "Architecture JSON file instead of a preset.")
+    var arch: String?
+
+    @Option(help: "standard, rc or conjoined.")
+    var strand: StrandMode = .rc
+
+    @Flag(name: .customLong("rc-augment"), help: "Random reverse-complement augmentation (always on for conjoined).")
+    var rcAugment = false
+
+    @Option(name: .customLong("first-activation"), help: "Activation after the first layer's batch norm (relu, exponential, sigmoid, tanh, softplus, elu, linear; default: the preset's, relu).")
+    var firstActivation: ActivationFunction?
+
+    @Option(help: "Maximum epochs.")
+    var epochs: Int = 50
+
+    @Option(help: "Batch size.")
+    var batch: Int = 100
+
+    @Option(help: "Adam learning rate.")
+    var lr: Float = 1e-3
+
+    @Option(help: "Early stopping: epochs without a better validation auPRC.")
+    var patience: Int = 10
+
+    @Option(name: .customLong("lr-patience"), help: "Epochs without improvement before the learning rate is multiplied by 0.2.")
+    var lrPatience: Int = 5
+
+    @Option(help: "L2 penalty on every weight (Keras-style: adds 2 * l2 * w to the gradient).")
+    var l2: Float = 0
+
+    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay (AdamW).")
+    var weightDecay: Float = 0
+
+    @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm (default: no clipping).")
+    var clipNorm: Float?
+
+    @Option(help: "Seed of initialisation, shuffling, augmentation and dropout.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Resume the run in this output directory from its last checkpoint.")
+    var resume: String?
+
+    @Option(name: .shortAndLong, help: "Output directory (default: the --resume directory).")
+    var output: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if preset != nil && arch != nil { throw ValidationError("give --preset or --arch, not both") }
+        if output == nil && resume == nil { throw ValidationError("give -o DIR (or --resume DIR)") }
+        if epochs < 1 || batch < 1 { throw ValidationError("--epochs and --batch must be positive") }
+    }
+
+    func run() throws {
+        setBLASThreads(common.threads)
+        let data = try OpenDataset(dataset)
+        let out = output ?? resume!
+        try FileManager.default.createDirectory(atPath: out + "/checkpoints", withIntermediateDirectories: true)
+        var architecture: Architecture
+        if let arch {
+            guard let text = try? String(contentsOfFile: arch, encoding: .utf8) else { throw NetworkError.file(path: arch, detail: "cannot read architecture") }
+            architecture = try Architecture.parse(text, source: arch)
+            architecture.outputs = data.info.tasks.count
+            architecture.strand = strand
+        } else {
+            architecture = try Architecture.preset(preset ?? "chip", outputs: data.info.tasks.count, strand: strand, firstActivation: firstActivation)
+        }
+        architecture.inputLength = data.info.length
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.batchSize = batch
+        options.learningRate = lr
+        options.patience = patience
+        options.lrPatience = lrPatience
+        options.rcAugment = rcAugment
+        options.l2 = l2
+        options.weightDecay = weightDecay
+        options.clipNorm = clipNorm
+        options.seed = seed
+        let checkpoint = out + "/checkpoints/last.safetensors"
+        let model: Model
+        let trainer: Trainer
+        if resume != nil, FileManager.default.fileExists(atPath: checkpoint) {
+            let (m, contents) = try ModelFile.read(checkpoint)
+            model = m
+            trainer = Trainer(model: model, options: options)
+            try trainer.restore(contents: contents, source: checkpoint)
+            // The stopping rule of this invocation (more --epochs may continue a finished run).
+            trainer.state.stopped = trainer.state.epoch >= epochs || trainer.state.sinceBest >= patience
+            Diagnostics.info("train: resuming after epoch \(trainer.state.epoch)", quiet: common.quiet)
+        } else {
+            model = try Model(architecture, seed: seed)
+            trainer = Trainer(model: model, options: options)
+        }
+        let train = data.rows(split: 0), valid = data.rows(split: 1)
+        guard !train.rows.isEmpty, !valid.rows.isEmpty else {
+            throw DatasetError.invalid("dataset \(dataset) needs train and valid rows (has \(train.rows.count) and \(valid.rows.count))")
+        }
+        // metrics.tsv: keep the lines of the epochs the checkpoint covers.
+        let metricsPath = out + "/metrics.tsv"
+        var lines = [EpochRecord.header]
+        if trainer.state.epoch > 0, let old = try? String(contentsOfFile: metricsPath, encoding: .utf8) {
+            lines = Array(old.split(separator: "\n").map(String.init).prefix(trainer.state.epoch + 1))
+        }
+        let record = trainingRecord(architecture: model.architecture, options: options, data: data)
+        if !common.quiet { FileHandle.standardError.write(Data((EpochRecord.header + "\n").utf8)) }
+        while !trainer.state.stopped {
+            let progress = ProgressReporter(label: "epoch \(trainer.state.epoch + 1)", unit: "batches", quiet: common.quiet || isatty(2) == 0)
+            let r = trainer.epoch(train: train, valid: valid) { done, total in if done == total || done % 10 == 0 { progress.advance(by: done == total ? total % 10 == 0 ? 10 : total % 10 : 10) } }
+            progress.finish()
+            lines.append(r.line)
+            if !common.quiet { FileHandle.standardError.write(Data((r.line + "\n").utf8)) }
+            try writeText(lines.joined(separator: "\n") + "\n", to: metricsPath)
+            let state = String(decoding: try JSONEncoder().encode(trainer.state), as: UTF8.self)
+            try ModelFile.write(model, to: checkpoint, metadata: record.merging(["training_state": state]) { $1 }, extra: trainer.checkpointTensors())
+        }
+        trainer.restoreBest()
+        let state = String(decoding: try JSONEncoder().encode(trainer.state), as: UTF8.self)
+        try ModelFile.write(model, to: out + "/model.safetensors", metadata: record.merging([
+            "final_metrics": "{\"best_epoch\": \(trainer.state.bestEpoch), \"valid_auprc\": \(trainer.state.bestAuPRC)}",
+            "training_state": state]) { $1 })
+        Diagnostics.info("train: best epoch \(trainer.state.bestEpoch) (valid auPRC \(String(format: "%.4f", trainer.state.bestAuPRC))): \(out)/model.safetensors", quiet: common.quiet)
+    }
+
+    private func trainingRecord(architecture: Architecture, options: TrainingOptions, data: OpenDataset) -> [String: String] {
+        let config: [String: Any] = ["dataset": dataset, "epochs": options.epochs, "batch": options.batchSize, "lr": Double(options.learningRate),
+                                     "patience": options.patience, "lr_patience": options.lrPatience, "rc_augment": options.rcAugment,
+                                     "l2": Double(options.l2), "weight_decay": Double(options.weightDecay), "seed": Int(options.seed),
+                                     "threads": common.threads, "tasks": data.info.tasks]
+        let json = (try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return ["training": json, "tasks": data.info.tasks.joined(separator: ","), "crick_version": CrickVersion.string]
+    }
+
+    private func writeText(_ text: String, to path: String) throws {
+        let f = try OutputFile(path: path)
+        try f.write(text)
+        try f.commit()
+    }
+}
