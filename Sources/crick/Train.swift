@@ -140,11 +140,11 @@ struct Train: ParsableCommand {
             lines.append(r.line)
             if !common.quiet { FileHandle.standardError.write(Data((r.line + "\n").utf8)) }
             try writeText(lines.joined(separator: "\n") + "\n", to: metricsPath)
-            let state = String(decoding: try JSONEncoder().encode(trainer.state), as: UTF8.self)
+            let state = String(decoding: try sortedEncoder().encode(trainer.state), as: UTF8.self)
             try ModelFile.write(model, to: checkpoint, metadata: record.merging(["training_state": state]) { $1 }, extra: trainer.checkpointTensors())
         }
         trainer.restoreBest()
-        let state = String(decoding: try JSONEncoder().encode(trainer.state), as: UTF8.self)
+        let state = String(decoding: try sortedEncoder().encode(trainer.state), as: UTF8.self)
         try ModelFile.write(model, to: out + "/model.safetensors", metadata: record.merging([
             "final_metrics": "{\"best_epoch\": \(trainer.state.bestEpoch), \"valid_auprc\": \(trainer.state.bestAuPRC)}",
             "training_state": state]) { $1 })
@@ -158,6 +158,13 @@ struct Train: ParsableCommand {
                                      "threads": common.threads, "tasks": data.info.tasks]
         let json = (try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return ["training": json, "tasks": data.info.tasks.joined(separator: ","), "crick_version": CrickVersion.string]
+    }
+
+    /// JSON with sorted keys: identical runs write identical bytes.
+    private func sortedEncoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
     }
 
     private func writeText(_ text: String, to path: String) throws {

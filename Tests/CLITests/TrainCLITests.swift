@@ -1,0 +1,73 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `crick train`, `evaluate` and `model summary` end to end on a small simulated dataset.
+final class TrainCLITests: XCTestCase {
+    private var dir: TempDir!
+
+    override func setUpWithError() throws {
+        dir = try TempDir("crick-train")
+        let r = try runTool(crickBinary, ["simulate", "--mode", "density", "--n", "400", "--length", "120", "--seed", "2",
+                                          "-o", dir.file("sim"), "--dataset", dir.file("ds"), "-q"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
+    override func tearDown() { dir.remove() }
+
+    private func arch() throws -> String {
+        // A small model so that the debug build trains in seconds.
+        try dir.write("arch.json", """
+            {"name": "small", "inputLength": 120, "outputs": 3, "strand": "rc", "layers": [
+              {"type": "conv", "filters": 8, "kernel": 11, "padding": "same", "bias": false},
+              {"type": "batchnorm"}, {"type": "activation", "function": "exponential"},
+              {"type": "dropout", "rate": 0.1}, {"type": "maxpool", "pool": 10, "stride": 10},
+              {"type": "flatten"}, {"type": "dense", "units": 3}]}
+            """)
+    }
+
+    private func train(_ extra: [String]) throws -> RunResult {
+        try runTool(crickBinary, ["train", dir.file("ds"), "--arch", try arch(), "--batch", "50", "--seed", "7", "-q"] + extra)
+    }
+
+    func testSameSeedGivesIdenticalWeightsAndResumeContinuesExactly() throws {
+        XCTAssertEqual(try train(["--epochs", "4", "-o", dir.file("a")]).status, 0)
+        XCTAssertEqual(try train(["--epochs", "4", "-o", dir.file("b")]).status, 0)
+        let a = FileManager.default.contents(atPath: dir.file("a/model.safetensors"))
+        XCTAssertNotNil(a)
+        XCTAssertEqual(a, FileManager.default.contents(atPath: dir.file("b/model.safetensors")), "same seed, different weights")
+        // Two epochs, then resume to four: the same weights and metrics as four in one go.
+        XCTAssertEqual(try train(["--epochs", "2", "-o", dir.file("c")]).status, 0)
+        let r = try train(["--epochs", "4", "--resume", dir.file("c")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: dir.file("c/checkpoints/last.safetensors")),
+                       FileManager.default.contents(atPath: dir.file("a/checkpoints/last.safetensors")))
+        let metrics = try String(contentsOfFile: dir.file("c/metrics.tsv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(metrics.count, 5)
+        XCTAssertEqual(metrics.map { $0.split(separator: "\t").prefix(5) }, try String(contentsOfFile: dir.file("a/metrics.tsv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t").prefix(5) })
+    }
+
+    func testEvaluateReportsZeroDiscrepancyForRCAndNotForStandard() throws {
+        XCTAssertEqual(try train(["--epochs", "2", "-o", dir.file("rc")]).status, 0)
+        XCTAssertEqual(try train(["--epochs", "2", "--strand", "standard", "-o", dir.file("std")]).status, 0)
+        func discrepancy(_ run: String) throws -> (Double, Double) {
+            let r = try runTool(crickBinary, ["evaluate", "--model", dir.file(run + "/model.safetensors"), dir.file("ds"), "--json"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let object = try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any]
+            XCTAssertNotNil(object?["mean_auroc"] as? Double)
+            return (object?["rc_discrepancy_max"] as? Double ?? -1, object?["mean_auroc"] as? Double ?? -1)
+        }
+        XCTAssertLessThanOrEqual(try discrepancy("rc").0, 1e-5)
+        XCTAssertGreaterThan(try discrepancy("std").0, 1e-3)
+    }
+
+    func testModelSummaryOfPresetAndFile() throws {
+        let r = try runTool(crickBinary, ["model", "summary", "--preset", "chip", "--strand", "rc"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.text.contains("bn1 (RevCompConv1DBatchNorm)"))
+        XCTAssertTrue(r.text.contains("Trainable params: 16193"), r.text)
+        XCTAssertEqual(try train(["--epochs", "1", "-o", dir.file("s")]).status, 0)
+        let f = try runTool(crickBinary, ["model", "summary", dir.file("s/model.safetensors")])
+        XCTAssertTrue(f.text.contains("Model: small (strand rc"), f.text)
+    }
+}
