@@ -8,6 +8,15 @@ out="${BENCH_OUT:-$here/../bench-out}"
 mkdir -p "$out"
 python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
 [ -x "$python" ] || python=python3
-what="${BENCH:-fetch dataset}"
+what="${BENCH:-fetch dataset nn}"
 case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac
+case " $what " in *" nn "*)
+  # PyTorch from PyPI (CPU wheels) in a venv of the benchmark's own.
+  venv="$out/venv"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, numpy" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q torch numpy
+  fi
+  "$venv/bin/python" "$here/nn/bench.py" --crick "$crick" --out "$out";;
+esac

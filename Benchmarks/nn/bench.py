@@ -1,0 +1,124 @@
+"""Benchmark of the network engine: the `chip` preset in rc mode, batch 100, 1000 bp, 2 threads.
+crick's figures come from `crick model bench`; PyTorch's from the same model in torch_models.py,
+in the same run. Also cross-checks crick's logits against PyTorch on crick's own weights."""
+import argparse
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load_safetensors(path):
+    import numpy as np
+    import torch
+    raw = open(path, "rb").read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for name, info in header.items():
+        a, b = info["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(info["shape"]).copy())
+    return out, meta
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--crick", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=10)
+    args = ap.parse_args()
+    import numpy as np
+    import torch
+    sys.path.insert(0, HERE)
+    from torch_models import Chip
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    out_dir = os.path.join(args.out, "nn")
+    os.makedirs(out_dir, exist_ok=True)
+
+    # sgemm peak of this machine at this thread count (torch's BLAS, 2048^3).
+    a = torch.randn(2048, 2048)
+    torch.mm(a, a)
+    t = time.perf_counter()
+    for _ in range(5):
+        torch.mm(a, a)
+    peak = 5 * 2 * 2048 ** 3 / (time.perf_counter() - t) / 1e9
+
+    rows = []
+    for strand in ["rc", "standard"]:
+        model = Chip(strand)
+        x = torch.nn.functional.one_hot(torch.randint(0, 4, (100, 1000)), 4).float()
+        y = (torch.arange(100) % 2).float().unsqueeze(1)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+
+        def step():
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+
+        model.train()
+        step()
+        t = time.perf_counter()
+        for _ in range(args.steps):
+            step()
+        torch_train = args.steps * 100 / (time.perf_counter() - t)
+        model.eval()
+        with torch.no_grad():
+            model(x)
+            t = time.perf_counter()
+            for _ in range(args.steps):
+                model(x)
+            torch_predict = args.steps * 100 / (time.perf_counter() - t)
+        line = subprocess.run([args.crick, "model", "bench", "--preset", "chip", "--strand", strand, "--steps", str(args.steps),
+                               "-@", str(args.threads)], check=True, capture_output=True, text=True).stdout
+        m = re.search(r"training ([\d.]+) sequences/s, prediction ([\d.]+)", line)
+        crick_train, crick_predict = float(m.group(1)), float(m.group(2))
+        rows.append((strand, crick_train, torch_train, crick_predict, torch_predict))
+
+    # Forward FLOPs per sequence of the rc model: 2 * sum(Lout * k * Cin * Cout).
+    fwd = 2 * (986 * 15 * 4 * 32 + 973 * 14 * 32 * 32 + 960 * 14 * 32 * 32)
+    lines = [f"### Network engine: chip preset, batch 100, 1000 bp, {args.threads} threads",
+             f"Measured sgemm peak (torch, 2048^3): {peak:.0f} GFLOP/s. rc model: {fwd / 1e6:.0f} MFLOP forward per sequence, about 3x that to train.", "",
+             "| strand | crick train seq/s | PyTorch train seq/s | ratio | crick predict seq/s | PyTorch predict seq/s | ratio | crick train GFLOP/s (% of peak) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for strand, ct, tt, cp, tp in rows:
+        gf = ct * 3 * fwd / 1e9 if strand == "rc" else ct * 3 * fwd / 2 / 1e9
+        lines.append(f"| {strand} | {ct:.0f} | {tt:.0f} | {ct / tt:.2f}x | {cp:.0f} | {tp:.0f} | {cp / tp:.2f}x | {gf:.1f} ({100 * gf / peak:.0f}%) |")
+
+    # Cross-check: crick's logits from a trained model file equal PyTorch's on the same weights.
+    model_path = os.path.join(out_dir, "check.safetensors")
+    check = os.path.join(out_dir, "check")
+    if not os.path.exists(model_path):
+        subprocess.run([args.crick, "simulate", "--mode", "density", "--n", "600", "--length", "1000", "-o", check + "-sim", "--dataset", check + "-ds", "-q"], check=True)
+        subprocess.run([args.crick, "train", check + "-ds", "--preset", "chip", "--strand", "rc", "--epochs", "1", "-o", check + "-run", "-q", "-@", str(args.threads)], check=True)
+        os.replace(os.path.join(check + "-run", "model.safetensors"), model_path)
+    tensors, meta = load_safetensors(model_path)
+    outputs = json.loads(meta["architecture"])["outputs"]
+    model = Chip("rc", outputs=outputs)
+    model.load_crick(tensors)
+    model.eval()
+    seqs = np.load(os.path.join(check + "-ds", "sequences.npy"))[:64]
+    with torch.no_grad():
+        x = torch.nn.functional.one_hot(torch.from_numpy(seqs.astype(np.int64)), 5)[..., :4].float()
+        torch_logits = model(x).numpy()
+    crick_logits = subprocess.run([args.crick, "model", "logits", model_path, os.path.join(check + "-ds", "sequences.npy"), "--rows", "64"],
+                                  check=True, capture_output=True, text=True).stdout
+    crick_logits = np.array([[float(v) for v in l.split()] for l in crick_logits.strip().split("\n")])
+    diff = float(np.abs(crick_logits - torch_logits).max())
+    lines += ["", f"Cross-check: max |crick logit - PyTorch logit| on 64 sequences with crick's trained rc weights: {diff:.2e} (target <= 1e-4)"]
+    text = "\n".join(lines)
+    print(text)
+    with open(os.path.join(args.out, "nn.md"), "w") as f:
+        f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
