@@ -19,32 +19,63 @@ public final class Activation: Layer {
 
     public func outputShape(_ input: [Int]) throws -> [Int] { input }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        input = x.data
-        var y = x
-        switch function {
-        case .relu: for i in y.data.indices { y.data[i] = max(0, y.data[i]) }
-        case .exponential: for i in y.data.indices { y.data[i] = Foundation.exp(y.data[i]) }
-        case .sigmoid: for i in y.data.indices { y.data[i] = 1 / (1 + Foundation.exp(-y.data[i])) }
-        case .tanh: for i in y.data.indices { y.data[i] = Foundation.tanh(y.data[i]) }
-        case .softplus: for i in y.data.indices { let v = y.data[i]; y.data[i] = max(v, 0) + Foundation.log1p(Foundation.exp(-abs(v))) }
-        case .elu: for i in y.data.indices { let v = y.data[i]; y.data[i] = v > 0 ? v : Foundation.expm1(v) }
-        case .linear: break
+    /// Applies `f` to every element on the worker threads.
+    private func map(_ x: [Float], into y: inout [Float], _ f: @escaping (Float) -> Float) {
+        x.withUnsafeBufferPointer { xs in
+            y.withUnsafeMutableBufferPointer { ys in
+                let xb = UnsafeSendable(xs.baseAddress!), yb = UnsafeSendable(ys.baseAddress!)
+                parallelChunks(xs.count, grain: 1 << 16) { r in for i in r { yb.value[i] = f(xb.value[i]) } }
+            }
         }
-        output = y.data
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        var y = Tensor(shape: x.shape)
+        switch function {
+        case .relu: map(x.data, into: &y.data) { max(0, $0) }
+        case .exponential: map(x.data, into: &y.data) { Foundation.exp($0) }
+        case .sigmoid: map(x.data, into: &y.data) { 1 / (1 + Foundation.exp(-$0)) }
+        case .tanh: map(x.data, into: &y.data) { Foundation.tanh($0) }
+        case .softplus: map(x.data, into: &y.data) { max($0, 0) + Foundation.log1p(Foundation.exp(-abs($0))) }
+        case .elu: map(x.data, into: &y.data) { $0 > 0 ? $0 : Foundation.expm1($0) }
+        case .linear: y = x
+        }
+        if training {
+            input = x.data
+            output = y.data
+        } else {
+            input = []
+            output = []
+        }
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        var dx = dy
-        switch function {
-        case .relu: for i in dx.data.indices where input[i] <= 0 { dx.data[i] = 0 }
-        case .exponential: for i in dx.data.indices { dx.data[i] *= output[i] }
-        case .sigmoid: for i in dx.data.indices { dx.data[i] *= output[i] * (1 - output[i]) }
-        case .tanh: for i in dx.data.indices { dx.data[i] *= 1 - output[i] * output[i] }
-        case .softplus: for i in dx.data.indices { dx.data[i] *= 1 / (1 + Foundation.exp(-input[i])) }
-        case .elu: for i in dx.data.indices where input[i] <= 0 { dx.data[i] *= output[i] + 1 }
-        case .linear: break
+        var dx = Tensor(shape: dy.shape)
+        let f = function
+        dy.data.withUnsafeBufferPointer { ds in
+            input.withUnsafeBufferPointer { xs in
+                output.withUnsafeBufferPointer { ys in
+                    dx.data.withUnsafeMutableBufferPointer { out in
+                        let d = UnsafeSendable(ds.baseAddress!), x = UnsafeSendable(xs.baseAddress!), y = UnsafeSendable(ys.baseAddress!)
+                        let o = UnsafeSendable(out.baseAddress!)
+                        parallelChunks(ds.count, grain: 1 << 16) { r in
+                            for i in r {
+                                let g = d.value[i]
+                                switch f {
+                                case .relu: o.value[i] = x.value[i] > 0 ? g : 0
+                                case .exponential: o.value[i] = g * y.value[i]
+                                case .sigmoid: o.value[i] = g * y.value[i] * (1 - y.value[i])
+                                case .tanh: o.value[i] = g * (1 - y.value[i] * y.value[i])
+                                case .softplus: o.value[i] = g / (1 + Foundation.exp(-x.value[i]))
+                                case .elu: o.value[i] = x.value[i] > 0 ? g : g * (y.value[i] + 1)
+                                case .linear: o.value[i] = g
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         return dx
     }

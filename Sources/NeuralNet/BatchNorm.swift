@@ -47,6 +47,44 @@ public final class BatchNorm: Layer {
         return input
     }
 
+    /// Per-channel sums of `a[r, c]` and `a[r, c] * b[r, c]` over all rows, combined over
+    /// fixed row chunks in order (identical at any thread count).
+    private func channelSums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows n: Int) -> (s: [Double], p: [Double]) {
+        let c = channels, grain = 2048
+        let chunks = (n + grain - 1) / grain
+        var partial = [Double](repeating: 0, count: chunks * 2 * c)
+        partial.withUnsafeMutableBufferPointer { ps in
+            let pb = UnsafeSendable(ps.baseAddress!), ab = UnsafeSendable(a), bb = UnsafeSendable(b)
+            parallelChunks(n, grain: grain) { rows in
+                var s = [Float](repeating: 0, count: c), q = [Float](repeating: 0, count: c)
+                var ds = [Double](repeating: 0, count: c), dq = [Double](repeating: 0, count: c)
+                var count = 0
+                for r in rows {
+                    let ar = ab.value + r * c, br = bb.value + r * c
+                    for k in 0..<c { s[k] += ar[k]; q[k] += ar[k] * br[k] }
+                    count += 1
+                    if count == 64 {   // float partials over 64 rows, then double
+                        for k in 0..<c { ds[k] += Double(s[k]); dq[k] += Double(q[k]); s[k] = 0; q[k] = 0 }
+                        count = 0
+                    }
+                }
+                for k in 0..<c { ds[k] += Double(s[k]); dq[k] += Double(q[k]) }
+                let out = pb.value + (rows.lowerBound / grain) * 2 * c
+                for k in 0..<c { out[k] = ds[k]; out[c + k] = dq[k] }
+            }
+        }
+        var s = [Double](repeating: 0, count: c), p = [Double](repeating: 0, count: c)
+        for ch in 0..<chunks { for k in 0..<c { s[k] += partial[ch * 2 * c + k]; p[k] += partial[ch * 2 * c + c + k] } }
+        return (s, p)
+    }
+
+    /// Folds per-channel sums into per-group sums.
+    private func grouped(_ v: [Double]) -> [Double] {
+        var g = [Double](repeating: 0, count: groups)
+        for k in 0..<channels { g[group(k)] += v[k] }
+        return g
+    }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         // x (N, C) viewed as rows of C channels, N = B * L
         let c = channels, n = x.count / c, g = groups
@@ -54,15 +92,13 @@ public final class BatchNorm: Layer {
         lastTraining = training
         var mean = [Float](repeating: 0, count: g), variance = [Float](repeating: 0, count: g)
         if training {
-            let perGroup = Float(n * (reverseComplement ? 2 : 1))
-            var sum = [Double](repeating: 0, count: g), sq = [Double](repeating: 0, count: g)
-            x.data.withUnsafeBufferPointer { xs in
-                for r in 0..<n { for k in 0..<c { let v = Double(xs[r * c + k]); sum[group(k)] += v; sq[group(k)] += v * v } }
-            }
+            let perGroup = Double(n * (reverseComplement ? 2 : 1))
+            let (sums, squares) = x.data.withUnsafeBufferPointer { channelSums($0.baseAddress!, $0.baseAddress!, rows: n) }
+            let gs = grouped(sums), gq = grouped(squares)
             for j in 0..<g {
-                let m = sum[j] / Double(perGroup)
+                let m = gs[j] / perGroup
                 mean[j] = Float(m)
-                variance[j] = Float(max(sq[j] / Double(perGroup) - m * m, 0))
+                variance[j] = Float(max(gq[j] / perGroup - m * m, 0))
                 runningMean.values[j] = momentum * runningMean.values[j] + (1 - momentum) * mean[j]
                 runningVar.values[j] = momentum * runningVar.values[j] + (1 - momentum) * variance[j]
             }
@@ -71,16 +107,32 @@ public final class BatchNorm: Layer {
             variance = runningVar.values
         }
         invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        // Per-channel scale and shift: y = x * a + b.
+        var a = [Float](repeating: 0, count: c), b = [Float](repeating: 0, count: c)
+        var mu = [Float](repeating: 0, count: c), inv = [Float](repeating: 0, count: c)
+        for k in 0..<c {
+            let j = group(k)
+            a[k] = gamma.values[j] * invStd[j]
+            b[k] = beta.values[j] - mean[j] * a[k]
+            mu[k] = mean[j]
+            inv[k] = invStd[j]
+        }
         var y = Tensor(shape: x.shape)
-        xhat = [Float](repeating: 0, count: x.count)
+        if training { xhat = [Float](repeating: 0, count: x.count) } else { xhat = [] }
         x.data.withUnsafeBufferPointer { xs in
             y.data.withUnsafeMutableBufferPointer { ys in
-                for r in 0..<n {
-                    for k in 0..<c {
-                        let j = group(k)
-                        let h = (xs[r * c + k] - mean[j]) * invStd[j]
-                        xhat[r * c + k] = h
-                        ys[r * c + k] = gamma.values[j] * h + beta.values[j]
+                xhat.withUnsafeMutableBufferPointer { hs in
+                    let xb = UnsafeSendable(xs.baseAddress!), yb = UnsafeSendable(ys.baseAddress!)
+                    let hb = UnsafeSendable(hs.baseAddress), keep = training
+                    parallelChunks(n, grain: 2048) { rows in
+                        for r in rows {
+                            let xr = xb.value + r * c, yr = yb.value + r * c
+                            for k in 0..<c { yr[k] = xr[k] * a[k] + b[k] }
+                            if keep, let h = hb.value {
+                                let hr = h + r * c
+                                for k in 0..<c { hr[k] = (xr[k] - mu[k]) * inv[k] }
+                            }
+                        }
                     }
                 }
             }
@@ -90,30 +142,38 @@ public final class BatchNorm: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         let c = channels, n = dy.count / c, g = groups
-        var dGamma = [Float](repeating: 0, count: g), dBeta = [Float](repeating: 0, count: g)
         var dx = Tensor(shape: shape)
+        var scale = [Float](repeating: 0, count: c)
+        for k in 0..<c { scale[k] = gamma.values[group(k)] * invStd[group(k)] }
+        if !lastTraining {
+            dy.data.withUnsafeBufferPointer { ds in
+                dx.data.withUnsafeMutableBufferPointer { xs in
+                    for r in 0..<n { for k in 0..<c { xs[r * c + k] = ds[r * c + k] * scale[k] } }
+                }
+            }
+            // Inference keeps no x-hat: the input gradient only (what attribution needs);
+            // parameters are trained in training mode.
+            return dx
+        }
+        let (sums, products) = dy.data.withUnsafeBufferPointer { ds in xhat.withUnsafeBufferPointer { hs in channelSums(ds.baseAddress!, hs.baseAddress!, rows: n) } }
+        let dBeta = grouped(sums).map { Float($0) }, dGamma = grouped(products).map { Float($0) }
+        for j in 0..<g {
+            gamma.gradient[j] += dGamma[j]
+            beta.gradient[j] += dBeta[j]
+        }
+        // dx = gamma * invStd / m * (m * dy - sum(dy) - xhat * sum(dy * xhat)), per group.
+        let m = Float(n * (reverseComplement ? 2 : 1))
+        var sb = [Float](repeating: 0, count: c), sg = [Float](repeating: 0, count: c)
+        for k in 0..<c { sb[k] = dBeta[group(k)] / m; sg[k] = dGamma[group(k)] / m }
         dy.data.withUnsafeBufferPointer { ds in
-            for r in 0..<n {
-                for k in 0..<c {
-                    dGamma[group(k)] += ds[r * c + k] * xhat[r * c + k]
-                    dBeta[group(k)] += ds[r * c + k]
-                }
-            }
-            for j in 0..<g {
-                gamma.gradient[j] += dGamma[j]
-                beta.gradient[j] += dBeta[j]
-            }
-            dx.data.withUnsafeMutableBufferPointer { xs in
-                if !lastTraining {
-                    for r in 0..<n { for k in 0..<c { xs[r * c + k] = ds[r * c + k] * gamma.values[group(k)] * invStd[group(k)] } }
-                    return
-                }
-                // dx = gamma * invStd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat)), per group.
-                let m = Float(n * (reverseComplement ? 2 : 1))
-                for r in 0..<n {
-                    for k in 0..<c {
-                        let j = group(k)
-                        xs[r * c + k] = gamma.values[j] * invStd[j] / m * (m * ds[r * c + k] - dBeta[j] - xhat[r * c + k] * dGamma[j])
+            xhat.withUnsafeBufferPointer { hs in
+                dx.data.withUnsafeMutableBufferPointer { xs in
+                    let db = UnsafeSendable(ds.baseAddress!), hb = UnsafeSendable(hs.baseAddress!), xb = UnsafeSendable(xs.baseAddress!)
+                    parallelChunks(n, grain: 2048) { rows in
+                        for r in rows {
+                            let d = db.value + r * c, h = hb.value + r * c, o = xb.value + r * c
+                            for k in 0..<c { o[k] = scale[k] * (d[k] - sb[k] - h[k] * sg[k]) }
+                        }
                     }
                 }
             }

@@ -67,25 +67,157 @@ public class Conv1D: Layer {
     /// Effective output channels.
     var effectiveOut: Int { outChannels }
 
+    /// Shifted GEMMs (one per kernel offset, over the whole batch as one long sequence) when
+    /// the input has many channels; im2col + one GEMM when it has few (the first layer).
+    var useShifted: Bool { inChannels >= 8 }
+
+    /// The input padded for 'same' (or as is): (B, Lp, Cin), Lp = L + k - 1 or L.
+    private var padded: [Float] = []
+    private var paddedLength = 0
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        inputShape = x.shape
+        return useShifted ? shiftedForward(x, training: training) : im2colForward(x, training: training)
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        useShifted ? shiftedBackward(dy) : im2colBackward(dy)
+    }
+
+    // MARK: shifted GEMMs
+
+    private func shiftedForward(_ x: Tensor, training: Bool) -> Tensor {
+        // x (B, L, Cin) -> xp (B*Lp, Cin); yFull (R, Cout') with R = B*Lp - k + 1 rows:
+        // yFull[r] = sum_j xp[r + j] . W_j; rows r = b*Lp + t with t < Lout are the outputs.
+        let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
+        let k = kernelSize, cout = effectiveOut
+        let lp = padding == .same ? l + k - 1 : l
+        let lout = lp - k + 1
+        let pad = padLeft
+        var xp: [Float]
+        if padding == .same {
+            xp = [Float](repeating: 0, count: b * lp * cin)
+            x.data.withUnsafeBufferPointer { xs in
+                xp.withUnsafeMutableBufferPointer { ps in
+                    for i in 0..<b {
+                        (ps.baseAddress! + (i * lp + pad) * cin).update(from: xs.baseAddress! + i * l * cin, count: l * cin)
+                    }
+                }
+            }
+        } else {
+            xp = x.data
+        }
+        let r = b * lp - k + 1
+        var full = [Float](repeating: 0, count: r * cout)
+        let (w, bias) = effectiveWeights()
+        xp.withUnsafeBufferPointer { ps in
+            w.withUnsafeBufferPointer { ws in
+                full.withUnsafeMutableBufferPointer { fs in
+                    for j in 0..<k {
+                        sgemm(m: r, n: cout, k: cin, ps.baseAddress! + j * cin, lda: cin, ws.baseAddress! + j * cin * cout, ldb: cout,
+                              beta: j == 0 ? 0 : 1, fs.baseAddress!, ldc: cout)
+                    }
+                }
+            }
+        }
+        var y = Tensor(shape: [b, lout, cout])
+        full.withUnsafeBufferPointer { fs in
+            y.data.withUnsafeMutableBufferPointer { ys in
+                let yb = UnsafeSendable(ys.baseAddress!), fb = UnsafeSendable(fs.baseAddress!)
+                parallelChunks(b, grain: 4) { items in
+                    for i in items {
+                        let dst = yb.value + i * lout * cout, src = fb.value + i * lp * cout
+                        dst.update(from: src, count: lout * cout)
+                        if let bias {
+                            for t in 0..<lout { for o in 0..<cout { dst[t * cout + o] += bias[o] } }
+                        }
+                    }
+                }
+            }
+        }
+        if training {
+            padded = xp
+            paddedLength = lp
+        } else {
+            padded = []
+        }
+        return y
+    }
+
+    private func shiftedBackward(_ dy: Tensor) -> Tensor {
+        let (b, l, cin) = (inputShape[0], inputShape[1], inputShape[2])
+        let k = kernelSize, cout = effectiveOut
+        let lp = paddedLength, lout = dy.shape[1]
+        let r = b * lp - k + 1
+        let (w, bias) = effectiveWeights()
+        var full = [Float](repeating: 0, count: r * cout)
+        var db: [Float]? = bias == nil ? nil : [Float](repeating: 0, count: cout)
+        dy.data.withUnsafeBufferPointer { ds in
+            full.withUnsafeMutableBufferPointer { fs in
+                for i in 0..<b {
+                    (fs.baseAddress! + i * lp * cout).update(from: ds.baseAddress! + i * lout * cout, count: lout * cout)
+                }
+            }
+            if db != nil { for q in 0..<(b * lout) { for o in 0..<cout { db![o] += ds[q * cout + o] } } }
+        }
+        var dW = [Float](repeating: 0, count: k * cin * cout)
+        var dxp = [Float](repeating: 0, count: b * lp * cin)
+        padded.withUnsafeBufferPointer { ps in
+            full.withUnsafeBufferPointer { fs in
+                dW.withUnsafeMutableBufferPointer { dws in
+                    for j in 0..<k {
+                        // dW_j (Cin, Cout) = xp[j ..< j + R]^T . dyFull
+                        sgemm(transA: true, m: cin, n: cout, k: r, ps.baseAddress! + j * cin, lda: cin, fs.baseAddress!, ldb: cout,
+                              beta: 0, dws.baseAddress! + j * cin * cout, ldc: cout)
+                    }
+                }
+                w.withUnsafeBufferPointer { ws in
+                    dxp.withUnsafeMutableBufferPointer { dps in
+                        for j in 0..<k {
+                            // dxp[j ..< j + R] += dyFull . W_j^T
+                            sgemm(transB: true, m: r, n: cin, k: cout, fs.baseAddress!, lda: cout, ws.baseAddress! + j * cin * cout, ldb: cout,
+                                  beta: 1, dps.baseAddress! + j * cin, ldc: cin)
+                        }
+                    }
+                }
+            }
+        }
+        accumulate(dW: dW, db: db)
+        if padding == .valid { return Tensor(shape: inputShape, data: dxp) }
+        var dx = Tensor(shape: inputShape)
+        let pad = padLeft
+        dxp.withUnsafeBufferPointer { dps in
+            dx.data.withUnsafeMutableBufferPointer { xs in
+                for i in 0..<b {
+                    (xs.baseAddress! + i * l * cin).update(from: dps.baseAddress! + (i * lp + pad) * cin, count: l * cin)
+                }
+            }
+        }
+        return dx
+    }
+
+    // MARK: im2col
+
+    private func im2colForward(_ x: Tensor, training: Bool) -> Tensor {
         // x (B, L, Cin) -> cols (B*Lout, k*Cin) -> y (B, Lout, Cout')
         let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
         let k = kernelSize
         let lout = padding == .valid ? l - k + 1 : l
         let row = k * cin
-        inputShape = x.shape
-        cols = [Float](repeating: 0, count: b * lout * row)
+        var cols = [Float](repeating: 0, count: b * lout * row)
         let pad = padLeft
         x.data.withUnsafeBufferPointer { xs in
             cols.withUnsafeMutableBufferPointer { cs in
-                for i in 0..<b {
-                    for t in 0..<lout {
-                        let dst = (i * lout + t) * row
-                        let first = t - pad
-                        let lo = max(0, -first), hi = min(k, l - first)
-                        if lo < hi {
-                            let src = (i * l + first + lo) * cin
-                            (cs.baseAddress! + dst + lo * cin).update(from: xs.baseAddress! + src, count: (hi - lo) * cin)
+                let cb = UnsafeSendable(cs.baseAddress!), xb = UnsafeSendable(xs.baseAddress!)
+                parallelChunks(b, grain: 4) { items in
+                    for i in items {
+                        for t in 0..<lout {
+                            let dst = (i * lout + t) * row
+                            let first = t - pad
+                            let lo = max(0, -first), hi = min(k, l - first)
+                            if lo < hi {
+                                (cb.value + dst + lo * cin).update(from: xb.value + (i * l + first + lo) * cin, count: (hi - lo) * cin)
+                            }
                         }
                     }
                 }
@@ -105,10 +237,11 @@ public class Conv1D: Layer {
                 }
             }
         }
+        self.cols = training ? cols : []
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    private func im2colBackward(_ dy: Tensor) -> Tensor {
         let (b, l, cin) = (inputShape[0], inputShape[1], inputShape[2])
         let k = kernelSize, row = k * cin
         let lout = dy.shape[1], cout = effectiveOut
@@ -141,14 +274,17 @@ public class Conv1D: Layer {
         let pad = padLeft
         dx.data.withUnsafeMutableBufferPointer { xs in
             dcols.withUnsafeBufferPointer { dcs in
-                for i in 0..<b {
-                    for t in 0..<lout {
-                        let first = t - pad
-                        let lo = max(0, -first), hi = min(k, l - first)
-                        guard lo < hi else { continue }
-                        let src = (i * lout + t) * row + lo * cin
-                        let dst = (i * l + first + lo) * cin
-                        for q in 0..<((hi - lo) * cin) { xs[dst + q] += dcs[src + q] }
+                let xb = UnsafeSendable(xs.baseAddress!), db = UnsafeSendable(dcs.baseAddress!)
+                parallelChunks(b, grain: 4) { items in
+                    for i in items {
+                        for t in 0..<lout {
+                            let first = t - pad
+                            let lo = max(0, -first), hi = min(k, l - first)
+                            guard lo < hi else { continue }
+                            let src = db.value + (i * lout + t) * row + lo * cin
+                            let dst = xb.value + (i * l + first + lo) * cin
+                            for q in 0..<((hi - lo) * cin) { dst[q] += src[q] }
+                        }
                     }
                 }
             }

@@ -13,5 +13,6 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
 /// Sets the number of OpenBLAS threads (part of crick's `-@` budget).
 public func setBLASThreads(_ n: Int) {
     openblas_set_num_threads(Int32(max(1, n)))
+    networkThreads = max(1, n)
     retainFreedMemory()
 }
