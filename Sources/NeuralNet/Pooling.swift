@@ -34,17 +34,29 @@ public final class MaxPool1D: Layer {
         let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         let (lout, pad) = geometry(l)
         inputShape = x.shape
-        var y = Tensor(shape: [b, lout, c], value: -.infinity)
+        var y = Tensor(shape: [b, lout, c])
         argmax = [Int32](repeating: -1, count: b * lout * c)
-        for i in 0..<b {
-            for t in 0..<lout {
-                let lo = max(0, t * stride - pad), hi = min(l, t * stride - pad + pool)
-                let o = (i * lout + t) * c
-                for p in lo..<hi {
-                    let s = (i * l + p) * c
-                    for k in 0..<c where x.data[s + k] > y.data[o + k] || argmax[o + k] < 0 {
-                        y.data[o + k] = x.data[s + k]
-                        argmax[o + k] = Int32(p)
+        let (pool, stride) = (self.pool, self.stride)
+        x.data.withUnsafeBufferPointer { xs in
+            y.data.withUnsafeMutableBufferPointer { ys in
+                argmax.withUnsafeMutableBufferPointer { am in
+                    let xb = UnsafeSendable(xs.baseAddress!), yb = UnsafeSendable(ys.baseAddress!), ab = UnsafeSendable(am.baseAddress!)
+                    parallelChunks(b, grain: 4) { items in
+                        for i in items {
+                            for t in 0..<lout {
+                                let lo = max(0, t * stride - pad), hi = min(l, t * stride - pad + pool)
+                                let o = (i * lout + t) * c
+                                // First position of the window, then strictly greater values.
+                                for k in 0..<c { yb.value[o + k] = xb.value[(i * l + lo) * c + k]; ab.value[o + k] = Int32(lo) }
+                                for p in (lo + 1)..<max(hi, lo + 1) {
+                                    let s = (i * l + p) * c
+                                    for k in 0..<c where xb.value[s + k] > yb.value[o + k] {
+                                        yb.value[o + k] = xb.value[s + k]
+                                        ab.value[o + k] = Int32(p)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -56,11 +68,18 @@ public final class MaxPool1D: Layer {
         let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
         let lout = dy.shape[1]
         var dx = Tensor(shape: inputShape)
-        for i in 0..<b {
-            for t in 0..<lout {
-                let o = (i * lout + t) * c
-                for k in 0..<c where argmax[o + k] >= 0 {
-                    dx.data[(i * l + Int(argmax[o + k])) * c + k] += dy.data[o + k]
+        dy.data.withUnsafeBufferPointer { ds in
+            dx.data.withUnsafeMutableBufferPointer { xs in
+                argmax.withUnsafeBufferPointer { am in
+                    let db = UnsafeSendable(ds.baseAddress!), xb = UnsafeSendable(xs.baseAddress!), ab = UnsafeSendable(am.baseAddress!)
+                    parallelChunks(b, grain: 4) { items in
+                        for i in items {
+                            for t in 0..<lout {
+                                let o = (i * lout + t) * c
+                                for k in 0..<c { xb.value[(i * l + Int(ab.value[o + k])) * c + k] += db.value[o + k] }
+                            }
+                        }
+                    }
                 }
             }
         }
