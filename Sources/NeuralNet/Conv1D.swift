@@ -67,6 +67,9 @@ public class Conv1D: Layer {
     /// Effective output channels.
     var effectiveOut: Int { outChannels }
 
+    /// Rows per block of the shifted GEMMs: a block's output and input stay in cache.
+    static let rowBlock = 1024
+
     /// Shifted GEMMs (one per kernel offset, over the whole batch as one long sequence) when
     /// the input has many channels; im2col + one GEMM when it has few (the first layer).
     var useShifted: Bool { inChannels >= 8 }
@@ -113,9 +116,13 @@ public class Conv1D: Layer {
         xp.withUnsafeBufferPointer { ps in
             w.withUnsafeBufferPointer { ws in
                 full.withUnsafeMutableBufferPointer { fs in
-                    for j in 0..<k {
-                        sgemm(m: r, n: cout, k: cin, ps.baseAddress! + j * cin, lda: cin, ws.baseAddress! + j * cin * cout, ldb: cout,
-                              beta: j == 0 ? 0 : 1, fs.baseAddress!, ldc: cout)
+                    let pb = UnsafeSendable(ps.baseAddress!), wb = UnsafeSendable(ws.baseAddress!), fb = UnsafeSendable(fs.baseAddress!)
+                    // Row blocks small enough for their output to stay in cache across the k GEMMs.
+                    parallelChunks(r, grain: Conv1D.rowBlock) { rows in
+                        for j in 0..<k {
+                            sgemm(m: rows.count, n: cout, k: cin, pb.value + (rows.lowerBound + j) * cin, lda: cin,
+                                  wb.value + j * cin * cout, ldb: cout, beta: j == 0 ? 0 : 1, fb.value + rows.lowerBound * cout, ldc: cout)
+                        }
                     }
                 }
             }
@@ -150,38 +157,52 @@ public class Conv1D: Layer {
         let lp = paddedLength, lout = dy.shape[1]
         let r = b * lp - k + 1
         let (w, bias) = effectiveWeights()
-        var full = [Float](repeating: 0, count: r * cout)
+        // dyf: dy at its full rows, with k-1 zero rows before and after, so that every
+        // input row q reads dyf[q - j + k - 1] for each offset j.
+        let pad0 = k - 1
+        var dyf = [Float](repeating: 0, count: (r + 2 * pad0) * cout)
         var db: [Float]? = bias == nil ? nil : [Float](repeating: 0, count: cout)
         dy.data.withUnsafeBufferPointer { ds in
-            full.withUnsafeMutableBufferPointer { fs in
+            dyf.withUnsafeMutableBufferPointer { fs in
                 for i in 0..<b {
-                    (fs.baseAddress! + i * lp * cout).update(from: ds.baseAddress! + i * lout * cout, count: lout * cout)
+                    (fs.baseAddress! + (pad0 + i * lp) * cout).update(from: ds.baseAddress! + i * lout * cout, count: lout * cout)
                 }
             }
             if db != nil { for q in 0..<(b * lout) { for o in 0..<cout { db![o] += ds[q * cout + o] } } }
         }
-        var dW = [Float](repeating: 0, count: k * cin * cout)
+        let block = Conv1D.rowBlock
+        let blocks = (r + block - 1) / block
+        var partial = [Float](repeating: 0, count: blocks * k * cin * cout)
         var dxp = [Float](repeating: 0, count: b * lp * cin)
         padded.withUnsafeBufferPointer { ps in
-            full.withUnsafeBufferPointer { fs in
-                dW.withUnsafeMutableBufferPointer { dws in
-                    for j in 0..<k {
-                        // dW_j (Cin, Cout) = xp[j ..< j + R]^T . dyFull
-                        sgemm(transA: true, m: cin, n: cout, k: r, ps.baseAddress! + j * cin, lda: cin, fs.baseAddress!, ldb: cout,
-                              beta: 0, dws.baseAddress! + j * cin * cout, ldc: cout)
-                    }
-                }
+            dyf.withUnsafeBufferPointer { fs in
                 w.withUnsafeBufferPointer { ws in
-                    dxp.withUnsafeMutableBufferPointer { dps in
-                        for j in 0..<k {
-                            // dxp[j ..< j + R] += dyFull . W_j^T
-                            sgemm(transB: true, m: r, n: cin, k: cout, fs.baseAddress!, lda: cout, ws.baseAddress! + j * cin * cout, ldb: cout,
-                                  beta: 1, dps.baseAddress! + j * cin, ldc: cin)
+                    partial.withUnsafeMutableBufferPointer { pts in
+                        dxp.withUnsafeMutableBufferPointer { dps in
+                            let pb = UnsafeSendable(ps.baseAddress!), fb = UnsafeSendable(fs.baseAddress!), wb = UnsafeSendable(ws.baseAddress!)
+                            let tb = UnsafeSendable(pts.baseAddress!), xb = UnsafeSendable(dps.baseAddress!)
+                            // dW_j = sum over row blocks of xp[block + j]^T . dy[block]; partials per block.
+                            parallelChunks(r, grain: block) { rows in
+                                let dst = tb.value + (rows.lowerBound / block) * k * cin * cout
+                                for j in 0..<k {
+                                    sgemm(transA: true, m: cin, n: cout, k: rows.count, pb.value + (rows.lowerBound + j) * cin, lda: cin,
+                                          fb.value + (rows.lowerBound + pad0) * cout, ldb: cout, beta: 0, dst + j * cin * cout, ldc: cout)
+                                }
+                            }
+                            // dxp[q] = sum_j dy[q - j] . W_j^T, by blocks of input rows (disjoint outputs).
+                            parallelChunks(b * lp, grain: block) { rows in
+                                for j in 0..<k {
+                                    sgemm(transB: true, m: rows.count, n: cin, k: cout, fb.value + (rows.lowerBound - j + pad0) * cout, lda: cout,
+                                          wb.value + j * cin * cout, ldb: cout, beta: j == 0 ? 0 : 1, xb.value + rows.lowerBound * cin, ldc: cin)
+                                }
+                            }
                         }
                     }
                 }
             }
         }
+        var dW = [Float](repeating: 0, count: k * cin * cout)
+        for blk in 0..<blocks { for q in 0..<(k * cin * cout) { dW[q] += partial[blk * k * cin * cout + q] } }
         accumulate(dW: dW, db: db)
         if padding == .valid { return Tensor(shape: inputShape, data: dxp) }
         var dx = Tensor(shape: inputShape)
@@ -232,8 +253,12 @@ public class Conv1D: Layer {
             }
             cols.withUnsafeBufferPointer { cs in
                 w.withUnsafeBufferPointer { ws in
-                    sgemm(m: b * lout, n: cout, k: row, cs.baseAddress!, lda: row, ws.baseAddress!, ldb: cout,
-                          beta: bias == nil ? 0 : 1, ys.baseAddress!, ldc: cout)
+                    let cb = UnsafeSendable(cs.baseAddress!), wb = UnsafeSendable(ws.baseAddress!), yb = UnsafeSendable(ys.baseAddress!)
+                    let beta: Float = bias == nil ? 0 : 1
+                    parallelChunks(b * lout, grain: Conv1D.rowBlock) { rows in
+                        sgemm(m: rows.count, n: cout, k: row, cb.value + rows.lowerBound * row, lda: row, wb.value, ldb: cout,
+                              beta: beta, yb.value + rows.lowerBound * cout, ldc: cout)
+                    }
                 }
             }
         }
@@ -249,21 +274,29 @@ public class Conv1D: Layer {
         var dW = [Float](repeating: 0, count: row * cout)
         var db: [Float]? = bias == nil ? nil : [Float](repeating: 0, count: cout)
         var dcols = [Float](repeating: 0, count: b * lout * row)
+        let block = Conv1D.rowBlock
+        let blocks = (b * lout + block - 1) / block
+        var partial = [Float](repeating: 0, count: blocks * row * cout)
         dy.data.withUnsafeBufferPointer { ds in
             cols.withUnsafeBufferPointer { cs in
-                dW.withUnsafeMutableBufferPointer { dws in
-                    // dW (row, cout) = cols^T (row, B*Lout) . dy (B*Lout, cout)
-                    sgemm(transA: true, m: row, n: cout, k: b * lout, cs.baseAddress!, lda: row, ds.baseAddress!, ldb: cout,
-                          beta: 0, dws.baseAddress!, ldc: cout)
+                w.withUnsafeBufferPointer { ws in
+                    partial.withUnsafeMutableBufferPointer { pts in
+                        dcols.withUnsafeMutableBufferPointer { dcs in
+                            let db = UnsafeSendable(ds.baseAddress!), cb = UnsafeSendable(cs.baseAddress!), wb = UnsafeSendable(ws.baseAddress!)
+                            let tb = UnsafeSendable(pts.baseAddress!), ob = UnsafeSendable(dcs.baseAddress!)
+                            parallelChunks(b * lout, grain: block) { rows in
+                                // dW partial (row, cout) = cols[block]^T . dy[block]
+                                sgemm(transA: true, m: row, n: cout, k: rows.count, cb.value + rows.lowerBound * row, lda: row,
+                                      db.value + rows.lowerBound * cout, ldb: cout, beta: 0, tb.value + (rows.lowerBound / block) * row * cout, ldc: cout)
+                                // dcols[block] (rows, row) = dy[block] . W^T
+                                sgemm(transB: true, m: rows.count, n: row, k: cout, db.value + rows.lowerBound * cout, lda: cout, wb.value, ldb: cout,
+                                      beta: 0, ob.value + rows.lowerBound * row, ldc: row)
+                            }
+                        }
+                    }
                 }
             }
-            w.withUnsafeBufferPointer { ws in
-                dcols.withUnsafeMutableBufferPointer { dcs in
-                    // dcols (B*Lout, row) = dy (B*Lout, cout) . W^T (cout, row)
-                    sgemm(transB: true, m: b * lout, n: row, k: cout, ds.baseAddress!, lda: cout, ws.baseAddress!, ldb: cout,
-                          beta: 0, dcs.baseAddress!, ldc: row)
-                }
-            }
+            for blk in 0..<blocks { for q in 0..<(row * cout) { dW[q] += partial[blk * row * cout + q] } }
             if db != nil {
                 for r in 0..<(b * lout) { for o in 0..<cout { db![o] += ds[r * cout + o] } }
             }

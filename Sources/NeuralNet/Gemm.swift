@@ -10,9 +10,10 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
-/// Sets the number of OpenBLAS threads (part of crick's `-@` budget).
+/// Sets the network's worker threads (crick's `-@` budget). The network splits its work into
+/// blocks on its own threads, each calling single-threaded OpenBLAS.
 public func setBLASThreads(_ n: Int) {
-    openblas_set_num_threads(Int32(max(1, n)))
+    openblas_set_num_threads(1)
     networkThreads = max(1, n)
     retainFreedMemory()
 }
