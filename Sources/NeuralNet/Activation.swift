@@ -30,7 +30,7 @@ public final class Activation: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        var y = Tensor(shape: x.shape)
+        var y = Tensor(uninitializedShape: x.shape)
         switch function {
         case .relu: map(x.data, into: &y.data) { max(0, $0) }
         case .exponential: map(x.data, into: &y.data) { Foundation.exp($0) }
@@ -51,7 +51,7 @@ public final class Activation: Layer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        var dx = Tensor(shape: dy.shape)
+        var dx = Tensor(uninitializedShape: dy.shape)
         let f = function
         dy.data.withUnsafeBufferPointer { ds in
             input.withUnsafeBufferPointer { xs in

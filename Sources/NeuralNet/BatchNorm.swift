@@ -117,8 +117,8 @@ public final class BatchNorm: Layer {
             mu[k] = mean[j]
             inv[k] = invStd[j]
         }
-        var y = Tensor(shape: x.shape)
-        if training { xhat = [Float](repeating: 0, count: x.count) } else { xhat = [] }
+        var y = Tensor(uninitializedShape: x.shape)
+        if training { xhat = uninitializedFloats(x.count) } else { xhat = [] }
         x.data.withUnsafeBufferPointer { xs in
             y.data.withUnsafeMutableBufferPointer { ys in
                 xhat.withUnsafeMutableBufferPointer { hs in
@@ -142,7 +142,7 @@ public final class BatchNorm: Layer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         let c = channels, n = dy.count / c, g = groups
-        var dx = Tensor(shape: shape)
+        var dx = Tensor(uninitializedShape: shape)
         var scale = [Float](repeating: 0, count: c)
         for k in 0..<c { scale[k] = gamma.values[group(k)] * invStd[group(k)] }
         if !lastTraining {

@@ -111,7 +111,7 @@ public class Conv1D: Layer {
             xp = x.data
         }
         let r = b * lp - k + 1
-        var full = [Float](repeating: 0, count: r * cout)
+        var full = uninitializedFloats(r * cout)   // every row block starts with beta 0
         let (w, bias) = effectiveWeights()
         xp.withUnsafeBufferPointer { ps in
             w.withUnsafeBufferPointer { ws in
@@ -127,7 +127,7 @@ public class Conv1D: Layer {
                 }
             }
         }
-        var y = Tensor(shape: [b, lout, cout])
+        var y = Tensor(uninitializedShape: [b, lout, cout])
         full.withUnsafeBufferPointer { fs in
             y.data.withUnsafeMutableBufferPointer { ys in
                 let yb = UnsafeSendable(ys.baseAddress!), fb = UnsafeSendable(fs.baseAddress!)
@@ -172,8 +172,8 @@ public class Conv1D: Layer {
         }
         let block = Conv1D.rowBlock
         let blocks = (r + block - 1) / block
-        var partial = [Float](repeating: 0, count: blocks * k * cin * cout)
-        var dxp = [Float](repeating: 0, count: b * lp * cin)
+        var partial = uninitializedFloats(blocks * k * cin * cout)   // each block's GEMMs use beta 0
+        var dxp = uninitializedFloats(b * lp * cin)   // every row block starts with beta 0
         padded.withUnsafeBufferPointer { ps in
             dyf.withUnsafeBufferPointer { fs in
                 w.withUnsafeBufferPointer { ws in
@@ -205,7 +205,7 @@ public class Conv1D: Layer {
         for blk in 0..<blocks { for q in 0..<(k * cin * cout) { dW[q] += partial[blk * k * cin * cout + q] } }
         accumulate(dW: dW, db: db)
         if padding == .valid { return Tensor(shape: inputShape, data: dxp) }
-        var dx = Tensor(shape: inputShape)
+        var dx = Tensor(uninitializedShape: inputShape)
         let pad = padLeft
         dxp.withUnsafeBufferPointer { dps in
             dx.data.withUnsafeMutableBufferPointer { xs in
@@ -273,10 +273,10 @@ public class Conv1D: Layer {
         let (w, bias) = effectiveWeights()
         var dW = [Float](repeating: 0, count: row * cout)
         var db: [Float]? = bias == nil ? nil : [Float](repeating: 0, count: cout)
-        var dcols = [Float](repeating: 0, count: b * lout * row)
+        var dcols = uninitializedFloats(b * lout * row)   // written by the GEMMs (beta 0)
         let block = Conv1D.rowBlock
         let blocks = (b * lout + block - 1) / block
-        var partial = [Float](repeating: 0, count: blocks * row * cout)
+        var partial = uninitializedFloats(blocks * row * cout)   // each block's GEMM uses beta 0
         dy.data.withUnsafeBufferPointer { ds in
             cols.withUnsafeBufferPointer { cs in
                 w.withUnsafeBufferPointer { ws in

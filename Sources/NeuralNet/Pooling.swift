@@ -34,7 +34,7 @@ public final class MaxPool1D: Layer {
         let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         let (lout, pad) = geometry(l)
         inputShape = x.shape
-        var y = Tensor(shape: [b, lout, c])
+        var y = Tensor(uninitializedShape: [b, lout, c])
         argmax = [Int32](repeating: -1, count: b * lout * c)
         let (pool, stride) = (self.pool, self.stride)
         x.data.withUnsafeBufferPointer { xs in

@@ -12,6 +12,13 @@ public struct Tensor: Sendable, Equatable {
         data = [Float](repeating: value, count: shape.reduce(1, *))
     }
 
+    /// A tensor of `shape` whose values the caller overwrites entirely (not zero-filled: the
+    /// network's large buffers are written once, so zeroing them first is wasted bandwidth).
+    public init(uninitializedShape shape: [Int]) {
+        self.shape = shape
+        data = uninitializedFloats(shape.reduce(1, *))
+    }
+
     /// A tensor of `shape` holding `data` (whose count must match).
     public init(shape: [Int], data: [Float]) {
         precondition(shape.reduce(1, *) == data.count, "tensor data does not match shape \(shape)")
@@ -60,4 +67,9 @@ public func oneHot(codes: UnsafeBufferPointer<UInt8>, batch: Int, length: Int) -
         }
     }
     return t
+}
+
+/// An array of `n` floats that the caller overwrites entirely before reading.
+func uninitializedFloats(_ n: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
 }
