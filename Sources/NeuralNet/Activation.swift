@@ -17,6 +17,19 @@ public final class Activation: Layer {
 
     public init(_ function: ActivationFunction) { self.function = function }
 
+    /// f(v) for one value.
+    static func value(_ f: ActivationFunction, _ v: Float) -> Float {
+        switch f {
+        case .relu: return max(0, v)
+        case .exponential: return Foundation.exp(v)
+        case .sigmoid: return 1 / (1 + Foundation.exp(-v))
+        case .tanh: return Foundation.tanh(v)
+        case .softplus: return max(v, 0) + Foundation.log1p(Foundation.exp(-abs(v)))
+        case .elu: return v > 0 ? v : Foundation.expm1(v)
+        case .linear: return v
+        }
+    }
+
     public func outputShape(_ input: [Int]) throws -> [Int] { input }
 
     /// Applies `f` to every element on the worker threads.

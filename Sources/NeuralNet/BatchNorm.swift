@@ -41,6 +41,17 @@ public final class BatchNorm: Layer {
     /// The parameter group of channel c.
     @inline(__always) func group(_ c: Int) -> Int { reverseComplement ? min(c, channels - 1 - c) : c }
 
+    /// The inference map y = x * scale + shift per channel (running statistics).
+    func inferenceAffine() -> (scale: [Float], shift: [Float]) {
+        var a = [Float](repeating: 0, count: channels), b = [Float](repeating: 0, count: channels)
+        for k in 0..<channels {
+            let j = group(k)
+            a[k] = gamma.values[j] / (runningVar.values[j] + epsilon).squareRoot()
+            b[k] = beta.values[j] - runningMean.values[j] * a[k]
+        }
+        return (a, b)
+    }
+
     public func outputShape(_ input: [Int]) throws -> [Int] {
         guard input.last == channels else { throw NetworkError.shape("\(kind) expects \(channels) channels, got \(input)") }
         if reverseComplement && channels % 2 != 0 { throw NetworkError.shape("\(kind) needs an even channel count") }

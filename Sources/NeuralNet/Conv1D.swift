@@ -69,6 +69,8 @@ public class Conv1D: Layer {
 
     /// Rows per block of the shifted GEMMs: a block's output and input stay in cache.
     static let rowBlock = 1024
+    /// Rows per block of the forward im2col: the block's columns fit in L2.
+    static let im2colBlock = 256
 
     /// Shifted GEMMs (one per kernel offset, over the whole batch as one long sequence) when
     /// the input has many channels; im2col + one GEMM when it has few (the first layer).
@@ -78,9 +80,37 @@ public class Conv1D: Layer {
     private var padded: [Float] = []
     private var paddedLength = 0
 
+    /// A per-channel affine map and activation applied to the output in the same pass
+    /// (inference: a following batch norm and activation folded in).
+    struct Epilogue {
+        var scale: [Float]
+        var shift: [Float]
+        var activation: ActivationFunction
+    }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         inputShape = x.shape
-        return useShifted ? shiftedForward(x, training: training) : im2colForward(x, training: training)
+        return useShifted ? shiftedForward(x, training: training, epilogue: nil) : im2colForward(x, training: training, epilogue: nil)
+    }
+
+    /// Inference forward with a batch norm and activation folded into the output pass.
+    func forwardFused(_ x: Tensor, epilogue: Epilogue) -> Tensor {
+        inputShape = x.shape
+        return useShifted ? shiftedForward(x, training: false, epilogue: epilogue) : im2colForward(x, training: false, epilogue: epilogue)
+    }
+
+    /// Applies `e` to rows of `c` channels in place.
+    static func apply(_ e: Epilogue, _ p: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
+        for t in 0..<rows {
+            let row = p + t * c
+            for o in 0..<c { row[o] = row[o] * e.scale[o] + e.shift[o] }
+            switch e.activation {
+            case .relu: for o in 0..<c { row[o] = max(0, row[o]) }
+            case .linear: break
+            default:
+                for o in 0..<c { row[o] = Activation.value(e.activation, row[o]) }
+            }
+        }
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
@@ -89,7 +119,7 @@ public class Conv1D: Layer {
 
     // MARK: shifted GEMMs
 
-    private func shiftedForward(_ x: Tensor, training: Bool) -> Tensor {
+    private func shiftedForward(_ x: Tensor, training: Bool, epilogue: Epilogue?) -> Tensor {
         // x (B, L, Cin) -> xp (B*Lp, Cin); yFull (R, Cout') with R = B*Lp - k + 1 rows:
         // yFull[r] = sum_j xp[r + j] . W_j; rows r = b*Lp + t with t < Lout are the outputs.
         let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
@@ -117,11 +147,17 @@ public class Conv1D: Layer {
             w.withUnsafeBufferPointer { ws in
                 full.withUnsafeMutableBufferPointer { fs in
                     let pb = UnsafeSendable(ps.baseAddress!), wb = UnsafeSendable(ws.baseAddress!), fb = UnsafeSendable(fs.baseAddress!)
-                    // Row blocks small enough for their output to stay in cache across the k GEMMs.
-                    parallelChunks(r, grain: Conv1D.rowBlock) { rows in
-                        for j in 0..<k {
-                            sgemm(m: rows.count, n: cout, k: cin, pb.value + (rows.lowerBound + j) * cin, lda: cin,
-                                  wb.value + j * cin * cout, ldb: cout, beta: j == 0 ? 0 : 1, fb.value + rows.lowerBound * cout, ldc: cout)
+                    // Small row blocks: each full row's k * Cin inputs are contiguous in xp, so a
+                    // block's im2col is a copy that stays in cache, then one GEMM with K = k * Cin.
+                    let kc = k * cin
+                    parallelChunks(r, grain: Conv1D.im2colBlock) { rows in
+                        var cols = uninitializedFloats(rows.count * kc)
+                        cols.withUnsafeMutableBufferPointer { cs in
+                            for q in 0..<rows.count {
+                                (cs.baseAddress! + q * kc).update(from: pb.value + (rows.lowerBound + q) * cin, count: kc)
+                            }
+                            sgemm(m: rows.count, n: cout, k: kc, cs.baseAddress!, lda: kc, wb.value, ldb: cout,
+                                  beta: 0, fb.value + rows.lowerBound * cout, ldc: cout)
                         }
                     }
                 }
@@ -138,6 +174,7 @@ public class Conv1D: Layer {
                         if let bias {
                             for t in 0..<lout { for o in 0..<cout { dst[t * cout + o] += bias[o] } }
                         }
+                        if let epilogue { Conv1D.apply(epilogue, dst, rows: lout, channels: cout) }
                     }
                 }
             }
@@ -219,7 +256,7 @@ public class Conv1D: Layer {
 
     // MARK: im2col
 
-    private func im2colForward(_ x: Tensor, training: Bool) -> Tensor {
+    private func im2colForward(_ x: Tensor, training: Bool, epilogue: Epilogue?) -> Tensor {
         // x (B, L, Cin) -> cols (B*Lout, k*Cin) -> y (B, Lout, Cout')
         let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
         let k = kernelSize
@@ -258,6 +295,7 @@ public class Conv1D: Layer {
                     parallelChunks(b * lout, grain: Conv1D.rowBlock) { rows in
                         sgemm(m: rows.count, n: cout, k: row, cb.value + rows.lowerBound * row, lda: row, wb.value, ldb: cout,
                               beta: beta, yb.value + rows.lowerBound * cout, ldc: cout)
+                        if let epilogue { Conv1D.apply(epilogue, yb.value + rows.lowerBound * cout, rows: rows.count, channels: cout) }
                     }
                 }
             }

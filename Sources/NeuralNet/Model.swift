@@ -115,9 +115,26 @@ public final class Model {
     /// Every parameter (trainable and running statistics), in layer order.
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
 
-    /// Logits (B, T) of one-hot input (B, L, 4).
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        layers.reduce(x) { $1.forward($0, training: training) }
+    /// Logits (B, T) of one-hot input (B, L, 4). At inference a convolution followed by a
+    /// batch norm (and an activation) runs as one pass: the batch norm's running statistics and
+    /// the activation are applied as the convolution writes its output; `fuse: false` runs
+    /// every layer on its own, keeping what an inference-mode `backward` (attribution) needs.
+    public func forward(_ x: Tensor, training: Bool, fuse: Bool = true) -> Tensor {
+        if training || !fuse { return layers.reduce(x) { $1.forward($0, training: training) } }
+        var y = x
+        var i = 0
+        while i < layers.count {
+            if let conv = layers[i] as? Conv1D, i + 1 < layers.count, let bn = layers[i + 1] as? BatchNorm {
+                let act = i + 2 < layers.count ? layers[i + 2] as? Activation : nil
+                let (scale, shift) = bn.inferenceAffine()
+                y = conv.forwardFused(y, epilogue: .init(scale: scale, shift: shift, activation: act?.function ?? .linear))
+                i += act == nil ? 2 : 3
+                continue
+            }
+            y = layers[i].forward(y, training: false)
+            i += 1
+        }
+        return y
     }
 
     /// Back-propagates the gradient of the loss with respect to the logits; returns the

@@ -37,6 +37,18 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    func testFusedInferenceEqualsLayerByLayer() throws {
+        for preset in ["chip", "koo-deep"] {
+            for strand in StrandMode.allCases {
+                let model = try Model(try Architecture.preset(preset, outputs: 2, strand: strand, firstActivation: .exponential), seed: 5)
+                for layer in model.layers { if let bn = layer as? BatchNorm { for i in 0..<bn.gamma.count { bn.runningMean.values[i] = 0.05 * Float(i % 7); bn.runningVar.values[i] = 0.5 + 0.1 * Float(i % 5); bn.beta.values[i] = 0.01 * Float(i % 3) } } }
+                let x = sequences(8, model.architecture.inputLength, seed: 3)
+                let fused = model.forward(x, training: false), plain = model.forward(x, training: false, fuse: false)
+                for i in fused.data.indices { XCTAssertEqual(fused.data[i], plain.data[i], accuracy: 1e-4 * max(1, abs(plain.data[i])), "\(preset) \(strand)") }
+            }
+        }
+    }
+
     func testSummaryCountsParametersAsKeras() throws {
         let standard = try Model(try Architecture.preset("chip", outputs: 1, strand: .standard))
         XCTAssertTrue(standard.summary().contains("Total params: 9121"), standard.summary())
