@@ -70,7 +70,7 @@ public class Conv1D: Layer {
     /// Rows per block of the shifted GEMMs: a block's output and input stay in cache.
     static let rowBlock = 1024
     /// Rows per block of the forward im2col: the block's columns fit in L2.
-    static let im2colBlock = 256
+    static let im2colBlock = 512
 
     /// Shifted GEMMs (one per kernel offset, over the whole batch as one long sequence) when
     /// the input has many channels; im2col + one GEMM when it has few (the first layer).
