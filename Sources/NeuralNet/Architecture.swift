@@ -14,7 +14,8 @@ public enum StrandMode: String, Codable, Sendable, CaseIterable {
 /// One layer of an architecture, as written in model files and `--arch` JSON.
 public struct LayerSpec: Codable, Sendable, Equatable {
     /// conv, batchnorm, activation, maxpool, dropout, flatten, dense, globalmaxpool,
-    /// globalavgpool, rcsumpool.
+    /// globalavgpool, rcsumpool, weightedsum (Shrikumar's WeightedSum1D; in rc mode tied
+    /// between strands and followed by a DenseAfterRevcompWeightedSum).
     public var type: String
     public var filters: Int?
     public var kernel: Int?

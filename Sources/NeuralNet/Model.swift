@@ -30,6 +30,7 @@ public final class Model {
         let rc = arch.strand == .rc
         var rcMap = rc          // the current feature map is in the RC layout
         var pendingFlatten = false
+        var afterRCWeightedSum = false
         guard let lastDense = arch.layers.lastIndex(where: { $0.type == "dense" }) else {
             throw NetworkError.architecture("the last layer must be a dense layer giving the outputs")
         }
@@ -78,6 +79,14 @@ public final class Model {
                 }
                 layerName = name("globalpool")
                 layer = GlobalPool(spec.type == "globalmaxpool" ? .max : .average)
+            case "weightedsum":
+                guard shape.count == 2 else { throw NetworkError.architecture("weightedsum needs an (L, C) map") }
+                layerName = name("weightedsum")
+                let w = WeightedSum1D(name: layerName, length: shape[0], channels: shape[1], tiedRC: rcMap)
+                w.initialise()
+                layer = w
+                afterRCWeightedSum = rcMap
+                rcMap = false
             case "rcsumpool":
                 layerName = name("rcsumpool")
                 layer = RCSumPool()
@@ -86,7 +95,12 @@ public final class Model {
                 let units = i == lastDense ? arch.outputs : (spec.units ?? 0)
                 guard units > 0 else { throw NetworkError.architecture("dense needs units") }
                 layerName = name("dense")
-                if pendingFlatten {
+                if afterRCWeightedSum {
+                    let d = DenseAfterRevcompWeightedSum(name: layerName, channels: shape[0], outFeatures: units, useBias: spec.bias ?? true)
+                    d.initialise(&rng)
+                    layer = d
+                    afterRCWeightedSum = false
+                } else if pendingFlatten {
                     let d = DenseAfterRevcompConv1D(name: layerName, length: shape[0], channels: shape[1], outFeatures: units, useBias: spec.bias ?? true)
                     d.initialise(&rng)
                     layer = d

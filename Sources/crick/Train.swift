@@ -63,6 +63,9 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm (default: no clipping).")
     var clipNorm: Float?
 
+    @Option(name: .customLong("task-weights"), help: "Loss weight per task, comma-separated in the dataset's task order (default: all 1).")
+    var taskWeights: String?
+
     @Option(help: "Seed of initialisation, shuffling, augmentation and dropout.")
     var seed: UInt64 = 1
 
@@ -106,6 +109,13 @@ struct Train: ParsableCommand {
         options.weightDecay = weightDecay
         options.clipNorm = clipNorm
         options.seed = seed
+        if let taskWeights {
+            let w = taskWeights.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+            guard w.count == data.info.tasks.count, w.allSatisfy({ $0 >= 0 }) else {
+                throw DatasetError.invalid("--task-weights needs \(data.info.tasks.count) non-negative numbers (tasks: \(data.info.tasks.joined(separator: ",")))")
+            }
+            options.taskWeights = w
+        }
         let checkpoint = out + "/checkpoints/last.safetensors"
         let model: Model
         let trainer: Trainer

@@ -58,6 +58,8 @@ final class TrainCLITests: XCTestCase {
             return (object?["rc_discrepancy_max"] as? Double ?? -1, object?["mean_auroc"] as? Double ?? -1)
         }
         XCTAssertLessThanOrEqual(try discrepancy("rc").0, 1e-5)
+        XCTAssertEqual(try train(["--epochs", "2", "--strand", "conjoined", "--task-weights", "1,2,0.5", "-o", dir.file("conj")]).status, 0)
+        XCTAssertLessThanOrEqual(try discrepancy("conj").0, 1e-5)
         XCTAssertGreaterThan(try discrepancy("std").0, 1e-3)
     }
 

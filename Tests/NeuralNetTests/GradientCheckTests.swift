@@ -118,6 +118,14 @@ final class GradientCheckTests: XCTestCase {
         let head = DenseAfterRevcompConv1D(name: "h", length: 5, channels: 4, outFeatures: 2)
         head.initialise(&rng)
         check(Sequence2([Flatten(), head]), random([3, 5, 4], &rng))
+        for tied in [false, true] {
+            let ws = WeightedSum1D(name: "w", length: 5, channels: 4, tiedRC: tied)
+            for i in ws.weight.values.indices { ws.weight.values[i] = rng.uniform(1) }
+            check(ws, random([3, 5, 4], &rng))
+        }
+        let tiedDense = DenseAfterRevcompWeightedSum(name: "t", channels: 6, outFeatures: 2)
+        tiedDense.initialise(&rng)
+        check(tiedDense, random([4, 6], &rng))
         let dropout = Dropout(rate: 0.3, seed: 9)
         check(dropout, random([2, 20], &rng), prepare: { dropout.rng = NetRandom(seed: 9) })
     }
