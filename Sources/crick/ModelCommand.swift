@@ -3,7 +3,7 @@ import NeuralNet
 
 /// `crick model`: model inspection.
 struct ModelCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "model", abstract: "Inspect models and presets.", subcommands: [Summary.self, Bench.self, Logits.self])
+    static let configuration = CommandConfiguration(commandName: "model", abstract: "Inspect models and presets.", subcommands: [Summary.self, Bench.self, Logits.self, Init.self])
 
     /// `crick model summary`: layers, output shapes and parameter counts, as Keras prints them.
     struct Summary: ParsableCommand {
