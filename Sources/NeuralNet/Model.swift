@@ -145,7 +145,13 @@ public final class Model {
                 i += act == nil ? 2 : 3
                 continue
             }
-            y = layers[i].forward(y, training: false)
+            if let pool = layers[i] as? MaxPool1D {
+                pool.keepIndices = false
+                y = pool.forward(y, training: false)
+                pool.keepIndices = true
+            } else {
+                y = layers[i].forward(y, training: false)
+            }
             i += 1
         }
         return y

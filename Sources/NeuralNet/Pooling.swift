@@ -10,6 +10,9 @@ public final class MaxPool1D: Layer {
     public var kind: String { "MaxPooling1D" }
     public var parameters: [Parameter] { [] }
 
+    /// False while a fused inference pass runs: no argmax is kept (no backward follows).
+    var keepIndices = true
+
     public init(pool: Int, stride: Int? = nil, padding: Padding = .valid) {
         self.pool = pool
         self.stride = stride ?? pool
@@ -35,8 +38,31 @@ public final class MaxPool1D: Layer {
         let (lout, pad) = geometry(l)
         inputShape = x.shape
         var y = Tensor(uninitializedShape: [b, lout, c])
-        argmax = [Int32](repeating: -1, count: b * lout * c)
         let (pool, stride) = (self.pool, self.stride)
+        if !training && !keepIndices {
+            // Fused inference keeps no argmax: a plain running maximum, which vectorises.
+            argmax = []
+            x.data.withUnsafeBufferPointer { xs in
+                y.data.withUnsafeMutableBufferPointer { ys in
+                    let xb = UnsafeSendable(xs.baseAddress!), yb = UnsafeSendable(ys.baseAddress!)
+                    parallelChunks(b, grain: 4) { items in
+                        for i in items {
+                            for t in 0..<lout {
+                                let lo = max(0, t * stride - pad), hi = min(l, t * stride - pad + pool)
+                                let out = yb.value + (i * lout + t) * c
+                                out.update(from: xb.value + (i * l + lo) * c, count: c)
+                                for p in (lo + 1)..<max(hi, lo + 1) {
+                                    let row = xb.value + (i * l + p) * c
+                                    for k in 0..<c { out[k] = max(out[k], row[k]) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return y
+        }
+        argmax = [Int32](repeating: -1, count: b * lout * c)
         x.data.withUnsafeBufferPointer { xs in
             y.data.withUnsafeMutableBufferPointer { ys in
                 argmax.withUnsafeMutableBufferPointer { am in

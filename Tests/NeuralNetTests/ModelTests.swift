@@ -60,6 +60,9 @@ final class ModelTests: XCTestCase {
                 for layer in model.layers { if let bn = layer as? BatchNorm { for i in 0..<bn.gamma.count { bn.runningMean.values[i] = 0.05 * Float(i % 7); bn.runningVar.values[i] = 0.5 + 0.1 * Float(i % 5); bn.beta.values[i] = 0.01 * Float(i % 3) } } }
                 let x = sequences(8, model.architecture.inputLength, seed: 3)
                 let fused = model.forward(x, training: false), plain = model.forward(x, training: false, fuse: false)
+                // Layer by layer keeps what an inference-mode backward needs (input gradients).
+                let dx = model.backward(Tensor(shape: plain.shape, value: 1))
+                XCTAssertEqual(dx.shape, x.shape)
                 for i in fused.data.indices { XCTAssertEqual(fused.data[i], plain.data[i], accuracy: 1e-4 * max(1, abs(plain.data[i])), "\(preset) \(strand)") }
             }
         }
