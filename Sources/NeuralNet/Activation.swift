@@ -53,13 +53,9 @@ public final class Activation: Layer {
         case .elu: map(x.data, into: &y.data) { $0 > 0 ? $0 : Foundation.expm1($0) }
         case .linear: y = x
         }
-        if training {
-            input = x.data
-            output = y.data
-        } else {
-            input = []
-            output = []
-        }
+        // Kept in inference too: an inference-mode backward (attribution) needs them.
+        input = x.data
+        output = y.data
         return y
     }
 

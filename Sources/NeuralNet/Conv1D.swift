@@ -90,13 +90,14 @@ public class Conv1D: Layer {
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         inputShape = x.shape
-        return useShifted ? shiftedForward(x, training: training, epilogue: nil) : im2colForward(x, training: training, epilogue: nil)
+        // Layer-by-layer passes keep what backward needs, in inference too (attribution).
+        return useShifted ? shiftedForward(x, keep: true, epilogue: nil) : im2colForward(x, keep: true, epilogue: nil)
     }
 
     /// Inference forward with a batch norm and activation folded into the output pass.
     func forwardFused(_ x: Tensor, epilogue: Epilogue) -> Tensor {
         inputShape = x.shape
-        return useShifted ? shiftedForward(x, training: false, epilogue: epilogue) : im2colForward(x, training: false, epilogue: epilogue)
+        return useShifted ? shiftedForward(x, keep: false, epilogue: epilogue) : im2colForward(x, keep: false, epilogue: epilogue)
     }
 
     /// Applies `e` to rows of `c` channels in place.
@@ -114,12 +115,14 @@ public class Conv1D: Layer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        useShifted ? shiftedBackward(dy) : im2colBackward(dy)
+        precondition(!(useShifted ? padded.isEmpty : cols.isEmpty), "\(kind).backward needs a layer-by-layer forward first")
+        return useShifted ? shiftedBackward(dy) : im2colBackward(dy)
     }
 
     // MARK: shifted GEMMs
 
-    private func shiftedForward(_ x: Tensor, training: Bool, epilogue: Epilogue?) -> Tensor {
+    /// `keep`: save the (padded) input for backward.
+    private func shiftedForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> Tensor {
         // x (B, L, Cin) -> xp (B*Lp, Cin); yFull (R, Cout') with R = B*Lp - k + 1 rows:
         // yFull[r] = sum_j xp[r + j] . W_j; rows r = b*Lp + t with t < Lout are the outputs.
         let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
@@ -179,7 +182,7 @@ public class Conv1D: Layer {
                 }
             }
         }
-        if training {
+        if keep {
             padded = xp
             paddedLength = lp
         } else {
@@ -256,7 +259,8 @@ public class Conv1D: Layer {
 
     // MARK: im2col
 
-    private func im2colForward(_ x: Tensor, training: Bool, epilogue: Epilogue?) -> Tensor {
+    /// `keep`: save the columns for backward.
+    private func im2colForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> Tensor {
         // x (B, L, Cin) -> cols (B*Lout, k*Cin) -> y (B, Lout, Cout')
         let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
         let k = kernelSize
@@ -300,7 +304,7 @@ public class Conv1D: Layer {
                 }
             }
         }
-        self.cols = training ? cols : []
+        self.cols = keep ? cols : []
         return y
     }
 
