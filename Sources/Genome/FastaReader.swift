@@ -60,7 +60,8 @@ public final class FastaReader {
             guard Int(len) == count else {
                 throw GenomeError.staleIndex(path: file.path, detail: "read \(len) bases of \(contig.name):\(start + 1)-\(end), expected \(count)")
             }
-            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: p, byteCount: count)
+            guard let out = buffer.baseAddress else { return }
+            UnsafeMutableRawPointer(out).copyMemory(from: p, byteCount: count)
         }
     }
 

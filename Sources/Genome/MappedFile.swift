@@ -20,9 +20,13 @@ final class MappedFile: @unchecked Sendable {
         }
         defer { bgzf_close(fp) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 64)
+        guard let base = buffer.baseAddress else {
+            buffer.deallocate()
+            throw GenomeError.unreadable(path: path, reason: "cannot allocate \(size) bytes")
+        }
         var done = 0
         while done < size {
-            let n = bgzf_read(fp, buffer.baseAddress! + done, min(size - done, 1 << 24))
+            let n = bgzf_read(fp, base + done, min(size - done, 1 << 24))
             if n < 0 {
                 buffer.deallocate()
                 throw GenomeError.unreadable(path: path, reason: "bgzip decompression failed; the file may be corrupt")

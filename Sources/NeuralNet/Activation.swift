@@ -36,7 +36,7 @@ public final class Activation: Layer {
     private func map(_ x: [Float], into y: inout [Float], _ f: @escaping (Float) -> Float) {
         x.withUnsafeBufferPointer { xs in
             y.withUnsafeMutableBufferPointer { ys in
-                let xb = UnsafeSendable(xs.baseAddress!), yb = UnsafeSendable(ys.baseAddress!)
+                let xb = UnsafeSendable(xs.start), yb = UnsafeSendable(ys.start)
                 parallelChunks(xs.count, grain: 1 << 16) { r in for i in r { yb.value[i] = f(xb.value[i]) } }
             }
         }
@@ -66,8 +66,8 @@ public final class Activation: Layer {
             input.withUnsafeBufferPointer { xs in
                 output.withUnsafeBufferPointer { ys in
                     dx.data.withUnsafeMutableBufferPointer { out in
-                        let d = UnsafeSendable(ds.baseAddress!), x = UnsafeSendable(xs.baseAddress!), y = UnsafeSendable(ys.baseAddress!)
-                        let o = UnsafeSendable(out.baseAddress!)
+                        let d = UnsafeSendable(ds.start), x = UnsafeSendable(xs.start), y = UnsafeSendable(ys.start)
+                        let o = UnsafeSendable(out.start)
                         parallelChunks(ds.count, grain: 1 << 16) { r in
                             for i in r {
                                 let g = d.value[i]

@@ -65,7 +65,7 @@ public final class BatchNorm: Layer {
         let chunks = (n + grain - 1) / grain
         var partial = [Double](repeating: 0, count: chunks * 2 * c)
         partial.withUnsafeMutableBufferPointer { ps in
-            let pb = UnsafeSendable(ps.baseAddress!), ab = UnsafeSendable(a), bb = UnsafeSendable(b)
+            let pb = UnsafeSendable(ps.start), ab = UnsafeSendable(a), bb = UnsafeSendable(b)
             parallelChunks(n, grain: grain) { rows in
                 var s = [Float](repeating: 0, count: c), q = [Float](repeating: 0, count: c)
                 var ds = [Double](repeating: 0, count: c), dq = [Double](repeating: 0, count: c)
@@ -104,7 +104,7 @@ public final class BatchNorm: Layer {
         var mean = [Float](repeating: 0, count: g), variance = [Float](repeating: 0, count: g)
         if training {
             let perGroup = Double(n * (reverseComplement ? 2 : 1))
-            let (sums, squares) = x.data.withUnsafeBufferPointer { channelSums($0.baseAddress!, $0.baseAddress!, rows: n) }
+            let (sums, squares) = x.data.withUnsafeBufferPointer { channelSums($0.start, $0.start, rows: n) }
             let gs = grouped(sums), gq = grouped(squares)
             for j in 0..<g {
                 let m = gs[j] / perGroup
@@ -133,7 +133,7 @@ public final class BatchNorm: Layer {
         x.data.withUnsafeBufferPointer { xs in
             y.data.withUnsafeMutableBufferPointer { ys in
                 xhat.withUnsafeMutableBufferPointer { hs in
-                    let xb = UnsafeSendable(xs.baseAddress!), yb = UnsafeSendable(ys.baseAddress!)
+                    let xb = UnsafeSendable(xs.start), yb = UnsafeSendable(ys.start)
                     let hb = UnsafeSendable(hs.baseAddress), keep = training
                     parallelChunks(n, grain: 2048) { rows in
                         for r in rows {
@@ -166,7 +166,7 @@ public final class BatchNorm: Layer {
             // parameters are trained in training mode.
             return dx
         }
-        let (sums, products) = dy.data.withUnsafeBufferPointer { ds in xhat.withUnsafeBufferPointer { hs in channelSums(ds.baseAddress!, hs.baseAddress!, rows: n) } }
+        let (sums, products) = dy.data.withUnsafeBufferPointer { ds in xhat.withUnsafeBufferPointer { hs in channelSums(ds.start, hs.start, rows: n) } }
         let dBeta = grouped(sums).map { Float($0) }, dGamma = grouped(products).map { Float($0) }
         for j in 0..<g {
             gamma.gradient[j] += dGamma[j]
@@ -179,7 +179,7 @@ public final class BatchNorm: Layer {
         dy.data.withUnsafeBufferPointer { ds in
             xhat.withUnsafeBufferPointer { hs in
                 dx.data.withUnsafeMutableBufferPointer { xs in
-                    let db = UnsafeSendable(ds.baseAddress!), hb = UnsafeSendable(hs.baseAddress!), xb = UnsafeSendable(xs.baseAddress!)
+                    let db = UnsafeSendable(ds.start), hb = UnsafeSendable(hs.start), xb = UnsafeSendable(xs.start)
                     parallelChunks(n, grain: 2048) { rows in
                         for r in rows {
                             let d = db.value + r * c, h = hb.value + r * c, o = xb.value + r * c

@@ -136,7 +136,7 @@ public class Conv1D: Layer {
             x.data.withUnsafeBufferPointer { xs in
                 xp.withUnsafeMutableBufferPointer { ps in
                     for i in 0..<b {
-                        (ps.baseAddress! + (i * lp + pad) * cin).update(from: xs.baseAddress! + i * l * cin, count: l * cin)
+                        (ps.start + (i * lp + pad) * cin).update(from: xs.start + i * l * cin, count: l * cin)
                     }
                 }
             }
@@ -149,7 +149,7 @@ public class Conv1D: Layer {
         xp.withUnsafeBufferPointer { ps in
             w.withUnsafeBufferPointer { ws in
                 full.withUnsafeMutableBufferPointer { fs in
-                    let pb = UnsafeSendable(ps.baseAddress!), wb = UnsafeSendable(ws.baseAddress!), fb = UnsafeSendable(fs.baseAddress!)
+                    let pb = UnsafeSendable(ps.start), wb = UnsafeSendable(ws.start), fb = UnsafeSendable(fs.start)
                     // Small row blocks: each full row's k * Cin inputs are contiguous in xp, so a
                     // block's im2col is a copy that stays in cache, then one GEMM with K = k * Cin.
                     let kc = k * cin
@@ -157,9 +157,9 @@ public class Conv1D: Layer {
                         var cols = uninitializedFloats(rows.count * kc)
                         cols.withUnsafeMutableBufferPointer { cs in
                             for q in 0..<rows.count {
-                                (cs.baseAddress! + q * kc).update(from: pb.value + (rows.lowerBound + q) * cin, count: kc)
+                                (cs.start + q * kc).update(from: pb.value + (rows.lowerBound + q) * cin, count: kc)
                             }
-                            sgemm(m: rows.count, n: cout, k: kc, cs.baseAddress!, lda: kc, wb.value, ldb: cout,
+                            sgemm(m: rows.count, n: cout, k: kc, cs.start, lda: kc, wb.value, ldb: cout,
                                   beta: 0, fb.value + rows.lowerBound * cout, ldc: cout)
                         }
                     }
@@ -169,7 +169,7 @@ public class Conv1D: Layer {
         var y = Tensor(uninitializedShape: [b, lout, cout])
         full.withUnsafeBufferPointer { fs in
             y.data.withUnsafeMutableBufferPointer { ys in
-                let yb = UnsafeSendable(ys.baseAddress!), fb = UnsafeSendable(fs.baseAddress!)
+                let yb = UnsafeSendable(ys.start), fb = UnsafeSendable(fs.start)
                 parallelChunks(b, grain: 4) { items in
                     for i in items {
                         let dst = yb.value + i * lout * cout, src = fb.value + i * lp * cout
@@ -205,10 +205,13 @@ public class Conv1D: Layer {
         dy.data.withUnsafeBufferPointer { ds in
             dyf.withUnsafeMutableBufferPointer { fs in
                 for i in 0..<b {
-                    (fs.baseAddress! + (pad0 + i * lp) * cout).update(from: ds.baseAddress! + i * lout * cout, count: lout * cout)
+                    (fs.start + (pad0 + i * lp) * cout).update(from: ds.start + i * lout * cout, count: lout * cout)
                 }
             }
-            if db != nil { for q in 0..<(b * lout) { for o in 0..<cout { db![o] += ds[q * cout + o] } } }
+            if var sums = db {
+                for q in 0..<(b * lout) { for o in 0..<cout { sums[o] += ds[q * cout + o] } }
+                db = sums
+            }
         }
         let block = Conv1D.rowBlock
         let blocks = (r + block - 1) / block
@@ -219,8 +222,8 @@ public class Conv1D: Layer {
                 w.withUnsafeBufferPointer { ws in
                     partial.withUnsafeMutableBufferPointer { pts in
                         dxp.withUnsafeMutableBufferPointer { dps in
-                            let pb = UnsafeSendable(ps.baseAddress!), fb = UnsafeSendable(fs.baseAddress!), wb = UnsafeSendable(ws.baseAddress!)
-                            let tb = UnsafeSendable(pts.baseAddress!), xb = UnsafeSendable(dps.baseAddress!)
+                            let pb = UnsafeSendable(ps.start), fb = UnsafeSendable(fs.start), wb = UnsafeSendable(ws.start)
+                            let tb = UnsafeSendable(pts.start), xb = UnsafeSendable(dps.start)
                             // dW_j = sum over row blocks of xp[block + j]^T . dy[block]; partials per block.
                             parallelChunks(r, grain: block) { rows in
                                 let dst = tb.value + (rows.lowerBound / block) * k * cin * cout
@@ -250,7 +253,7 @@ public class Conv1D: Layer {
         dxp.withUnsafeBufferPointer { dps in
             dx.data.withUnsafeMutableBufferPointer { xs in
                 for i in 0..<b {
-                    (xs.baseAddress! + i * l * cin).update(from: dps.baseAddress! + (i * lp + pad) * cin, count: l * cin)
+                    (xs.start + i * l * cin).update(from: dps.start + (i * lp + pad) * cin, count: l * cin)
                 }
             }
         }
@@ -270,7 +273,7 @@ public class Conv1D: Layer {
         let pad = padLeft
         x.data.withUnsafeBufferPointer { xs in
             cols.withUnsafeMutableBufferPointer { cs in
-                let cb = UnsafeSendable(cs.baseAddress!), xb = UnsafeSendable(xs.baseAddress!)
+                let cb = UnsafeSendable(cs.start), xb = UnsafeSendable(xs.start)
                 parallelChunks(b, grain: 4) { items in
                     for i in items {
                         for t in 0..<lout {
@@ -294,7 +297,7 @@ public class Conv1D: Layer {
             }
             cols.withUnsafeBufferPointer { cs in
                 w.withUnsafeBufferPointer { ws in
-                    let cb = UnsafeSendable(cs.baseAddress!), wb = UnsafeSendable(ws.baseAddress!), yb = UnsafeSendable(ys.baseAddress!)
+                    let cb = UnsafeSendable(cs.start), wb = UnsafeSendable(ws.start), yb = UnsafeSendable(ys.start)
                     let beta: Float = bias == nil ? 0 : 1
                     parallelChunks(b * lout, grain: Conv1D.rowBlock) { rows in
                         sgemm(m: rows.count, n: cout, k: row, cb.value + rows.lowerBound * row, lda: row, wb.value, ldb: cout,
@@ -324,8 +327,8 @@ public class Conv1D: Layer {
                 w.withUnsafeBufferPointer { ws in
                     partial.withUnsafeMutableBufferPointer { pts in
                         dcols.withUnsafeMutableBufferPointer { dcs in
-                            let db = UnsafeSendable(ds.baseAddress!), cb = UnsafeSendable(cs.baseAddress!), wb = UnsafeSendable(ws.baseAddress!)
-                            let tb = UnsafeSendable(pts.baseAddress!), ob = UnsafeSendable(dcs.baseAddress!)
+                            let db = UnsafeSendable(ds.start), cb = UnsafeSendable(cs.start), wb = UnsafeSendable(ws.start)
+                            let tb = UnsafeSendable(pts.start), ob = UnsafeSendable(dcs.start)
                             parallelChunks(b * lout, grain: block) { rows in
                                 // dW partial (row, cout) = cols[block]^T . dy[block]
                                 sgemm(transA: true, m: row, n: cout, k: rows.count, cb.value + rows.lowerBound * row, lda: row,
@@ -339,8 +342,9 @@ public class Conv1D: Layer {
                 }
             }
             for blk in 0..<blocks { for q in 0..<(row * cout) { dW[q] += partial[blk * row * cout + q] } }
-            if db != nil {
-                for r in 0..<(b * lout) { for o in 0..<cout { db![o] += ds[r * cout + o] } }
+            if var sums = db {
+                for r in 0..<(b * lout) { for o in 0..<cout { sums[o] += ds[r * cout + o] } }
+                db = sums
             }
         }
         accumulate(dW: dW, db: db)
@@ -349,7 +353,7 @@ public class Conv1D: Layer {
         let pad = padLeft
         dx.data.withUnsafeMutableBufferPointer { xs in
             dcols.withUnsafeBufferPointer { dcs in
-                let xb = UnsafeSendable(xs.baseAddress!), db = UnsafeSendable(dcs.baseAddress!)
+                let xb = UnsafeSendable(xs.start), db = UnsafeSendable(dcs.start)
                 parallelChunks(b, grain: 4) { items in
                     for i in items {
                         for t in 0..<lout {

@@ -46,8 +46,8 @@ public class Dense: Layer {
         x.data.withUnsafeBufferPointer { xs in
             w.withUnsafeBufferPointer { ws in
                 y.data.withUnsafeMutableBufferPointer { ys in
-                    sgemm(m: b, n: outFeatures, k: inFeatures, xs.baseAddress!, lda: inFeatures, ws.baseAddress!, ldb: outFeatures,
-                          beta: bias == nil ? 0 : 1, ys.baseAddress!, ldc: outFeatures)
+                    sgemm(m: b, n: outFeatures, k: inFeatures, xs.start, lda: inFeatures, ws.start, ldb: outFeatures,
+                          beta: bias == nil ? 0 : 1, ys.start, ldc: outFeatures)
                 }
             }
         }
@@ -62,14 +62,14 @@ public class Dense: Layer {
         dy.data.withUnsafeBufferPointer { ds in
             input.data.withUnsafeBufferPointer { xs in
                 dW.withUnsafeMutableBufferPointer { dws in
-                    sgemm(transA: true, m: inFeatures, n: outFeatures, k: b, xs.baseAddress!, lda: inFeatures, ds.baseAddress!, ldb: outFeatures,
-                          beta: 0, dws.baseAddress!, ldc: outFeatures)
+                    sgemm(transA: true, m: inFeatures, n: outFeatures, k: b, xs.start, lda: inFeatures, ds.start, ldb: outFeatures,
+                          beta: 0, dws.start, ldc: outFeatures)
                 }
             }
             w.withUnsafeBufferPointer { ws in
                 dx.data.withUnsafeMutableBufferPointer { dxs in
-                    sgemm(transB: true, m: b, n: inFeatures, k: outFeatures, ds.baseAddress!, lda: outFeatures, ws.baseAddress!, ldb: outFeatures,
-                          beta: 0, dxs.baseAddress!, ldc: inFeatures)
+                    sgemm(transB: true, m: b, n: inFeatures, k: outFeatures, ds.start, lda: outFeatures, ws.start, ldb: outFeatures,
+                          beta: 0, dxs.start, ldc: inFeatures)
                 }
             }
             if let bias { for i in 0..<b { for o in 0..<outFeatures { bias.gradient[o] += ds[i * outFeatures + o] } } }

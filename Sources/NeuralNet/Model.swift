@@ -24,8 +24,9 @@ public final class Model {
         var rng = NetRandom(seed: seed)
         var counters: [String: Int] = [:]
         func name(_ base: String) -> String {
-            counters[base, default: 0] += 1
-            return "\(base)\(counters[base]!)"
+            let n = counters[base, default: 0] + 1
+            counters[base] = n
+            return "\(base)\(n)"
         }
         let rc = arch.strand == .rc
         var rcMap = rc          // the current feature map is in the RC layout

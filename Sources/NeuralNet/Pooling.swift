@@ -44,7 +44,7 @@ public final class MaxPool1D: Layer {
             argmax = []
             x.data.withUnsafeBufferPointer { xs in
                 y.data.withUnsafeMutableBufferPointer { ys in
-                    let xb = UnsafeSendable(xs.baseAddress!), yb = UnsafeSendable(ys.baseAddress!)
+                    let xb = UnsafeSendable(xs.start), yb = UnsafeSendable(ys.start)
                     parallelChunks(b, grain: 4) { items in
                         for i in items {
                             for t in 0..<lout {
@@ -66,7 +66,7 @@ public final class MaxPool1D: Layer {
         x.data.withUnsafeBufferPointer { xs in
             y.data.withUnsafeMutableBufferPointer { ys in
                 argmax.withUnsafeMutableBufferPointer { am in
-                    let xb = UnsafeSendable(xs.baseAddress!), yb = UnsafeSendable(ys.baseAddress!), ab = UnsafeSendable(am.baseAddress!)
+                    let xb = UnsafeSendable(xs.start), yb = UnsafeSendable(ys.start), ab = UnsafeSendable(am.start)
                     parallelChunks(b, grain: 4) { items in
                         for i in items {
                             for t in 0..<lout {
@@ -97,7 +97,7 @@ public final class MaxPool1D: Layer {
         dy.data.withUnsafeBufferPointer { ds in
             dx.data.withUnsafeMutableBufferPointer { xs in
                 argmax.withUnsafeBufferPointer { am in
-                    let db = UnsafeSendable(ds.baseAddress!), xb = UnsafeSendable(xs.baseAddress!), ab = UnsafeSendable(am.baseAddress!)
+                    let db = UnsafeSendable(ds.start), xb = UnsafeSendable(xs.start), ab = UnsafeSendable(am.start)
                     parallelChunks(b, grain: 4) { items in
                         for i in items {
                             for t in 0..<lout {

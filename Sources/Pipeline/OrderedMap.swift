@@ -109,7 +109,11 @@ private final class OrderedMapState<Batch, Result>: @unchecked Sendable {
 
     /// Records a failure of batch `seq`, keeping the earliest (caller holds `cond`).
     private func record(seq: Int, error: Error) {
-        if failure == nil || seq < failure!.seq { failure = (seq, error) }
+        if let earlier = failure, earlier.seq <= seq {
+            cond.broadcast()
+            return
+        }
+        failure = (seq, error)
         cond.broadcast()
     }
 

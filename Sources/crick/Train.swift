@@ -86,7 +86,7 @@ struct Train: ParsableCommand {
     func run() throws {
         setBLASThreads(common.threads)
         let data = try OpenDataset(dataset)
-        let out = output ?? resume!
+        guard let out = output ?? resume else { throw ValidationError("give -o DIR (or --resume DIR)") }
         try FileManager.default.createDirectory(atPath: out + "/checkpoints", withIntermediateDirectories: true)
         var architecture: Architecture
         if let arch {
