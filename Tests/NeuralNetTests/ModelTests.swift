@@ -19,8 +19,7 @@ final class ModelTests: XCTestCase {
                 let model = try Model(arch, seed: 11)
                 // Move batch-norm statistics away from their defaults so that they matter.
                 for layer in model.layers { if let bn = layer as? BatchNorm { for i in 0..<bn.gamma.count { bn.runningMean.values[i] = 0.1 * Float(i % 3); bn.runningVar.values[i] = 1 + 0.2 * Float(i % 4); bn.gamma.values[i] = 1 + 0.05 * Float(i % 5) } } }
-                // 1,000 sequences for the 200 nt presets; chip's 1 kb inputs take 200 in a debug build.
-                let total = preset == "chip" ? 200 : 1000
+                let total = 1000
                 var worst: Float = 0
                 for chunk in stride(from: 0, to: total, by: 100) {
                     let x = sequences(100, arch.inputLength, seed: UInt64(chunk + 1))
@@ -64,6 +63,29 @@ final class ModelTests: XCTestCase {
                 let dx = model.backward(Tensor(shape: plain.shape, value: 1))
                 XCTAssertEqual(dx.shape, x.shape)
                 for i in fused.data.indices { XCTAssertEqual(fused.data[i], plain.data[i], accuracy: 1e-4 * max(1, abs(plain.data[i])), "\(preset) \(strand)") }
+            }
+        }
+    }
+
+    func testRCAndConjoinedPresetsStayInvariantAfterTraining() throws {
+        for preset in Architecture.presetNames {
+            for strand in [StrandMode.rc, .conjoined] {
+                let model = try Model(try Architecture.preset(preset, outputs: 2, strand: strand, firstActivation: .exponential), seed: 21)
+                let adam = Adam(learningRate: 1e-2)
+                let bce = BinaryCrossEntropy()
+                let l = model.architecture.inputLength
+                for step in 0..<3 {
+                    let x = sequences(16, l, seed: UInt64(100 + step))
+                    let y = (0..<32).map { Float(($0 / 2 + step) % 2) }
+                    model.zeroGradients()
+                    let (_, g) = bce(logits: model.forward(x, training: true), labels: y)
+                    model.backward(g)
+                    adam.update(model.parameters)
+                }
+                let x = sequences(100, l, seed: 7)
+                let a = model.predict(x), b = model.predict(x.reverseComplemented())
+                let worst = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 1
+                XCTAssertLessThanOrEqual(worst, 1e-5, "\(preset) \(strand) after training")
             }
         }
     }
