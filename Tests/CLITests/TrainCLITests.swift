@@ -47,6 +47,35 @@ final class TrainCLITests: XCTestCase {
         XCTAssertEqual(metrics.map { $0.split(separator: "\t").prefix(5) }, try String(contentsOfFile: dir.file("a/metrics.tsv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t").prefix(5) })
     }
 
+    func testKilledRunResumesToTheSameWeights() throws {
+        let args = ["train", dir.file("ds"), "--arch", try arch(), "--batch", "50", "--seed", "9", "--epochs", "25", "--patience", "100", "-q"]
+        XCTAssertEqual(try runTool(crickBinary, args + ["-o", dir.file("whole")]).status, 0)
+        // Start the same run, SIGKILL it once a few epochs are checkpointed, then resume.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: crickBinary)
+        p.arguments = args + ["-o", dir.file("killed")]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let metrics = dir.file("killed/metrics.tsv")
+        var waited = 0
+        while waited < 600 {
+            let lines = (try? String(contentsOfFile: metrics, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            if lines >= 4 || !p.isRunning { break }
+            usleep(50_000)
+            waited += 1
+        }
+        let killedEarly = p.isRunning
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        try XCTSkipUnless(killedEarly, "the run finished before it could be killed")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.file("killed")) + FileManager.default.contentsOfDirectory(atPath: dir.file("killed/checkpoints"))
+        XCTAssertFalse(leftovers.contains("model.safetensors"), "a killed run has no final model")
+        let r = try runTool(crickBinary, args + ["--resume", dir.file("killed")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: dir.file("killed/model.safetensors")),
+                       FileManager.default.contents(atPath: dir.file("whole/model.safetensors")))
+    }
+
     func testEvaluateReportsZeroDiscrepancyForRCAndNotForStandard() throws {
         XCTAssertEqual(try train(["--epochs", "2", "-o", dir.file("rc")]).status, 0)
         XCTAssertEqual(try train(["--epochs", "2", "--strand", "standard", "-o", dir.file("std")]).status, 0)
