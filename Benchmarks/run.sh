@@ -14,9 +14,9 @@ case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$cr
 case " $what " in *" nn "*)
   # PyTorch from PyPI (CPU wheels) in a venv of the benchmark's own.
   venv="$out/venv"
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, numpy" 2>/dev/null; then
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, numpy, safetensors" 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q torch numpy
+    "$venv/bin/pip" install -q torch numpy safetensors
   fi
   "$venv/bin/python" "$here/nn/bench.py" --crick "$crick" --out "$out";;
 esac

@@ -9,7 +9,6 @@ import argparse
 import os
 import random
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,8 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "..", "Pipelines", "data", "yeast")
+sys.path.insert(0, os.path.dirname(HERE))
+from common import cpu_model, report, yeast_genome  # noqa: E402
 LENGTH = 1000
 
 
@@ -53,14 +53,7 @@ def main():
     args = ap.parse_args()
     out = os.path.join(args.out, "dataset")
     os.makedirs(out, exist_ok=True)
-    gz = os.path.join(out, "sacCer3.fa.gz")
-    plain = os.path.join(out, "sacCer3.fa")
-    for ext in ["", ".fai", ".gzi"]:
-        shutil.copyfile(os.path.join(DATA, "sacCer3.fa.gz" + ext), gz + ext)
-    if not os.path.exists(plain + ".fai"):
-        with open(plain, "wb") as f:
-            subprocess.run(["bgzip", "-dc", gz], stdout=f, check=True)
-        subprocess.run(["samtools", "faidx", plain], check=True)
+    plain, gz = yeast_genome(out)
     sizes = [(l.split("\t")[0], int(l.split("\t")[1])) for l in open(gz + ".fai")]
     rows = []
     memory = []
@@ -83,7 +76,7 @@ def main():
                 assert same, "peer's NPY differs from crick's sequences.npy"
                 rows.append((label, windows, t, rss, pt, prss))
     lines = ["### crick dataset: 100,000 positives + 100,000 GC-matched background, 1 kb, sacCer3, crick -@ 2",
-             "Peer: pysam + numpy fetching and encoding crick's 200,000 windows into the same NPY (checked equal).", "",
+             f"Machine: {cpu_model()}. Peer: pysam + numpy fetching and encoding crick's 200,000 windows into the same NPY (checked equal).", "",
              "| FASTA | windows | crick build (s) | crick peak MB | peer encode only (s) | peer peak MB | speed-up |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for label, windows, t, rss, pt, prss in rows:
@@ -93,10 +86,7 @@ def main():
     for n, label, rss in memory:
         lines.append(f"| {n:,} | {label} | {rss:.0f} |")
     lines += ["", "Target: crick's whole build at least 5x faster than the peer's encoding alone; peak memory under 300 MB, flat as N grows."]
-    text = "\n".join(lines)
-    print(text)
-    with open(os.path.join(args.out, "dataset.md"), "w") as f:
-        f.write(text + "\n")
+    report(lines, args.out, "dataset.md")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,7 @@ bgzip FASTA), crick with 2 threads against samtools faidx, bedtools getfasta, an
 pyfaidx with numpy, all measured in this run. Each command runs 3 times; the best time counts."""
 import argparse
 import os
-import platform
 import random
-import shutil
 import subprocess
 import sys
 import time
@@ -13,7 +11,8 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "..", "Pipelines", "data", "yeast")
+sys.path.insert(0, os.path.dirname(HERE))
+from common import cpu_model, report, yeast_genome  # noqa: E402
 N_REGIONS = 100_000
 LENGTH = 1000
 REPEATS = 3
@@ -25,14 +24,7 @@ def sh(cmd, **kw):
 
 def prepare(out):
     """Plain and bgzip copies of the genome with their indexes, and the region files."""
-    gz = os.path.join(out, "sacCer3.fa.gz")
-    plain = os.path.join(out, "sacCer3.fa")
-    for ext in ["", ".fai", ".gzi"]:
-        shutil.copyfile(os.path.join(DATA, "sacCer3.fa.gz" + ext), gz + ext)
-    if not os.path.exists(plain + ".fai"):
-        with open(plain, "wb") as f:
-            sh(["bgzip", "-dc", gz], stdout=f)
-        sh(["samtools", "faidx", plain])
+    plain, gz = yeast_genome(out)
     sizes = [(l.split("\t")[0], int(l.split("\t")[1])) for l in open(gz + ".fai")]
     rng = random.Random(42)
     weights = [s - LENGTH for _, s in sizes]
@@ -95,23 +87,15 @@ def main():
 
     rate = {(t, i): N_REGIONS / s for t, i, s in rows}
     ours = {"plain": rate[("crick fetch --format npy", "plain")], "bgzip": rate[("crick fetch --format npy", "bgzip")]}
-    cpu = platform.processor() or "unknown"
-    try:
-        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     lines = [f"### crick fetch: {N_REGIONS:,} random {LENGTH} bp regions of sacCer3, crick -@ {args.threads}",
-             f"Machine: {cpu}, {os.cpu_count()} cores. Outputs checked equal (uint8 codes).", "",
+             f"Machine: {cpu_model()}. Outputs checked equal (uint8 codes).", "",
              "| tool | FASTA | seconds | regions/s | crick npy ÷ tool |", "|---|---|---:|---:|---:|"]
     for t, i, s in rows:
         lines.append(f"| {t} | {i} | {s:.3f} | {N_REGIONS / s:,.0f} | {ours[i] / (N_REGIONS / s):.2f}x |")
     lines += ["",
               f"Target: crick plain >= 2x bedtools getfasta: {ours['plain'] / rate[('bedtools getfasta', 'plain')]:.2f}x",
               f"Target: crick bgzip >= 5x pysam bgzip: {ours['bgzip'] / rate[('pysam + numpy', 'bgzip')]:.2f}x"]
-    text = "\n".join(lines)
-    print(text)
-    with open(os.path.join(args.out, "fetch.md"), "w") as f:
-        f.write(text + "\n")
+    report(lines, args.out, "fetch.md")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ def main():
     import numpy as np
     import torch
     sys.path.insert(0, HERE)
+    sys.path.insert(0, os.path.dirname(HERE))
+    from common import cpu_model, report
     from torch_models import chip, from_file
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -85,7 +87,7 @@ def main():
 
     # Forward FLOPs per sequence of the rc model: 2 * sum(Lout * k * Cin * Cout).
     fwd = 2 * (986 * 15 * 4 * 32 + 973 * 14 * 32 * 32 + 960 * 14 * 32 * 32)
-    lines = [f"### Network engine: chip preset, batch 100, 1000 bp, {args.threads} threads",
+    lines = [f"### Network engine: chip preset, batch 100, 1000 bp, {args.threads} threads ({cpu_model()})",
              f"Measured sgemm peak (torch, 2048^3): {peak:.0f} GFLOP/s. rc model: {fwd / 1e6:.0f} MFLOP forward per sequence, about 3x that to train.", "",
              "| strand | crick train seq/s | PyTorch train seq/s | ratio | crick predict seq/s | PyTorch predict seq/s | ratio | crick train GFLOP/s (% of peak) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -131,10 +133,13 @@ def main():
         worst = max(worst, diff)
         lines.append(f"| {preset} | {strand} | {diff:.2e} |")
     lines.append(f"\nWorst: {worst:.2e}")
-    text = "\n".join(lines)
-    print(text)
-    with open(os.path.join(args.out, "nn.md"), "w") as f:
-        f.write(text + "\n")
+    try:
+        from safetensors.numpy import load_file
+        loaded = load_file(model_path)
+        lines.append(f"Python's safetensors package reads crick's model file: {len(loaded)} tensors, conv1.weight {tuple(loaded['conv1.weight'].shape)}.")
+    except ImportError:
+        lines.append("(Python's safetensors package is not installed in the benchmark venv; not checked.)")
+    report(lines, args.out, "nn.md")
 
 
 if __name__ == "__main__":

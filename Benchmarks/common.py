@@ -1,0 +1,40 @@
+"""Helpers shared by the benchmark scripts: the machine's description, the yeast genome as
+plain and bgzip FASTA, and writing a result table."""
+import os
+import platform
+import shutil
+import subprocess
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Pipelines", "data", "yeast")
+
+
+def cpu_model():
+    """The CPU model name and core count."""
+    name = platform.processor() or "unknown"
+    try:
+        name = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{name}, {os.cpu_count()} cores"
+
+
+def yeast_genome(out):
+    """Copies the bundled bgzip sacCer3 (with .fai, .gzi) into `out` and writes a plain,
+    samtools-indexed copy beside it; returns (plain, bgzip) paths."""
+    gz = os.path.join(out, "sacCer3.fa.gz")
+    plain = os.path.join(out, "sacCer3.fa")
+    for ext in ["", ".fai", ".gzi"]:
+        shutil.copyfile(os.path.join(DATA, "sacCer3.fa.gz" + ext), gz + ext)
+    if not os.path.exists(plain + ".fai"):
+        with open(plain, "wb") as f:
+            subprocess.run(["bgzip", "-dc", gz], stdout=f, check=True)
+        subprocess.run(["samtools", "faidx", plain], check=True)
+    return plain, gz
+
+
+def report(lines, out_dir, name):
+    """Prints the table and writes it to out_dir/name."""
+    text = "\n".join(lines)
+    print(text)
+    with open(os.path.join(out_dir, name), "w") as f:
+        f.write(text + "\n")
