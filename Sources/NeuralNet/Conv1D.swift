@@ -143,41 +143,35 @@ public class Conv1D: Layer {
         } else {
             xp = x.data
         }
-        let r = b * lp - k + 1
-        var full = uninitializedFloats(r * cout)   // every row block starts with beta 0
+        // Blocks of output rows within one item: each output row's k * Cin inputs are contiguous
+        // in xp, so a block's im2col is a copy that stays in cache, then one GEMM (K = k * Cin)
+        // writes the block's rows of y directly.
         let (w, bias) = effectiveWeights()
+        var y = Tensor(uninitializedShape: [b, lout, cout])
+        let blk = Conv1D.im2colBlock
+        let perItem = (lout + blk - 1) / blk
+        let kc = k * cin
         xp.withUnsafeBufferPointer { ps in
             w.withUnsafeBufferPointer { ws in
-                full.withUnsafeMutableBufferPointer { fs in
-                    let pb = UnsafeSendable(ps.start), wb = UnsafeSendable(ws.start), fb = UnsafeSendable(fs.start)
-                    // Small row blocks: each full row's k * Cin inputs are contiguous in xp, so a
-                    // block's im2col is a copy that stays in cache, then one GEMM with K = k * Cin.
-                    let kc = k * cin
-                    parallelChunks(r, grain: Conv1D.im2colBlock) { rows in
-                        var cols = uninitializedFloats(rows.count * kc)
-                        cols.withUnsafeMutableBufferPointer { cs in
-                            for q in 0..<rows.count {
-                                (cs.start + q * kc).update(from: pb.value + (rows.lowerBound + q) * cin, count: kc)
+                y.data.withUnsafeMutableBufferPointer { ys in
+                    let pb = UnsafeSendable(ps.start), wb = UnsafeSendable(ws.start), yb = UnsafeSendable(ys.start)
+                    parallelChunks(b * perItem, grain: 1) { blocks in
+                        var cols = uninitializedFloats(blk * kc)
+                        for index in blocks {
+                            let i = index / perItem, t0 = (index % perItem) * blk
+                            let n = min(blk, lout - t0)
+                            let dst = yb.value + (i * lout + t0) * cout
+                            cols.withUnsafeMutableBufferPointer { cs in
+                                for q in 0..<n {
+                                    (cs.start + q * kc).update(from: pb.value + (i * lp + t0 + q) * cin, count: kc)
+                                }
+                                sgemm(m: n, n: cout, k: kc, cs.start, lda: kc, wb.value, ldb: cout, beta: 0, dst, ldc: cout)
                             }
-                            sgemm(m: rows.count, n: cout, k: kc, cs.start, lda: kc, wb.value, ldb: cout,
-                                  beta: 0, fb.value + rows.lowerBound * cout, ldc: cout)
+                            if let bias {
+                                for t in 0..<n { for o in 0..<cout { dst[t * cout + o] += bias[o] } }
+                            }
+                            if let epilogue { Conv1D.apply(epilogue, dst, rows: n, channels: cout) }
                         }
-                    }
-                }
-            }
-        }
-        var y = Tensor(uninitializedShape: [b, lout, cout])
-        full.withUnsafeBufferPointer { fs in
-            y.data.withUnsafeMutableBufferPointer { ys in
-                let yb = UnsafeSendable(ys.start), fb = UnsafeSendable(fs.start)
-                parallelChunks(b, grain: 4) { items in
-                    for i in items {
-                        let dst = yb.value + i * lout * cout, src = fb.value + i * lp * cout
-                        dst.update(from: src, count: lout * cout)
-                        if let bias {
-                            for t in 0..<lout { for o in 0..<cout { dst[t * cout + o] += bias[o] } }
-                        }
-                        if let epilogue { Conv1D.apply(epilogue, dst, rows: lout, channels: cout) }
                     }
                 }
             }
