@@ -97,7 +97,65 @@ public class Conv1D: Layer {
     /// Inference forward with a batch norm and activation folded into the output pass.
     func forwardFused(_ x: Tensor, epilogue: Epilogue) -> Tensor {
         inputShape = x.shape
+        if inChannels == 4, let codes = Conv1D.oneHotCodes(x) {
+            return lookupForward(codes, batch: x.shape[0], length: x.shape[1], epilogue: epilogue)
+        }
         return useShifted ? shiftedForward(x, keep: false, epilogue: epilogue) : im2colForward(x, keep: false, epilogue: epilogue)
+    }
+
+    /// The base codes of a one-hot (B, L, 4) input (4 for an all-zero row), or nil when the
+    /// input is not one-hot.
+    static func oneHotCodes(_ x: Tensor) -> [UInt8]? {
+        let n = x.count / 4
+        var codes = [UInt8](repeating: 4, count: n)
+        let ok = x.data.withUnsafeBufferPointer { xs -> Bool in
+            for r in 0..<n {
+                var ones = 0
+                for c in 0..<4 {
+                    let v = xs[r * 4 + c]
+                    if v == 1 { ones += 1; codes[r] = UInt8(c) } else if v != 0 { return false }
+                }
+                if ones > 1 { return false }
+            }
+            return true
+        }
+        return ok ? codes : nil
+    }
+
+    /// Convolution of one-hot input as table lookups: each output row is the bias plus, for
+    /// every kernel offset, the kernel row of the base found there (k additions of Cout values
+    /// instead of k * 4 multiply-adds).
+    private func lookupForward(_ codes: [UInt8], batch b: Int, length l: Int, epilogue: Epilogue) -> Tensor {
+        let k = kernelSize, cout = effectiveOut, cin = inChannels
+        let lout = padding == .valid ? l - k + 1 : l
+        let pad = padLeft
+        let (w, bias) = effectiveWeights()
+        var y = Tensor(uninitializedShape: [b, lout, cout])
+        codes.withUnsafeBufferPointer { cs in
+            w.withUnsafeBufferPointer { ws in
+                y.data.withUnsafeMutableBufferPointer { ys in
+                    let cb = UnsafeSendable(cs.start), wb = UnsafeSendable(ws.start), yb = UnsafeSendable(ys.start)
+                    parallelChunks(b, grain: 1) { items in
+                        for i in items {
+                            for t in 0..<lout {
+                                let dst = yb.value + (i * lout + t) * cout
+                                if let bias { for o in 0..<cout { dst[o] = bias[o] } } else { for o in 0..<cout { dst[o] = 0 } }
+                                for j in 0..<k {
+                                    let p = t - pad + j
+                                    guard p >= 0 && p < l else { continue }
+                                    let c = Int(cb.value[i * l + p])
+                                    guard c < 4 else { continue }
+                                    let row = wb.value + (j * cin + c) * cout
+                                    for o in 0..<cout { dst[o] += row[o] }
+                                }
+                            }
+                            Conv1D.apply(epilogue, yb.value + i * lout * cout, rows: lout, channels: cout)
+                        }
+                    }
+                }
+            }
+        }
+        return y
     }
 
     /// Applies `e` to rows of `c` channels in place.
