@@ -144,8 +144,11 @@ struct Train: ParsableCommand {
         let record = trainingRecord(architecture: model.architecture, options: options, data: data)
         if !common.quiet { FileHandle.standardError.write(Data((EpochRecord.header + "\n").utf8)) }
         while !trainer.state.stopped {
-            let progress = ProgressReporter(label: "epoch \(trainer.state.epoch + 1)", unit: "batches", quiet: common.quiet || isatty(2) == 0)
-            let r = trainer.epoch(train: train, valid: valid) { done, total in if done == total || done % 10 == 0 { progress.advance(by: done == total ? total % 10 == 0 ? 10 : total % 10 : 10) } }
+            // A live bar within the epoch on a terminal; logs get the epoch lines only.
+            let batches = (train.rows.count + batch - 1) / batch
+            let progress = ProgressReporter(label: "epoch \(trainer.state.epoch + 1)", unit: "batches", total: batches,
+                                            quiet: common.quiet || isatty(2) == 0)
+            let r = trainer.epoch(train: train, valid: valid) { _, _ in progress.advance(by: 1) }
             progress.finish()
             lines.append(r.line)
             if !common.quiet { FileHandle.standardError.write(Data((r.line + "\n").utf8)) }
