@@ -35,18 +35,26 @@ test: deps
 	$(SWIFT) build -c debug
 	CRICK_BIN=$(CURDIR)/.build/debug/crick $(SWIFT) test
 
-# The main job on the embedded default: the yeast genome and its ATAC-seq peaks.
+# The main job on the embedded default: the yeast genome and its ATAC-seq peaks. Sequences
+# around the summits, a labelled dataset, an RC parameter-sharing model trained on it, and its
+# test metrics with the forward-vs-reverse-complement discrepancy.
+YEAST := Pipelines/data/yeast
 demo: deps build
 	@mkdir -p $(DEMO_DIR)
-	$(CRICK) fetch -@ $(THREADS) --fasta Pipelines/data/yeast/sacCer3.fa.gz \
-	  --regions Pipelines/data/yeast/yeast_atac.narrowPeak --length 1000 --center summit \
+	$(CRICK) fetch -@ $(THREADS) --fasta $(YEAST)/sacCer3.fa.gz \
+	  --regions $(YEAST)/yeast_atac.narrowPeak --length 1000 --center summit \
 	  -o $(DEMO_DIR)/yeast_atac_1kb.fa
-	$(CRICK) fetch -@ $(THREADS) --fasta Pipelines/data/yeast/sacCer3.fa.gz \
-	  --regions Pipelines/data/yeast/yeast_atac.narrowPeak --length 1000 --format npy \
-	  -o $(DEMO_DIR)/yeast_atac_1kb.npy
-	@echo "demo: sequences of $$(grep -c '>' $(DEMO_DIR)/yeast_atac_1kb.fa) peaks (1 kb around summits):"
-	@echo "  FASTA:     $(DEMO_DIR)/yeast_atac_1kb.fa"
-	@echo "  NPY codes: $(DEMO_DIR)/yeast_atac_1kb.npy"
+	$(CRICK) dataset -@ $(THREADS) --fasta $(YEAST)/sacCer3.fa.gz --peaks atac=$(YEAST)/yeast_atac.narrowPeak \
+	  --length 1000 --negatives background,shuffle --neg-ratio 2 --seed 1 -o $(DEMO_DIR)/dataset
+	$(CRICK) train -@ $(THREADS) $(DEMO_DIR)/dataset --preset chip --strand rc --epochs 4 --seed 1 \
+	  -o $(DEMO_DIR)/model-rc
+	$(CRICK) evaluate -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors $(DEMO_DIR)/dataset --split test \
+	  | tee $(DEMO_DIR)/evaluation-rc.txt
+	@echo "demo outputs:"
+	@echo "  sequences (1 kb around $$(grep -c '>' $(DEMO_DIR)/yeast_atac_1kb.fa) summits): $(DEMO_DIR)/yeast_atac_1kb.fa"
+	@echo "  dataset:    $(DEMO_DIR)/dataset (crick inspect $(DEMO_DIR)/dataset)"
+	@echo "  model:      $(DEMO_DIR)/model-rc/model.safetensors, learning curve $(DEMO_DIR)/model-rc/metrics.tsv"
+	@echo "  evaluation: $(DEMO_DIR)/evaluation-rc.txt"
 
 bench: deps build
 	Benchmarks/run.sh $(CRICK)
