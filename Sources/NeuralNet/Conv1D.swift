@@ -160,16 +160,27 @@ public class Conv1D: Layer {
 
     /// Applies `e` to rows of `c` channels in place.
     static func apply(_ e: Epilogue, _ p: UnsafeMutablePointer<Float>, rows: Int, channels c: Int) {
-        for t in 0..<rows {
-            let row = p + t * c
-            for o in 0..<c { row[o] = row[o] * e.scale[o] + e.shift[o] }
-            switch e.activation {
-            case .relu: for o in 0..<c { row[o] = max(0, row[o]) }
-            case .linear: break
-            default:
-                for o in 0..<c { row[o] = Activation.value(e.activation, row[o]) }
+        e.scale.withUnsafeBufferPointer { sc in
+            e.shift.withUnsafeBufferPointer { sh in
+                let a = sc.start, b = sh.start
+                for t in 0..<rows {
+                    let row = p + t * c
+                    switch e.activation {
+                    case .relu: for o in 0..<c { row[o] = max(0, row[o] * a[o] + b[o]) }
+                    case .linear: for o in 0..<c { row[o] = row[o] * a[o] + b[o] }
+                    default: for o in 0..<c { row[o] = Activation.value(e.activation, row[o] * a[o] + b[o]) }
+                    }
+                }
             }
         }
+    }
+
+    /// The epilogue with the convolution's bias folded into its shift.
+    func foldingBias(_ e: Epilogue, _ bias: [Float]?) -> Epilogue {
+        guard let bias else { return e }
+        var f = e
+        for o in f.shift.indices { f.shift[o] += bias[o] * f.scale[o] }
+        return f
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
@@ -206,6 +217,7 @@ public class Conv1D: Layer {
         // writes the block's rows of y directly.
         let (w, bias) = effectiveWeights()
         var y = Tensor(uninitializedShape: [b, lout, cout])
+        let folded = epilogue.map { foldingBias($0, bias) }
         let blk = Conv1D.im2colBlock
         let perItem = (lout + blk - 1) / blk
         let kc = k * cin
@@ -225,10 +237,11 @@ public class Conv1D: Layer {
                                 }
                                 sgemm(m: n, n: cout, k: kc, cs.start, lda: kc, wb.value, ldb: cout, beta: 0, dst, ldc: cout)
                             }
-                            if let bias {
+                            if let folded {
+                                Conv1D.apply(folded, dst, rows: n, channels: cout)
+                            } else if let bias {
                                 for t in 0..<n { for o in 0..<cout { dst[t * cout + o] += bias[o] } }
                             }
-                            if let epilogue { Conv1D.apply(epilogue, dst, rows: n, channels: cout) }
                         }
                     }
                 }
