@@ -1,0 +1,33 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// SIGINT stops a run promptly and leaves neither the final output nor temporary files.
+final class InterruptTests: XCTestCase {
+    func testSIGINTDuringDatasetLeavesNothing() throws {
+        let dir = try TempDir("crick-sigint")
+        defer { dir.remove() }
+        let yeast = packageRoot + "/Pipelines/data/yeast/"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: crickBinary)
+        // Many shuffled negatives keep the run busy for seconds in a debug build.
+        p.arguments = ["dataset", "--fasta", yeast + "sacCer3.fa.gz", "--peaks", "atac=" + yeast + "yeast_atac.narrowPeak",
+                       "--negatives", "shuffle", "--neg-ratio", "40", "-q", "-o", dir.file("ds")]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait until the staging directory exists, then interrupt.
+        var waited = 0
+        while waited < 400 && p.isRunning {
+            if (try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains(where: { $0.contains("crick-tmp") }) { break }
+            usleep(25_000)
+            waited += 1
+        }
+        try XCTSkipUnless(p.isRunning, "the run finished before it could be interrupted")
+        let sent = Date()
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(sent), 1.0, "stopped within a second")
+        XCTAssertEqual(p.terminationStatus, 130)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "no final output and no temporary files")
+    }
+}
