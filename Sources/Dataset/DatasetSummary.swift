@@ -25,17 +25,10 @@ public struct DatasetSummary: Sendable {
 
     /// Reads and checks the dataset in `directory`.
     public init(directory: String) throws {
-        info = try DatasetInfo.read(directory: directory)
-        let seqs = try NPYFile(path: directory + "/sequences.npy")
-        let labels = try NPYFile(path: directory + "/labels.npy")
-        let split = try NPYFile(path: directory + "/split.npy")
-        let n = seqs.shape.first ?? 0
-        let L = seqs.shape.count == 2 ? seqs.shape[1] : 0
-        let T = info.tasks.count
-        func bad(_ what: String) -> DatasetError { .invalid("inconsistent dataset (\(what)): \(directory)") }
-        guard seqs.dtype.hasSuffix("u1"), seqs.shape.count == 2, L == info.length else { throw bad("sequences.npy has shape \(seqs.shape), expected (N, \(info.length)) uint8") }
-        guard labels.shape == [n, T], labels.dtype.hasSuffix("u1") else { throw bad("labels.npy has shape \(labels.shape), expected (\(n), \(T))") }
-        guard split.shape == [n], split.dtype.hasSuffix("u1") else { throw bad("split.npy has shape \(split.shape), expected (\(n),)") }
+        let arrays = try DatasetArrays(directory: directory)
+        info = arrays.info
+        let (seqs, labels, split) = (arrays.sequences, arrays.labels, arrays.split)
+        let n = seqs.shape[0], L = info.length, T = info.tasks.count
         let kinds = try DatasetSummary.kinds(directory + "/regions.bed", count: n)
 
         positives = Array(repeating: [0, 0, 0], count: T)
@@ -46,7 +39,7 @@ public struct DatasetSummary: Sendable {
         var nTotal = 0
         for i in 0..<n {
             let s = Int(spl[i])
-            guard s <= 2 else { throw bad("split code \(s) at row \(i)") }
+            guard s <= 2 else { throw DatasetError.invalid("inconsistent dataset (split code \(s) at row \(i)): \(directory)") }
             splitCounts[s] += 1
             var any = false
             for t in 0..<T where lab[i * T + t] != 0 {

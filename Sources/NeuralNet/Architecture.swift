@@ -109,6 +109,14 @@ public struct Architecture: Codable, Sendable, Equatable {
         return (try? e.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
+    /// Reads an architecture JSON file.
+    public static func read(path: String) throws -> Architecture {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NetworkError.file(path: path, detail: FileManager.default.fileExists(atPath: path) ? "cannot read architecture" : "no such file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), source: path)
+    }
+
     /// Parses architecture JSON.
     public static func parse(_ text: String, source: String) throws -> Architecture {
         do {

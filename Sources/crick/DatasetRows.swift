@@ -10,13 +10,12 @@ final class OpenDataset {
     let split: NPYFile
 
     init(_ directory: String) throws {
+        let arrays = try DatasetArrays(directory: directory)
         self.directory = directory
-        info = try DatasetInfo.read(directory: directory)
-        // DatasetSummary checks that the arrays agree with each other and with dataset.json.
-        _ = try DatasetSummary(directory: directory)
-        sequences = try NPYFile(path: directory + "/sequences.npy")
-        labels = try NPYFile(path: directory + "/labels.npy")
-        split = try NPYFile(path: directory + "/split.npy")
+        info = arrays.info
+        sequences = arrays.sequences
+        labels = arrays.labels
+        split = arrays.split
     }
 
     /// The rows of split `code` (0 train, 1 valid, 2 test).

@@ -33,8 +33,7 @@ extension ModelCommand {
         func run() throws {
             var a: Architecture
             if let arch {
-                guard let text = try? String(contentsOfFile: arch, encoding: .utf8) else { throw NetworkError.file(path: arch, detail: "cannot read architecture") }
-                a = try Architecture.parse(text, source: arch)
+                a = try Architecture.read(path: arch)
                 a.strand = strand
                 a.outputs = outputs
             } else {

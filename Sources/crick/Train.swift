@@ -90,8 +90,7 @@ struct Train: ParsableCommand {
         try FileManager.default.createDirectory(atPath: out + "/checkpoints", withIntermediateDirectories: true)
         var architecture: Architecture
         if let arch {
-            guard let text = try? String(contentsOfFile: arch, encoding: .utf8) else { throw NetworkError.file(path: arch, detail: "cannot read architecture") }
-            architecture = try Architecture.parse(text, source: arch)
+            architecture = try Architecture.read(path: arch)
             architecture.outputs = data.info.tasks.count
             architecture.strand = strand
         } else {

@@ -33,26 +33,25 @@ final class GradientCheckTests: XCTestCase {
             XCTAssertLessThanOrEqual(err, tolerance * max(1, abs(analytic), abs(Float(numeric))),
                                      "\(layer.kind) \(what): numeric \(numeric) analytic \(analytic)", file: file, line: line)
         }
+        /// (f(v + eps) - f(v - eps)) / 2 eps, setting the value through `set`.
+        func centralDifference(_ v: Float, _ set: (Float) -> Void, _ f: () -> Double) -> Double {
+            set(v + eps)
+            let up = f()
+            set(v - eps)
+            let down = f()
+            set(v)
+            return (up - down) / Double(2 * eps)
+        }
         var probe = x
         for i in stride(from: 0, to: x.count, by: max(1, x.count / 40)) {
-            let v = probe.data[i]
-            probe.data[i] = v + eps
-            let up = loss(probe)
-            probe.data[i] = v - eps
-            let down = loss(probe)
-            probe.data[i] = v
-            compare((up - down) / Double(2 * eps), dx.data[i], "dx[\(i)]")
+            let numeric = centralDifference(probe.data[i], { probe.data[i] = $0 }, { loss(probe) })
+            compare(numeric, dx.data[i], "dx[\(i)]")
         }
         for p in layer.parameters where p.trainable && parameters {
             let grads = p.gradient
             for i in stride(from: 0, to: p.count, by: max(1, p.count / 20)) {
-                let v = p.values[i]
-                p.values[i] = v + eps
-                let up = loss(x)
-                p.values[i] = v - eps
-                let down = loss(x)
-                p.values[i] = v
-                compare((up - down) / Double(2 * eps), grads[i], "\(p.name)[\(i)]")
+                let numeric = centralDifference(p.values[i], { p.values[i] = $0 }, { loss(x) })
+                compare(numeric, grads[i], "\(p.name)[\(i)]")
             }
         }
     }
