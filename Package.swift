@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Dataset", targets: ["Dataset"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Tracks", targets: ["Tracks"]),
+        .library(name: "Scoring", targets: ["Scoring"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,12 +27,14 @@ let package = Package(
         .target(name: "Pipeline"),
         .target(name: "Dataset", dependencies: ["Genome", "Pipeline"]),
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
+        .target(name: "Tracks", dependencies: ["CBigWig", "Pipeline"]),
+        .target(name: "Scoring", dependencies: ["Genome", "NeuralNet", "Tracks", "Pipeline"]),
 
         // The command-line tool: option parsing and printing only.
         .executableTarget(
             name: "crick",
             dependencies: [
-                "Genome", "Pipeline", "Dataset", "NeuralNet",
+                "Genome", "Pipeline", "Dataset", "NeuralNet", "Tracks", "Scoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -40,6 +44,8 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Genome", "Pipeline", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+        .testTarget(name: "TracksTests", dependencies: ["Tracks", "TestSupport"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Tracks", "NeuralNet", "Genome", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], exclude: ["Golden"]),
     ]
 )

@@ -14,6 +14,10 @@ public final class IntervalReader {
     private let region: GenomicRegion?
     private var tabix: TabixQuery?
     private var splitter = FieldSplitter()
+    /// When true, `lastText` holds the line of the interval `next()` returned last.
+    public var keepsText = false
+    /// The text of the last returned interval's line (without the line end), with `keepsText`.
+    public private(set) var lastText = ""
 
     /// Opens `path`. `format` `.auto` decides from the name, then from the first data line.
     public init(path: String, format: IntervalFormat = .auto, region: GenomicRegion? = nil) throws {
@@ -54,7 +58,9 @@ public final class IntervalReader {
         if IntervalParser.isHeader(line) { return nil }
         splitter.split(line)
         if format == .auto { format = IntervalFormat.fromFields(splitter) }
-        return try IntervalParser.parse(splitter, format: format, path: path, lineNumber: number)
+        let interval = try IntervalParser.parse(splitter, format: format, path: path, lineNumber: number)
+        if keepsText { lastText = String(decoding: line, as: UTF8.self) }
+        return interval
     }
 
     /// Reads every remaining interval.

@@ -136,11 +136,18 @@ public final class Model {
     /// every layer on its own, keeping what an inference-mode `backward` (attribution) needs.
     public func forward(_ x: Tensor, training: Bool, fuse: Bool = true) -> Tensor {
         if training || !fuse { return layers.reduce(x) { $1.forward($0, training: training) } }
+        return inference(x, layers: 0..<layers.count)
+    }
+
+    /// Inference through `layers[range]` only, fused as in `forward`: the pieces of a
+    /// fully-convolutional scan (a trunk run along a whole sequence, then the head per window).
+    public func inference(_ x: Tensor, layers range: Range<Int>) -> Tensor {
         var y = x
-        var i = 0
-        while i < layers.count {
-            if let conv = layers[i] as? Conv1D, i + 1 < layers.count, let bn = layers[i + 1] as? BatchNorm {
-                let act = i + 2 < layers.count ? layers[i + 2] as? Activation : nil
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            if let conv = layers[i] as? Conv1D, i + 1 < end, let bn = layers[i + 1] as? BatchNorm {
+                let act = i + 2 < end ? layers[i + 2] as? Activation : nil
                 let (scale, shift) = bn.inferenceAffine()
                 y = conv.forwardFused(y, epilogue: .init(scale: scale, shift: shift, activation: act?.function ?? .linear))
                 i += act == nil ? 2 : 3

@@ -2,6 +2,8 @@ import Dataset
 import NeuralNet
 import Genome
 import Pipeline
+import Scoring
+import Tracks
 import Foundation
 
 /// The CLI's messages on stderr.
@@ -10,6 +12,7 @@ enum Diagnostics {
     /// everything else is argument parsing, reported by swift-argument-parser.
     static func isRunError(_ error: Error) -> Bool {
         error is GenomeError || error is DatasetError || error is OutputError || error is NetworkError
+            || error is TrackError || error is ScoringError
     }
 
     /// `crick: error: <what>: <where>`.

@@ -1,0 +1,103 @@
+import Genome
+import NeuralNet
+import Pipeline
+import Tracks
+
+/// Options of a genome-wide scan.
+public struct ScanOptions: Sendable {
+    /// Bases between window starts (and the bin width).
+    public var stride = 20
+    /// Windows with more N than this are left out.
+    public var maxN = 100
+    /// Window starts per job (a chunk of sequence of about this many bases plus one window).
+    public var chunkBases = 1 << 17
+    /// Worker threads.
+    public var threads = 1
+
+    public init() {}
+}
+
+/// One bin's scores.
+struct BinScores {
+    let start: Int
+    let end: Int
+    let offset: Int     // index of the window's first score in the job's score array
+}
+
+/// A genome-wide scan: every window of `runs`, scored by workers that each own a model and a
+/// FASTA reader, written in order to one track per selected task.
+public final class GenomeScan {
+    public let fasta: FastaFile
+    public let grid: ScanGrid
+    public let options: ScanOptions
+    private let scanners: [ConvolutionalScan]
+    private let readers: [FastaReader]
+
+    /// Windows scored and windows left out for N, after `run`.
+    public private(set) var scored = 0
+    public private(set) var skippedForN = 0
+
+    /// `loadModel` is called once per worker (layers keep per-call state).
+    public init(fasta: FastaFile, options: ScanOptions, settings: ScoreSettings, loadModel: () throws -> Model) throws {
+        self.fasta = fasta
+        self.options = options
+        var scanners: [ConvolutionalScan] = []
+        var readers: [FastaReader] = []
+        for _ in 0..<max(1, options.threads) {
+            scanners.append(ConvolutionalScan(scorer: WindowScorer(model: try loadModel(), settings: settings)))
+            readers.append(try fasta.makeReader())
+        }
+        self.scanners = scanners
+        self.readers = readers
+        grid = ScanGrid(length: scanners[0].scorer.length, stride: options.stride)
+    }
+
+    /// True when the model's trunk is shared between windows.
+    public var isFullyConvolutional: Bool { scanners[0].isFullyConvolutional }
+
+    /// Scores every window of `runs` and writes task `tasks[i]` to `writers[i]`.
+    public func run(_ runs: [WindowRun], tasks: [Int], writers: [TrackWriter], progress: ProgressReporter? = nil) throws {
+        let l = grid.length, s = grid.stride, t = scanners[0].scorer.tasks
+        let jobs = ScanLayout.jobs(runs, maxWindows: max(1, options.chunkBases / s))
+        var next = 0
+        let maxN = options.maxN
+        try orderedParallelMap(
+            threads: max(1, options.threads),
+            next: { () -> WindowRun? in
+                guard next < jobs.count else { return nil }
+                next += 1
+                return jobs[next - 1]
+            },
+            transform: { (job: WindowRun, worker: Int) -> (WindowRun, [BinScores], [Float], Int) in
+                let a = job.first * s, b = (job.end - 1) * s + l
+                var codes = try self.readers[worker].sequence(contigIndex: job.contig, a, b)
+                codes.withUnsafeMutableBufferPointer { BaseCode.encode($0) }
+                // N per window from prefix counts.
+                var prefix = [Int32](repeating: 0, count: codes.count + 1)
+                for i in 0..<codes.count { prefix[i + 1] = prefix[i] + (codes[i] == BaseCode.unknown ? 1 : 0) }
+                var starts: [Int] = []
+                var bins: [BinScores] = []
+                let n = self.fasta.contigs[job.contig].length
+                for k in job.first..<job.end {
+                    let off = (k - job.first) * s
+                    guard Int(prefix[off + l] - prefix[off]) <= maxN else { continue }
+                    let bin = self.grid.bin(k, chromLength: n)
+                    bins.append(BinScores(start: bin.start, end: bin.end, offset: starts.count * t))
+                    starts.append(off)
+                }
+                let scores = self.scanners[worker].score(codes: codes, starts: starts)
+                return (job, bins, scores, job.count - bins.count)
+            },
+            emit: { (job, bins, scores, skipped) in
+                let name = self.fasta.contigs[job.contig].name
+                for bin in bins {
+                    for (i, task) in tasks.enumerated() {
+                        try writers[i].add(name, bin.start, bin.end, scores[bin.offset + task])
+                    }
+                }
+                self.scored += bins.count
+                self.skippedForN += skipped
+                progress?.advance(by: job.count)
+            })
+    }
+}

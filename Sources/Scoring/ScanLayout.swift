@@ -1,0 +1,133 @@
+import Genome
+
+/// The window grid of a scan: windows of the model's input length start every `stride` bases
+/// from each chromosome's start; window k (start k * stride) reports its score on the
+/// `stride`-bp bin holding its centre, [k * stride + offset, + stride), with
+/// offset = floor(length / 2 / stride) * stride.
+public struct ScanGrid: Sendable, Equatable {
+    public let length: Int
+    public let stride: Int
+
+    public init(length: Int, stride: Int) {
+        self.length = length
+        self.stride = stride
+    }
+
+    /// Bin start minus window start.
+    public var binOffset: Int { (length / 2) / stride * stride }
+
+    /// Windows that fit in a chromosome of `n` bases.
+    public func windowCount(_ n: Int) -> Int { n >= length ? (n - length) / stride + 1 : 0 }
+
+    /// The bin of window k on a chromosome of `n` bases.
+    public func bin(_ k: Int, chromLength n: Int) -> (start: Int, end: Int) {
+        let s = k * stride + binOffset
+        return (s, Swift.min(s + stride, n))
+    }
+
+    /// Window indices whose bins overlap [start, end), clamped to the `count` windows.
+    public func windows(overlapping start: Int, _ end: Int, count: Int) -> Range<Int> {
+        let lo = floorDiv(start - binOffset, stride)
+        let hi = -floorDiv(-(end - binOffset), stride)
+        let a = Swift.max(0, lo), b = Swift.min(count, hi)
+        return a < b ? a..<b : 0..<0
+    }
+
+    private func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+}
+
+/// A run of consecutive windows on one chromosome: window indices [first, end).
+public struct WindowRun: Sendable, Equatable {
+    /// The FASTA contig index.
+    public let contig: Int
+    public let first: Int
+    public let end: Int
+
+    public init(contig: Int, first: Int, end: Int) {
+        self.contig = contig
+        self.first = first
+        self.end = end
+    }
+
+    public var count: Int { end - first }
+}
+
+/// Which windows a scan covers, in track order (chromosomes by name in byte order).
+public enum ScanLayout {
+    /// Every window of the chosen chromosomes (`chroms` nil: all), or with `regions` only the
+    /// windows whose bins overlap a region. Unknown chromosome names throw.
+    public static func runs(fasta: FastaFile, grid: ScanGrid, chroms: [String]?, regions: [Interval]?) throws -> [WindowRun] {
+        var chosen = fasta.contigs.indices.map { $0 }
+        if let chroms {
+            chosen = try chroms.map { name in
+                guard let i = fasta.contigIndex(name) else { throw GenomeError.unknownContig(name: name, path: fasta.path) }
+                return i
+            }
+            chosen = Array(Set(chosen))
+        }
+        chosen.sort { fasta.contigs[$0].name.utf8.lexicographicallyPrecedes(fasta.contigs[$1].name.utf8) }
+        var byContig: [Int: [Range<Int>]] = [:]
+        if let regions {
+            for r in regions {
+                guard let i = fasta.contigIndex(r.chrom) else {
+                    throw GenomeError.unknownContig(name: r.chrom, path: fasta.path)
+                }
+                let count = grid.windowCount(fasta.contigs[i].length)
+                let w = grid.windows(overlapping: r.start, r.end, count: count)
+                if !w.isEmpty { byContig[i, default: []].append(w) }
+            }
+        }
+        var runs: [WindowRun] = []
+        for i in chosen {
+            let count = grid.windowCount(fasta.contigs[i].length)
+            guard count > 0 else { continue }
+            guard regions != nil else {
+                runs.append(WindowRun(contig: i, first: 0, end: count))
+                continue
+            }
+            // Merge the regions' window ranges.
+            let ranges = (byContig[i] ?? []).sorted { $0.lowerBound < $1.lowerBound }
+            var current: Range<Int>?
+            for r in ranges {
+                if let c = current, r.lowerBound <= c.upperBound {
+                    current = c.lowerBound..<Swift.max(c.upperBound, r.upperBound)
+                } else {
+                    if let c = current { runs.append(WindowRun(contig: i, first: c.lowerBound, end: c.upperBound)) }
+                    current = r
+                }
+            }
+            if let c = current { runs.append(WindowRun(contig: i, first: c.lowerBound, end: c.upperBound)) }
+        }
+        return runs
+    }
+
+    /// Part `part` (0-based) of `parts`: the windows [part * W / parts, (part + 1) * W / parts)
+    /// of the W windows of `runs` in order, so shards hold equal numbers of windows and
+    /// together every window exactly once.
+    public static func shard(_ runs: [WindowRun], part: Int, of parts: Int) -> [WindowRun] {
+        let total = runs.reduce(0) { $0 + $1.count }
+        let lo = total * part / parts, hi = total * (part + 1) / parts
+        var out: [WindowRun] = []
+        var offset = 0
+        for r in runs {
+            let a = Swift.max(lo, offset), b = Swift.min(hi, offset + r.count)
+            if a < b { out.append(WindowRun(contig: r.contig, first: r.first + a - offset, end: r.first + b - offset)) }
+            offset += r.count
+        }
+        return out
+    }
+
+    /// `runs` cut into jobs of at most `maxWindows` windows.
+    public static func jobs(_ runs: [WindowRun], maxWindows: Int) -> [WindowRun] {
+        var out: [WindowRun] = []
+        for r in runs {
+            var a = r.first
+            while a < r.end {
+                let b = Swift.min(r.end, a + Swift.max(1, maxWindows))
+                out.append(WindowRun(contig: r.contig, first: a, end: b))
+                a = b
+            }
+        }
+        return out
+    }
+}

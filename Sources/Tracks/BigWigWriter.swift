@@ -1,0 +1,115 @@
+import CBigWig
+#if canImport(Glibc)
+import Glibc
+#endif
+import Pipeline
+
+/// libBigWig's process-wide set-up, run once.
+enum BigWigLibrary {
+    static let initialised: Bool = bwInit(1 << 17) == 0
+}
+
+/// Writes a bigWig through libBigWig, to a temporary file renamed into place by `finish()`.
+///
+/// Intervals go to libBigWig in blocks of a fixed size per chromosome, so that the same
+/// intervals give the same file however they arrive. Order, bounds and non-overlap are
+/// enforced here before anything reaches libBigWig.
+public final class BigWigWriter: TrackWriter {
+    private let output: OutputFile
+    private var fp: UnsafeMutablePointer<bigWigFile_t>?
+    private var order: TrackOrderCheck
+    private let genome: TrackGenome
+    private var chrom: String?
+    private var chromStarted = false
+    private var starts: [UInt32] = []
+    private var ends: [UInt32] = []
+    private var values: [Float] = []
+    private static let block = 1 << 14
+
+    /// Creates `path` (`-` for stdout, staged in a temporary file) with the chromosome list of
+    /// `genome`.
+    public init(path: String, genome: TrackGenome) throws {
+        guard genome.lengths.allSatisfy({ $0 > 0 && $0 <= Int(UInt32.max) }) else {
+            throw TrackError.invalidInterval(path: path, detail: "bigWig needs chromosome lengths between 1 and 2^32-1")
+        }
+        output = try OutputFile(path: path, seekable: true)
+        order = TrackOrderCheck(genome: genome, path: path)
+        self.genome = genome
+        guard BigWigLibrary.initialised else { throw TrackError.bigWig(path: path, call: "bwInit") }
+        guard let tmp = output.temporaryPath, let fp = bwOpen(tmp, nil, "w") else {
+            output.abort()
+            throw TrackError.bigWig(path: path, call: "bwOpen")
+        }
+        self.fp = fp
+        guard bwCreateHdr(fp, 10) == 0 else { try fail("bwCreateHdr") }
+        let cNames = genome.names.map { strdup($0) }
+        defer { cNames.forEach { free($0) } }
+        let lengths = genome.lengths.map { UInt32($0) }
+        let list = cNames.map { UnsafePointer<CChar>($0) }
+        fp.pointee.cl = list.withUnsafeBufferPointer { names in
+            lengths.withUnsafeBufferPointer { lens in
+                bwCreateChromList(names.baseAddress, lens.baseAddress, Int64(genome.names.count))
+            }
+        }
+        guard fp.pointee.cl != nil else { try fail("bwCreateChromList") }
+        guard bwWriteHdr(fp) == 0 else { try fail("bwWriteHdr") }
+        starts.reserveCapacity(BigWigWriter.block)
+        ends.reserveCapacity(BigWigWriter.block)
+        values.reserveCapacity(BigWigWriter.block)
+    }
+
+    deinit { if fp != nil { abort() } }
+
+    public func add(_ chrom: String, _ start: Int, _ end: Int, _ value: Float) throws {
+        try order.check(chrom, start, end)
+        guard value.isFinite else {
+            throw TrackError.invalidInterval(path: output.path, detail: "non-finite score at \(chrom):\(start + 1)-\(end)")
+        }
+        if chrom != self.chrom {
+            try flushBlock()
+            self.chrom = chrom
+            chromStarted = false
+        }
+        starts.append(UInt32(start))
+        ends.append(UInt32(end))
+        values.append(value)
+        if starts.count == BigWigWriter.block { try flushBlock() }
+    }
+
+    public func finish() throws {
+        try flushBlock()
+        if let fp { bwClose(fp) }
+        fp = nil
+        try output.commit()
+    }
+
+    public func abort() {
+        if let fp { bwClose(fp) }
+        fp = nil
+        output.abort()
+    }
+
+    private func flushBlock() throws {
+        guard let fp, let chrom, !starts.isEmpty else { return }
+        let n = UInt32(starts.count)
+        let rc: Int32
+        if chromStarted {
+            rc = bwAppendIntervals(fp, starts, ends, values, n)
+        } else {
+            let name = strdup(chrom)
+            defer { free(name) }
+            let names = [UnsafePointer<CChar>?](repeating: UnsafePointer(name), count: starts.count)
+            rc = names.withUnsafeBufferPointer { bwAddIntervals(fp, $0.baseAddress, starts, ends, values, n) }
+            chromStarted = true
+        }
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        guard rc == 0 else { try fail("bwAddIntervals") }
+    }
+
+    private func fail(_ call: String) throws -> Never {
+        abort()
+        throw TrackError.bigWig(path: output.path, call: call)
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import Genome
+import NeuralNet
+import Pipeline
+import Scoring
+import Tracks
+
+extension Tracks.TrackFormat: ExpressibleByArgument {}
+
+/// `crick scan`: genome-wide score tracks.
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score every window of the genome at a stride: a bedGraph or bigWig track.",
+        discussion: """
+            Windows of the model's input length start every --stride bases from each \
+            chromosome's start; each score goes to the stride-wide bin holding its window's \
+            centre. Models whose layers slide (valid convolutions and pools, as the chip \
+            preset) run their convolutional trunk once along each chunk of sequence and share it \
+            between overlapping windows. Chromosomes are written in byte order of their names. \
+            --shard K/N scores the K-th of N parts of equal window counts; crick merge-tracks \
+            joins the parts.
+            """)
+
+    @OptionGroup var scoring: ScoringOptions
+
+    @Option(help: "Bases between window starts; also the bin width.")
+    var stride: Int = 20
+
+    @Option(help: "Scan only these chromosomes (comma-separated).")
+    var chroms: String?
+
+    @Option(help: "Scan only the bins overlapping these regions (BED or narrowPeak).")
+    var regions: String?
+
+    @Option(name: .customLong("max-n"), help: "Leave out windows with more N bases than this (default: a tenth of the input length).")
+    var maxN: Int?
+
+    @Option(help: "Score part K of N (1-based), e.g. 3/10, for cluster jobs.")
+    var shard: String?
+
+    @Option(name: .customLong("chunk-size"), help: "Bases of window starts per parallel job.")
+    var chunkSize: Int = 1 << 17
+
+    @Option(help: "bedgraph or bigwig (default: from the output name; bedgraph).")
+    var format: TrackFormat?
+
+    @Option(name: .shortAndLong, help: "Output file ('-' for stdout), or PREFIX for several tasks.")
+    var output: String = "-"
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard stride >= 1 else { throw ValidationError("--stride must be at least 1") }
+        guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be at least 1") }
+        if let maxN, maxN < 0 { throw ValidationError("--max-n must be at least 0") }
+        if let shard { _ = try Scan.parseShard(shard) }
+        if chroms != nil && regions != nil { throw ValidationError("give --chroms or --regions, not both") }
+    }
+
+    /// "K/N" as (K, N), 1 <= K <= N.
+    static func parseShard(_ text: String) throws -> (part: Int, parts: Int) {
+        let p = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard p.count == 2, let k = Int(p[0]), let n = Int(p[1]), n >= 1, k >= 1, k <= n else {
+            throw ValidationError("--shard must be K/N with 1 <= K <= N (got '\(text)')")
+        }
+        return (k, n)
+    }
+
+    func run() throws {
+        setBLASThreads(1)
+        let loaded = try LoadedModel(scoring, quiet: common.quiet)
+        let fasta = try FastaFile(path: scoring.fasta)
+        let format = format ?? TrackFormat.fromName(output)
+        var options = ScanOptions()
+        options.stride = stride
+        options.maxN = maxN ?? loaded.model.architecture.inputLength / 10
+        options.chunkBases = chunkSize
+        options.threads = common.threads
+        let scan = try GenomeScan(fasta: fasta, options: options, settings: loaded.settings, loadModel: loaded.load)
+        let regionList = try regions.map { try IntervalReader(path: $0).readAll() }
+        let chromList = chroms.map { $0.split(separator: ",").map(String.init) }
+        var runs = try ScanLayout.runs(fasta: fasta, grid: scan.grid, chroms: chromList, regions: regionList)
+        var comments: [String] = []
+        let genome = trackGenome(fasta)
+        if let shard {
+            let (k, n) = try Scan.parseShard(shard)
+            runs = ScanLayout.shard(runs, part: k - 1, of: n)
+            comments.append("crick-shard \(k)/\(n) genome=\(genome.digest)")
+        }
+        let names = loaded.selected.map { loaded.taskNames[$0] }
+        if names.count > 1 && output == "-" {
+            throw ValidationError("the model has \(names.count) tasks: give -o PREFIX (writes PREFIX.TASK.\(format == .bigwig ? "bw" : "bedGraph")) or --task")
+        }
+        let paths = taskOutputPaths(output, tasks: names, extension: format == .bigwig ? "bw" : "bedGraph")
+        var writers: [TrackWriter] = []
+        do {
+            for (k, task) in loaded.selected.enumerated() {
+                let line = scoring.noTrackLine ? nil : loaded.trackLine(command: "scan", task: task, extra: " stride=\(stride)")
+                writers.append(try makeTrackWriter(path: paths[k], format: format, genome: genome, trackLine: line, comments: comments))
+            }
+            let total = runs.reduce(0) { $0 + $1.count }
+            let progress = ProgressReporter(label: "scan", unit: "windows", total: total, quiet: common.quiet)
+            try scan.run(runs, tasks: loaded.selected, writers: writers, progress: progress)
+            progress.finish()
+            for w in writers { try w.finish() }
+        } catch {
+            writers.forEach { $0.abort() }
+            throw error
+        }
+        if !scan.isFullyConvolutional {
+            Diagnostics.info("the model has same-padded layers: windows were scored one by one", quiet: common.quiet)
+        }
+        Diagnostics.info("scored \(scan.scored) windows (\(scan.skippedForN) left out for N) into \(paths.joined(separator: ", "))",
+                         quiet: common.quiet || output == "-")
+    }
+}
