@@ -55,20 +55,25 @@ public final class GenomeScan {
     /// True when the model's trunk is shared between windows.
     public var isFullyConvolutional: Bool { scanners[0].isFullyConvolutional }
 
-    /// Scores every window of `runs` and writes task `tasks[i]` to `writers[i]`.
-    public func run(_ runs: [WindowRun], tasks: [Int], writers: [TrackWriter], progress: ProgressReporter? = nil) throws {
+    /// The jobs of `runs` (of one shard).
+    public func jobs(_ runs: [WindowRun], shard: (part: Int, parts: Int)? = nil) -> [ScanJob] {
+        ScanLayout.jobs(runs, maxWindows: max(1, options.chunkBases / grid.stride), shard: shard)
+    }
+
+    /// Scores every window of `jobs` and writes task `tasks[i]` to `writers[i]`.
+    public func run(_ jobs: [ScanJob], tasks: [Int], writers: [TrackWriter], progress: ProgressReporter? = nil) throws {
         let l = grid.length, s = grid.stride, t = scanners[0].scorer.tasks
-        let jobs = ScanLayout.jobs(runs, maxWindows: max(1, options.chunkBases / s))
         var next = 0
         let maxN = options.maxN
         try orderedParallelMap(
             threads: max(1, options.threads),
-            next: { () -> WindowRun? in
+            next: { () -> ScanJob? in
                 guard next < jobs.count else { return nil }
                 next += 1
                 return jobs[next - 1]
             },
-            transform: { (job: WindowRun, worker: Int) -> (WindowRun, [BinScores], [Float], Int) in
+            transform: { (scanJob: ScanJob, worker: Int) -> (ScanJob, [BinScores], [Float], Int) in
+                let job = scanJob.run
                 let a = job.first * s, b = (job.end - 1) * s + l
                 var codes = try self.readers[worker].sequence(contigIndex: job.contig, a, b)
                 codes.withUnsafeMutableBufferPointer { BaseCode.encode($0) }
@@ -78,18 +83,24 @@ public final class GenomeScan {
                 var starts: [Int] = []
                 var bins: [BinScores] = []
                 let n = self.fasta.contigs[job.contig].length
+                var skipped = 0
                 for k in job.first..<job.end {
                     let off = (k - job.first) * s
-                    guard Int(prefix[off + l] - prefix[off]) <= maxN else { continue }
-                    let bin = self.grid.bin(k, chromLength: n)
-                    bins.append(BinScores(start: bin.start, end: bin.end, offset: starts.count * t))
+                    guard Int(prefix[off + l] - prefix[off]) <= maxN else {
+                        if scanJob.write.contains(k) { skipped += 1 }
+                        continue
+                    }
+                    if scanJob.write.contains(k) {
+                        let bin = self.grid.bin(k, chromLength: n)
+                        bins.append(BinScores(start: bin.start, end: bin.end, offset: starts.count * t))
+                    }
                     starts.append(off)
                 }
                 let scores = self.scanners[worker].score(codes: codes, starts: starts)
-                return (job, bins, scores, job.count - bins.count)
+                return (scanJob, bins, scores, skipped)
             },
-            emit: { (job, bins, scores, skipped) in
-                let name = self.fasta.contigs[job.contig].name
+            emit: { (scanJob, bins, scores, skipped) in
+                let name = self.fasta.contigs[scanJob.run.contig].name
                 for bin in bins {
                     for (i, task) in tasks.enumerated() {
                         try writers[i].add(name, bin.start, bin.end, scores[bin.offset + task])
@@ -97,7 +108,7 @@ public final class GenomeScan {
                 }
                 self.scored += bins.count
                 self.skippedForN += skipped
-                progress?.advance(by: job.count)
+                progress?.advance(by: scanJob.write.count)
             })
     }
 }

@@ -101,33 +101,35 @@ public enum ScanLayout {
         return runs
     }
 
-    /// Part `part` (0-based) of `parts`: the windows [part * W / parts, (part + 1) * W / parts)
-    /// of the W windows of `runs` in order, so shards hold equal numbers of windows and
-    /// together every window exactly once.
-    public static func shard(_ runs: [WindowRun], part: Int, of parts: Int) -> [WindowRun] {
+    /// `runs` cut into jobs of at most `maxWindows` windows. With `shard` (part, parts), only
+    /// the jobs holding windows of that part, each still computing all its windows but writing
+    /// only the part's: a window's score then never depends on where shards are cut, and
+    /// sharded runs merge into the unsharded track byte for byte.
+    public static func jobs(_ runs: [WindowRun], maxWindows: Int, shard: (part: Int, parts: Int)? = nil) -> [ScanJob] {
         let total = runs.reduce(0) { $0 + $1.count }
-        let lo = total * part / parts, hi = total * (part + 1) / parts
-        var out: [WindowRun] = []
+        let (lo, hi) = shard.map { (total * $0.part / $0.parts, total * ($0.part + 1) / $0.parts) } ?? (0, total)
+        var out: [ScanJob] = []
         var offset = 0
-        for r in runs {
-            let a = Swift.max(lo, offset), b = Swift.min(hi, offset + r.count)
-            if a < b { out.append(WindowRun(contig: r.contig, first: r.first + a - offset, end: r.first + b - offset)) }
-            offset += r.count
-        }
-        return out
-    }
-
-    /// `runs` cut into jobs of at most `maxWindows` windows.
-    public static func jobs(_ runs: [WindowRun], maxWindows: Int) -> [WindowRun] {
-        var out: [WindowRun] = []
         for r in runs {
             var a = r.first
             while a < r.end {
                 let b = Swift.min(r.end, a + Swift.max(1, maxWindows))
-                out.append(WindowRun(contig: r.contig, first: a, end: b))
+                let g0 = offset + a - r.first
+                let e0 = Swift.max(lo, g0), e1 = Swift.min(hi, g0 + b - a)
+                if e0 < e1 {
+                    out.append(ScanJob(run: WindowRun(contig: r.contig, first: a, end: b), write: (a + e0 - g0)..<(a + e1 - g0)))
+                }
                 a = b
             }
+            offset += r.count
         }
         return out
     }
+}
+
+/// One parallel job of a scan: the windows it computes and the windows it writes.
+public struct ScanJob: Sendable, Equatable {
+    public let run: WindowRun
+    /// Window indices written (within `run`).
+    public let write: Range<Int>
 }

@@ -80,14 +80,16 @@ struct Scan: ParsableCommand {
         let scan = try GenomeScan(fasta: fasta, options: options, settings: loaded.settings, loadModel: loaded.load)
         let regionList = try regions.map { try IntervalReader(path: $0).readAll() }
         let chromList = chroms.map { $0.split(separator: ",").map(String.init) }
-        var runs = try ScanLayout.runs(fasta: fasta, grid: scan.grid, chroms: chromList, regions: regionList)
+        let runs = try ScanLayout.runs(fasta: fasta, grid: scan.grid, chroms: chromList, regions: regionList)
         var comments: [String] = []
         let genome = trackGenome(fasta)
+        var part: (part: Int, parts: Int)?
         if let shard {
             let (k, n) = try Scan.parseShard(shard)
-            runs = ScanLayout.shard(runs, part: k - 1, of: n)
-            comments.append("crick-shard \(k)/\(n) genome=\(genome.digest)")
+            part = (k - 1, n)
+            comments.append(ShardHeader(part: k, parts: n, genomeDigest: genome.digest).comment)
         }
+        let jobs = scan.jobs(runs, shard: part)
         let names = loaded.selected.map { loaded.taskNames[$0] }
         if names.count > 1 && output == "-" {
             throw ValidationError("the model has \(names.count) tasks: give -o PREFIX (writes PREFIX.TASK.\(format == .bigwig ? "bw" : "bedGraph")) or --task")
@@ -99,9 +101,9 @@ struct Scan: ParsableCommand {
                 let line = scoring.noTrackLine ? nil : loaded.trackLine(command: "scan", task: task, extra: " stride=\(stride)")
                 writers.append(try makeTrackWriter(path: paths[k], format: format, genome: genome, trackLine: line, comments: comments))
             }
-            let total = runs.reduce(0) { $0 + $1.count }
+            let total = jobs.reduce(0) { $0 + $1.write.count }
             let progress = ProgressReporter(label: "scan", unit: "windows", total: total, quiet: common.quiet)
-            try scan.run(runs, tasks: loaded.selected, writers: writers, progress: progress)
+            try scan.run(jobs, tasks: loaded.selected, writers: writers, progress: progress)
             progress.finish()
             for w in writers { try w.finish() }
         } catch {
