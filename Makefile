@@ -36,8 +36,9 @@ test: deps
 	CRICK_BIN=$(CURDIR)/.build/debug/crick $(SWIFT) test
 
 # The main job on the embedded default: the yeast genome and its ATAC-seq peaks. Sequences
-# around the summits, a labelled dataset, an RC parameter-sharing model trained on it, and its
-# test metrics with the forward-vs-reverse-complement discrepancy.
+# around the summits, a labelled dataset, an RC parameter-sharing model trained on it, its
+# test metrics with the forward-vs-reverse-complement discrepancy, and its score tracks: one
+# score per peak (bedGraph) and the whole genome at 20 bp (bigWig).
 YEAST := Pipelines/data/yeast
 demo: deps build
 	@mkdir -p $(DEMO_DIR)
@@ -50,11 +51,16 @@ demo: deps build
 	  -o $(DEMO_DIR)/model-rc
 	$(CRICK) evaluate -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors $(DEMO_DIR)/dataset --split test \
 	  | tee $(DEMO_DIR)/evaluation-rc.txt
+	$(CRICK) predict -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors --fasta $(YEAST)/sacCer3.fa.gz \
+	  --regions $(YEAST)/yeast_atac.narrowPeak -o $(DEMO_DIR)/peaks-rc.bedGraph
+	$(CRICK) scan -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors --fasta $(YEAST)/sacCer3.fa.gz \
+	  --stride 20 -o $(DEMO_DIR)/scan-rc.bw
 	@echo "demo outputs:"
 	@echo "  sequences (1 kb around $$(grep -c '>' $(DEMO_DIR)/yeast_atac_1kb.fa) summits): $(DEMO_DIR)/yeast_atac_1kb.fa"
 	@echo "  dataset:    $(DEMO_DIR)/dataset (crick inspect $(DEMO_DIR)/dataset)"
 	@echo "  model:      $(DEMO_DIR)/model-rc/model.safetensors, learning curve $(DEMO_DIR)/model-rc/metrics.tsv"
 	@echo "  evaluation: $(DEMO_DIR)/evaluation-rc.txt"
+	@echo "  tracks:     $(DEMO_DIR)/peaks-rc.bedGraph (a score per peak), $(DEMO_DIR)/scan-rc.bw (the whole genome, 20 bp bins)"
 
 bench: deps build
 	Benchmarks/run.sh $(CRICK)

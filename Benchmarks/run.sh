@@ -8,15 +8,16 @@ out="${BENCH_OUT:-$here/../bench-out}"
 mkdir -p "$out"
 python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
 [ -x "$python" ] || python=python3
-what="${BENCH:-fetch dataset nn}"
+what="${BENCH:-fetch dataset nn scan}"
 case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac
-case " $what " in *" nn "*)
+case " $what " in *" nn "*|*" scan "*)
   # PyTorch from PyPI (CPU wheels) in a venv of the benchmark's own.
   venv="$out/venv"
   if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, numpy, safetensors" 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q torch numpy safetensors
   fi
-  "$venv/bin/python" "$here/nn/bench.py" --crick "$crick" --out "$out";;
+  case " $what " in *" nn "*) "$venv/bin/python" "$here/nn/bench.py" --crick "$crick" --out "$out";; esac
+  case " $what " in *" scan "*) "$venv/bin/python" "$here/scan/bench.py" --crick "$crick" --out "$out";; esac;;
 esac
