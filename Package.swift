@@ -26,7 +26,10 @@ let package = Package(
         .target(name: "Genome", dependencies: ["CHTSlib"]),
         .target(name: "Pipeline"),
         .target(name: "Dataset", dependencies: ["Genome", "Pipeline"]),
-        .target(name: "NeuralNet", dependencies: ["CBLAS"]),
+        // crick's own C kernels: optimised in debug builds too (the tests run them), with
+        // per-function target attributes and run-time CPU dispatch instead of host flags.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Tracks", dependencies: ["CBigWig", "Pipeline"]),
         .target(name: "Scoring", dependencies: ["Genome", "NeuralNet", "Tracks", "Pipeline"]),
 

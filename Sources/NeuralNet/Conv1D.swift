@@ -1,3 +1,4 @@
+import CKernels
 /// Padding of a convolution.
 public enum Padding: String, Codable, Sendable {
     /// No padding: L - k + 1 outputs.
@@ -71,6 +72,18 @@ public class Conv1D: Layer {
     static let rowBlock = 1024
     /// Rows per block of the forward im2col: the block's columns fit in L2.
     static let im2colBlock = 512
+
+    /// Forward passes of many-channel convolutions use crick's direct kernel (AVX2+FMA, chosen at
+    /// run time) instead of im2col + sgemm. Tests switch it off to check both paths.
+    nonisolated(unsafe) static var useDirectKernel = crick_has_avx2_fma() != 0
+
+    /// The kernel (K x Cout) as the direct kernel's zero-padded 16-channel panels.
+    func packPanels(_ w: [Float], k: Int, cout: Int) -> [Float] {
+        let panels = (cout + Int(CRICK_PANEL) - 1) / Int(CRICK_PANEL)
+        var packed = uninitializedFloats(panels * k * Int(CRICK_PANEL))
+        w.withUnsafeBufferPointer { ws in packed.withUnsafeMutableBufferPointer { crick_pack_panels(ws.start, k, cout, $0.start) } }
+        return packed
+    }
 
     /// Shifted GEMMs (one per kernel offset, over the whole batch as one long sequence) when
     /// the input has many channels; im2col + one GEMM when it has few (the first layer).
@@ -221,21 +234,28 @@ public class Conv1D: Layer {
         let blk = Conv1D.im2colBlock
         let perItem = (lout + blk - 1) / blk
         let kc = k * cin
+        // With the direct kernel, output rows read their overlapping input rows in place.
+        let direct = Conv1D.useDirectKernel
+        let panels = direct ? packPanels(w, k: kc, cout: cout) : []
         xp.withUnsafeBufferPointer { ps in
-            w.withUnsafeBufferPointer { ws in
+            (direct ? panels : w).withUnsafeBufferPointer { ws in
                 y.data.withUnsafeMutableBufferPointer { ys in
                     let pb = UnsafeSendable(ps.start), wb = UnsafeSendable(ws.start), yb = UnsafeSendable(ys.start)
                     parallelChunks(b * perItem, grain: 1) { blocks in
-                        var cols = uninitializedFloats(blk * kc)
+                        var cols = direct ? [] : uninitializedFloats(blk * kc)
                         for index in blocks {
                             let i = index / perItem, t0 = (index % perItem) * blk
                             let n = min(blk, lout - t0)
                             let dst = yb.value + (i * lout + t0) * cout
-                            cols.withUnsafeMutableBufferPointer { cs in
-                                for q in 0..<n {
-                                    (cs.start + q * kc).update(from: pb.value + (i * lp + t0 + q) * cin, count: kc)
+                            if direct {
+                                crick_conv_direct(pb.value + (i * lp + t0) * cin, cin, kc, wb.value, cout, dst, cout, n)
+                            } else {
+                                cols.withUnsafeMutableBufferPointer { cs in
+                                    for q in 0..<n {
+                                        (cs.start + q * kc).update(from: pb.value + (i * lp + t0 + q) * cin, count: kc)
+                                    }
+                                    sgemm(m: n, n: cout, k: kc, cs.start, lda: kc, wb.value, ldb: cout, beta: 0, dst, ldc: cout)
                                 }
-                                sgemm(m: n, n: cout, k: kc, cs.start, lda: kc, wb.value, ldb: cout, beta: 0, dst, ldc: cout)
                             }
                             if let folded {
                                 Conv1D.apply(folded, dst, rows: n, channels: cout)

@@ -19,6 +19,39 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    func testDirectAndGemmConvolutionsMatchNaiveLoops() {
+        var rng = NetRandom(seed: 6)
+        let saved = Conv1D.useDirectKernel
+        defer { Conv1D.useDirectKernel = saved }
+        // Channel counts around the 16-wide panels, row counts around the 6-row tiles and the
+        // 512-row blocks, fused epilogues included.
+        for (k, cin, cout, l, padding) in [(14, 32, 32, 973, Padding.valid), (5, 124, 124, 40, .same), (7, 48, 96, 30, .valid),
+                                           (3, 8, 5, 13, .valid), (14, 16, 17, 520, .same)] {
+            let conv = Conv1D(name: "c", kernelSize: k, inChannels: cin, outChannels: cout, padding: padding)
+            conv.initialise(&rng)
+            for i in conv.bias!.values.indices { conv.bias!.values[i] = rng.uniform(1) }
+            var x = Tensor(shape: [2, l, cin])
+            for i in x.data.indices { x.data[i] = rng.uniform(1) }
+            let naive = naiveConv1D(x, w: conv.weight.values, b: conv.bias!.values, k: k, cout: cout, padding: padding)
+            let scale = (0..<cout).map { _ in rng.uniform(1) }, shift = (0..<cout).map { _ in rng.uniform(1) }
+            for direct in [false, true] {
+                Conv1D.useDirectKernel = direct
+                let fast = conv.forward(x, training: true)
+                XCTAssertEqual(fast.shape, naive.shape)
+                var worst: Float = 0
+                for i in fast.data.indices { worst = max(worst, abs(fast.data[i] - naive.data[i])) }
+                XCTAssertLessThanOrEqual(worst, 1e-4, "k \(k) cin \(cin) cout \(cout) direct \(direct)")
+                let fused = conv.forwardFused(x, epilogue: .init(scale: scale, shift: shift, activation: .relu))
+                worst = 0
+                for i in fused.data.indices {
+                    let o = i % cout
+                    worst = max(worst, abs(fused.data[i] - max(0, naive.data[i] * scale[o] + shift[o])))
+                }
+                XCTAssertLessThanOrEqual(worst, 1e-4, "fused, direct \(direct)")
+            }
+        }
+    }
+
     func testRCConvolutionIsEquivariant() {
         var rng = NetRandom(seed: 6)
         for padding in [Padding.valid, .same] {
