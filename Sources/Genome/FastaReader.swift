@@ -65,6 +65,16 @@ public final class FastaReader {
         }
     }
 
+    /// Tells the reader that [start, end) of a contig will not be read again soon: a memory-mapped
+    /// file drops those pages from the process (a streaming scan calls this behind it, so its
+    /// memory does not grow with the chromosome). Other readers sharing the map may still read
+    /// there; the pages fault back in from the page cache.
+    public func release(contigIndex: Int, _ start: Int, _ end: Int) {
+        guard case .mapped(let map) = source, contigIndex >= 0, contigIndex < file.contigs.count, end > start else { return }
+        let contig = file.contigs[contigIndex]
+        map.release(from: contig.byteOffset(of: max(0, start)), to: contig.byteOffset(of: min(end, contig.length)))
+    }
+
     /// Base counts of [start, end): read in place from a memory map, or through a fetch.
     public func counts(contigIndex: Int, _ start: Int, _ end: Int, scratch: inout [UInt8]) throws -> BaseCounts {
         let count = try checkedCount(contigIndex, start, end)

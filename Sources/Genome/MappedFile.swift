@@ -56,6 +56,17 @@ final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: p, count: size)
     }
 
+    /// Drops the pages wholly inside bytes [from, to) from this process's memory (a mapped
+    /// file only; they stay in the page cache and fault back in if read again). Streaming
+    /// readers call it behind them so that memory stays bounded on long chromosomes.
+    func release(from: Int, to: Int) {
+        guard !allocated, let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lo = (max(0, from) + page - 1) / page * page, hi = min(bytes.count, to) / page * page
+        guard hi > lo else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + lo), hi - lo, MADV_DONTNEED)
+    }
+
     deinit {
         if allocated {
             UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate()

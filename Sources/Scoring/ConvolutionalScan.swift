@@ -88,6 +88,9 @@ public final class ConvolutionalScan {
         let ps = plan.poolStride, k = plan.pool
         var needed = [Bool](repeating: false, count: ps)
         for r in firstRows { needed[r % ps] = true }
+        // Many rows needed (small scan strides): the van Herk / Gil-Werman running maximum, three
+        // comparisons per row and channel whatever the pool size.
+        if needed.filter({ $0 }).count * k > 3 * ps { return runningMax(grid, length: g, channels: c, pool: k) }
         var m = grid
         grid.withUnsafeBufferPointer { src in
             m.withUnsafeMutableBufferPointer { dst in
@@ -102,6 +105,45 @@ public final class ConvolutionalScan {
             }
         }
         return m
+    }
+
+    /// out[q] = max(x[q..<q+k]) for every q <= g - k, by prefix maxima and suffix maxima within
+    /// blocks of k rows: out[q] = max(suffix[q], prefix[q + k - 1]). (G, C) in and out.
+    func runningMax(_ x: [Float], length g: Int, channels c: Int, pool k: Int) -> [Float] {
+        var prefix = x, suffix = x
+        prefix.withUnsafeMutableBufferPointer { pb in
+            suffix.withUnsafeMutableBufferPointer { sb in
+                guard let p = pb.baseAddress, let s = sb.baseAddress else { return }
+                var b = 0
+                while b < g {
+                    let e = Swift.min(g, b + k)
+                    for q in (b + 1)..<Swift.max(e, b + 1) {
+                        let row = p + q * c, prev = p + (q - 1) * c
+                        for ch in 0..<c { row[ch] = Swift.max(row[ch], prev[ch]) }
+                    }
+                    var q = e - 2
+                    while q >= b {
+                        let row = s + q * c, next = s + (q + 1) * c
+                        for ch in 0..<c { row[ch] = Swift.max(row[ch], next[ch]) }
+                        q -= 1
+                    }
+                    b = e
+                }
+            }
+        }
+        var out = x
+        out.withUnsafeMutableBufferPointer { ob in
+            prefix.withUnsafeBufferPointer { pb in
+                suffix.withUnsafeBufferPointer { sb in
+                    guard let o = ob.baseAddress, let p = pb.baseAddress, let s = sb.baseAddress, g >= k else { return }
+                    for q in 0...(g - k) {
+                        let row = o + q * c, a = s + q * c, z = p + (q + k - 1) * c
+                        for ch in 0..<c { row[ch] = Swift.max(a[ch], z[ch]) }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// The windows cut out and scored in batches.

@@ -76,6 +76,7 @@ public final class GenomeScan {
                 let job = scanJob.run
                 let a = job.first * s, b = (job.end - 1) * s + l
                 var codes = try self.readers[worker].sequence(contigIndex: job.contig, a, b)
+                self.readers[worker].release(contigIndex: job.contig, a, b)
                 codes.withUnsafeMutableBufferPointer { BaseCode.encode($0) }
                 // N per window from prefix counts.
                 var prefix = [Int32](repeating: 0, count: codes.count + 1)

@@ -3,8 +3,9 @@ import Genome
 import TestSupport
 import XCTest
 
-/// Many threads fetching from one genome at once, each with its own reader; every
-/// sequence is checked against the truth kept in memory.
+/// Many threads fetching from one genome at once, each with its own reader, some releasing
+/// mapped pages as a streaming scan does; every sequence is checked against the truth kept in
+/// memory.
 final class FastaConcurrencyTests: XCTestCase {
     func testEightThreadsFetchCorrectSequences() throws {
         let dir = try TempDir("crick-conc")
@@ -31,6 +32,8 @@ final class FastaConcurrencyTests: XCTestCase {
                         let s = Int(rng.next() % UInt64(n - 500))
                         let e = s + 1 + Int(rng.next() % 500)
                         if try reader.sequence(contigIndex: c, s, e) != Array(truth[c][s..<e]) { errors.add() }
+                        // Dropping mapped pages behind a read, while other threads read them.
+                        if rng.next() % 3 == 0 { reader.release(contigIndex: c, s - 3000, e + 3000) }
                     }
                 } catch { errors.add() }
             }

@@ -82,3 +82,21 @@ final class ConvolutionalScanTests: XCTestCase {
         XCTAssertNil(try Model(try Architecture.preset("koo-cnn2", outputs: 1, strand: .rc)).scanPlan)
     }
 }
+
+final class RunningMaxTests: XCTestCase {
+    func testRunningMaximumMatchesNaiveWindows() throws {
+        var rng = TestRNG(seed: 12)
+        let m = try Model(try Architecture.preset("chip", outputs: 1, strand: .rc))
+        let scan = ConvolutionalScan(scorer: WindowScorer(model: m, settings: ScoreSettings(modelStrand: .rc, requested: nil, type: .logit)))
+        for (g, c, k) in [(100, 3, 40), (97, 5, 7), (40, 2, 40), (13, 4, 1), (64, 1, 16)] {
+            let x = (0..<(g * c)).map { _ in Float.random(in: -3...3, using: &rng) }
+            let out = scan.runningMax(x, length: g, channels: c, pool: k)
+            for q in 0...(g - k) {
+                for ch in 0..<c {
+                    let want = (q..<(q + k)).map { x[$0 * c + ch] }.max() ?? .nan
+                    XCTAssertEqual(out[q * c + ch], want, "g \(g) k \(k) row \(q)")
+                }
+            }
+        }
+    }
+}
