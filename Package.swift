@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Tracks", targets: ["Tracks"]),
         .library(name: "Scoring", targets: ["Scoring"]),
+        .library(name: "Interpret", targets: ["Interpret"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,12 +33,13 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Tracks", dependencies: ["CBigWig", "Pipeline"]),
         .target(name: "Scoring", dependencies: ["Genome", "NeuralNet", "Tracks", "Pipeline"]),
+        .target(name: "Interpret", dependencies: ["NeuralNet", "Dataset", "Genome", "Pipeline"]),
 
         // The command-line tool: option parsing and printing only.
         .executableTarget(
             name: "crick",
             dependencies: [
-                "Genome", "Pipeline", "Dataset", "NeuralNet", "Tracks", "Scoring",
+                "Genome", "Pipeline", "Dataset", "NeuralNet", "Tracks", "Scoring", "Interpret",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "TracksTests", dependencies: ["Tracks", "TestSupport"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Tracks", "NeuralNet", "Genome", "TestSupport"]),
+        .testTarget(name: "InterpretTests", dependencies: ["Interpret", "NeuralNet", "Dataset", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tracks"], exclude: ["Golden"]),
     ]
 )

@@ -90,7 +90,7 @@ public final class RegionPrediction {
                     let region = regions[ri]
                     let contig = self.fasta.contigIndex(region.chrom) ?? 0
                     for start in self.windows(for: region) {
-                        if try self.appendWindow(&codes, reader: self.readers[worker], contig: contig, start: start, length: l) { padded += 1 }
+                        if try self.readers[worker].appendWindowCodes(to: &codes, contigIndex: contig, start: start, length: l) { padded += 1 }
                         owners.append(ri)
                     }
                 }
@@ -122,21 +122,5 @@ public final class RegionPrediction {
                 progress?.advance(by: range.count)
             })
         return out
-    }
-
-    /// Appends the codes of [start, start + length) on `contig`, N past its ends; true when
-    /// padding was needed.
-    private func appendWindow(_ codes: inout [UInt8], reader: FastaReader, contig: Int, start: Int, length: Int) throws -> Bool {
-        let n = fasta.contigs[contig].length
-        let a = max(0, start), b = min(n, start + length)
-        let base = codes.count
-        codes.append(contentsOf: repeatElement(BaseCode.unknown, count: length))
-        guard a < b else { return true }
-        try codes.withUnsafeMutableBufferPointer { all in
-            let dst = UnsafeMutableBufferPointer(rebasing: all[(base + a - start)..<(base + b - start)])
-            try reader.fetch(contigIndex: contig, a, b, into: dst)
-            BaseCode.encode(dst)
-        }
-        return a != start || b != start + length
     }
 }

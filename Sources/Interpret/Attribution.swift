@@ -1,0 +1,114 @@
+import NeuralNet
+
+/// Attribution methods.
+public enum AttributionMethod: String, Sendable, CaseIterable {
+    /// Gradient of the task's logit with respect to the one-hot input, times the input.
+    case saliency
+    /// In-silico mutagenesis: logit of each single-base mutant minus the logit of the sequence.
+    case ism
+}
+
+/// Per-base attribution maps of one task's logit. Not thread-safe: one per worker.
+///
+/// The model's prediction is what is explained: conjoined models average x and rc(x), and so do
+/// standard models with `strandAverage`, whose maps are then the mean of the forward map and the
+/// reverse strand's map mirrored back. rc models are explained on the forward strand (their
+/// maps on rc(x) mirror those on x).
+public final class Attributor {
+    public let model: Model
+    public let task: Int
+    public let averageStrands: Bool
+    /// Mutants per model call in ISM.
+    public static let batch = 128
+
+    public init(model: Model, task: Int, strandAverage: Bool) {
+        self.model = model
+        self.task = task
+        averageStrands = model.architecture.strand == .conjoined || (model.architecture.strand == .standard && strandAverage)
+    }
+
+    /// (count, length, 4) maps of sequences given as codes (count x length).
+    public func attribute(_ method: AttributionMethod, codes: [UInt8], count: Int, length: Int) -> [Float] {
+        switch method {
+        case .saliency: return saliency(codes: codes, count: count, length: length)
+        case .ism: return ism(codes: codes, count: count, length: length)
+        }
+    }
+
+    /// Gradient x input, (B, L, 4).
+    public func saliency(codes: [UInt8], count: Int, length: Int) -> [Float] {
+        let x = codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: count, length: length) }   // (B, L, 4)
+        var g = gradient(x)
+        if averageStrands {
+            let r = gradient(x.reverseComplemented()).reverseComplemented()
+            for i in g.data.indices { g.data[i] = (g.data[i] + r.data[i]) / 2 }
+        }
+        for i in g.data.indices { g.data[i] *= x.data[i] }
+        return g.data
+    }
+
+    /// d logit[task] / d x, (B, L, 4).
+    private func gradient(_ x: Tensor) -> Tensor {
+        let y = model.forward(x, training: false, fuse: false)      // (B, T)
+        var d = Tensor(shape: y.shape)
+        let t = y.shape[1]
+        for i in 0..<y.shape[0] { d.data[i * t + task] = 1 }
+        let dx = model.backward(d)
+        model.zeroGradients()
+        return dx
+    }
+
+    /// The explained logits of one-hot input (B, L, 4): (B).
+    public func logits(_ x: Tensor) -> [Float] {
+        let t = model.architecture.outputs
+        let f = model.forward(x, training: false)
+        guard averageStrands else { return (0..<x.shape[0]).map { f.data[$0 * t + task] } }
+        let r = model.forward(x.reverseComplemented(), training: false)
+        return (0..<x.shape[0]).map { (f.data[$0 * t + task] + r.data[$0 * t + task]) / 2 }
+    }
+
+    /// ISM, (B, L, 4): entry (p, b) is logit(x with base b at p) - logit(x); 0 at the base
+    /// already there.
+    public func ism(codes: [UInt8], count: Int, length: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: count * length * 4)
+        for item in 0..<count {
+            let ref = Array(codes[(item * length)..<((item + 1) * length)])
+            // The reference, then every (position, other base) mutant.
+            var mutants: [(p: Int, b: Int)] = []
+            for p in 0..<length { for b in 0..<4 where b != Int(ref[p]) { mutants.append((p, b)) } }
+            var base: Float = 0
+            var done = -1
+            while done < mutants.count {
+                let lo = done, hi = min(mutants.count, done + Attributor.batch)
+                var batch: [UInt8] = []
+                batch.reserveCapacity((hi - lo) * length)
+                for m in lo..<hi {
+                    var s = ref
+                    if m >= 0 { s[mutants[m].p] = UInt8(mutants[m].b) }
+                    batch += s
+                }
+                let x = batch.withUnsafeBufferPointer { oneHot(codes: $0, batch: hi - lo, length: length) }
+                let v = logits(x)
+                for (k, m) in (lo..<hi).enumerated() {
+                    if m < 0 { base = v[k] } else { out[(item * length + mutants[m].p) * 4 + mutants[m].b] = v[k] - base }
+                }
+                done = hi
+            }
+        }
+        return out
+    }
+
+    /// One value per base from a map: the attribution of the base present (saliency: the
+    /// channel of the base; ISM: minus the mean effect of the mutations at that position).
+    public static func perBase(_ map: [Float], codes: [UInt8], method: AttributionMethod) -> [Float] {
+        (0..<codes.count).map { i in
+            switch method {
+            case .saliency:
+                return map[i * 4] + map[i * 4 + 1] + map[i * 4 + 2] + map[i * 4 + 3]
+            case .ism:
+                let alternatives: Float = codes[i] < 4 ? 3 : 4
+                return -(map[i * 4] + map[i * 4 + 1] + map[i * 4 + 2] + map[i * 4 + 3]) / alternatives
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Dataset
+import NeuralNet
+
+/// The first convolution of a model, seen as motif detectors.
+public struct FirstLayer: Sendable {
+    /// Layers `0..<end` give the map whose positions are averaged (after the first batch norm
+    /// and activation, when they follow the convolution).
+    public let end: Int
+    public let kernel: Int
+    /// Input offset of output position 0 (`same` padding shifts it left).
+    public let padLeft: Int
+    /// Learned filters (one motif each).
+    public let filters: Int
+    /// Channels of the map: 2F in rc models, where channel 2F-1-f is filter f on the other strand.
+    public let channels: Int
+    public let reverseComplement: Bool
+
+    /// Reads the first layers of `model`; throws when it does not start with a convolution.
+    public init(_ model: Model) throws {
+        guard let conv = model.layers.first as? Conv1D else {
+            throw NetworkError.architecture("the model's first layer is not a convolution")
+        }
+        kernel = conv.kernelSize
+        padLeft = conv.padding == .same ? (kernel - 1) / 2 : 0
+        reverseComplement = conv is RCConv1D
+        channels = model.shapes[0].last ?? 0
+        filters = reverseComplement ? channels / 2 : channels
+        var end = 1
+        while end < model.layers.count, model.layers[end] is BatchNorm { end += 1 }
+        if end < model.layers.count, model.layers[end] is Activation { end += 1 }
+        self.end = end
+    }
+}
+
+/// One filter's motif: the position probability matrix of the sequences that activate it.
+public struct FilterMotif: Sendable {
+    /// 0-based filter index.
+    public let filter: Int
+    /// The motif, trimmed of low-information flanks (ID `filterN`, 1-based as in MEME output).
+    public let motif: Motif
+    /// Aligned sequences averaged.
+    public let sites: Int
+    /// Information content of the trimmed motif, in bits.
+    public var informationContent: Double { motif.informationContent.reduce(0, +) }
+}
+
+/// Activation-based PWMs of first-layer filters (Koo & Ploenzke 2021): the positions where a
+/// filter's output exceeds `threshold` x its maximum over the data, the one-hot windows aligned
+/// there averaged into a position probability matrix, flanks below `trimBits` trimmed. In rc
+/// models a filter's reverse-complement channel adds its windows reverse-complemented.
+///
+/// Two passes over the sequences: the maximum of each filter, then the windows above the
+/// threshold. Sequences come as base codes (0-3, 4 for N) in batches of equal length.
+public final class FilterMotifExtractor {
+    public let model: Model
+    public let layer: FirstLayer
+    public let threshold: Float
+    /// Window width (nil: the filter width), centred on the filter's span.
+    public let window: Int?
+    public let trimBits: Double
+
+    public init(model: Model, threshold: Float = 0.5, window: Int? = nil, trimBits: Double = 0.5) throws {
+        self.model = model
+        layer = try FirstLayer(model)
+        self.threshold = threshold
+        self.window = window
+        self.trimBits = trimBits
+    }
+
+    /// Activation maps (B, Lout, C) of a batch of codes (B x L).
+    func activations(_ codes: [UInt8], batch: Int, length: Int) -> Tensor {
+        let x = codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: batch, length: length) }
+        return model.inference(x, layers: 0..<layer.end)
+    }
+
+    /// Runs both passes over `batches()` (called twice; each call yields the same batches).
+    public func extract(_ batches: () throws -> AnyIterator<(codes: [UInt8], count: Int, length: Int)>) throws -> [FilterMotif] {
+        let f = layer.filters, c = layer.channels
+        var maxima = [Float](repeating: -.infinity, count: f)
+        for batch in try batches() {
+            let a = activations(batch.codes, batch: batch.count, length: batch.length)
+            a.data.withUnsafeBufferPointer { ys in
+                for r in 0..<(ys.count / c) {
+                    for ch in 0..<c {
+                        let filter = ch < f ? ch : (layer.reverseComplement ? 2 * f - 1 - ch : ch)
+                        maxima[filter] = max(maxima[filter], ys[r * c + ch])
+                    }
+                }
+            }
+        }
+        let w = window ?? layer.kernel
+        let shift = layer.padLeft + (w - layer.kernel) / 2     // window start = position - shift
+        var counts = [[Double]](repeating: [Double](repeating: 0, count: w * 4), count: f)
+        var sites = [Int](repeating: 0, count: f)
+        for batch in try batches() {
+            let a = activations(batch.codes, batch: batch.count, length: batch.length)
+            let lout = a.shape[1], l = batch.length
+            for item in 0..<batch.count {
+                for p in 0..<lout {
+                    let start = p - shift
+                    guard start >= 0, start + w <= l else { continue }
+                    for ch in 0..<c {
+                        let reverse = layer.reverseComplement && ch >= f
+                        let filter = reverse ? 2 * f - 1 - ch : ch
+                        let v = a.data[(item * lout + p) * c + ch]
+                        guard maxima[filter] > 0, v > threshold * maxima[filter] else { continue }
+                        sites[filter] += 1
+                        for j in 0..<w {
+                            let code = batch.codes[item * l + start + j]
+                            guard code < 4 else { continue }
+                            // The other strand's channel sees the motif reverse-complemented.
+                            let (row, base) = reverse ? (w - 1 - j, 3 - Int(code)) : (j, Int(code))
+                            counts[filter][row * 4 + base] += 1
+                        }
+                    }
+                }
+            }
+        }
+        return (0..<f).map { filter in
+            let rows = (0..<w).map { j -> [Double] in
+                let r = Array(counts[filter][(j * 4)..<(j * 4 + 4)])
+                let total = r.reduce(0, +)
+                return total > 0 ? r.map { $0 / total } : [0.25, 0.25, 0.25, 0.25]
+            }
+            let full = Motif(id: "filter\(filter + 1)", name: "filter\(filter + 1)", probabilities: rows, sites: sites[filter])
+            return FilterMotif(filter: filter, motif: trimmed(full), sites: sites[filter])
+        }
+    }
+
+    /// The motif without flanking columns under `trimBits`; at least its most informative column.
+    func trimmed(_ m: Motif) -> Motif {
+        let ic = m.informationContent
+        guard let first = ic.firstIndex(where: { $0 >= trimBits }), let last = ic.lastIndex(where: { $0 >= trimBits }) else {
+            let best = ic.indices.max { ic[$0] < ic[$1] } ?? 0
+            var t = m
+            t.probabilities = ic.isEmpty ? [] : [m.probabilities[best]]
+            return t
+        }
+        var t = m
+        t.probabilities = Array(m.probabilities[first...last])
+        return t
+    }
+}

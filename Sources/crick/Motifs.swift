@@ -1,0 +1,166 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Genome
+import Interpret
+import NeuralNet
+import Pipeline
+
+extension Interpret.ColumnScore: ExpressibleByArgument {}
+
+/// `crick motifs`: first-layer filters as motifs, optionally matched against a database.
+struct Motifs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "First-layer filters as motifs (activation-based PWMs), compared with known motifs.",
+        discussion: """
+            For every first-layer filter: the positions where its output (after batch norm and \
+            activation) exceeds --threshold x its maximum over the sequences, the one-hot windows \
+            aligned there averaged, flanks under 0.5 bits trimmed (Koo & Ploenzke 2021). In rc \
+            models a filter and its reverse-complement channel give one motif. Writes DIR/filters.meme \
+            and DIR/filters.tsv; --compare DB.meme adds DIR/matches.tsv (Tomtom-style: Pearson \
+            column scores over every overlapping offset and both strands, p-values from the \
+            database's null column scores, E = p x database size, q-values); --truth (a simulator \
+            directory or its motifs.meme) adds DIR/truth.tsv: match fraction, match-any and coverage.
+            """)
+
+    @Option(help: "Model file (model.safetensors).")
+    var model: String
+
+    @Argument(help: "A dataset directory, or a FASTA file of sequences.")
+    var input: String
+
+    @Option(help: "Dataset split: train, valid or test.")
+    var split: String = "test"
+
+    @Option(help: "Share of a filter's maximum output that marks a site.")
+    var threshold: Float = 0.5
+
+    @Option(help: "Window width around each site (default: the filter width).")
+    var window: Int?
+
+    @Option(help: "Known motifs (MEME or JASPAR) to compare the filters with.")
+    var compare: String?
+
+    @Option(help: "Ground truth: a crick simulate directory or a motif file.")
+    var truth: String?
+
+    @Option(help: "Column score: pearson or euclidean.")
+    var distance: ColumnScore = .pearson
+
+    @Option(name: .customLong("min-overlap"), help: "Fewest aligned columns in a comparison.")
+    var minOverlap: Int = 5
+
+    @Option(name: .customLong("max-matches"), help: "Matches listed per filter in matches.tsv.")
+    var maxMatches: Int = 5
+
+    @Option(name: .shortAndLong, help: "Output directory.")
+    var output: String
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
+        if let window, window < 1 { throw ValidationError("--window must be at least 1") }
+        guard minOverlap >= 1 else { throw ValidationError("--min-overlap must be at least 1") }
+    }
+
+    func run() throws {
+        setBLASThreads(common.threads)
+        let m = try ModelFile.read(model).model
+        let extractor = try FilterMotifExtractor(model: m, threshold: threshold, window: window)
+        let batches = try sequenceBatches(minLength: extractor.layer.kernel)
+        let filters = try extractor.extract(batches)
+        let queries = filters.map(\.motif)
+
+        var truthMotifs: [Motif] = []
+        if let truth {
+            var isDir: ObjCBool = false
+            let path = FileManager.default.fileExists(atPath: truth, isDirectory: &isDir) && isDir.boolValue ? truth + "/motifs.meme" : truth
+            truthMotifs = try MotifFile.read(path: path)
+        }
+        let known = try compare.map { try MotifFile.read(path: $0) } ?? []
+        let (database, truthIndex) = databaseWithTruth(known, truth: truthMotifs)
+        let matches = database.isEmpty ? [] : MotifComparison(database: database, column: distance, minOverlap: minOverlap).compare(queries)
+
+        let staging = try StagingDirectory(final: output)
+        do {
+            try write(MotifFile.memeText(queries), to: staging.path + "/filters.meme")
+            var tsv = "filter\tsites\twidth\tinformation_content\tconsensus\tbest_match\tbest_match_name\tbest_e_value\n"
+            for (i, f) in filters.enumerated() {
+                let best = matches.isEmpty ? nil : matches[i].first
+                tsv += "\(f.motif.id)\t\(f.sites)\t\(f.motif.width)\t\(String(format: "%.3f", f.informationContent))\t\(f.motif.consensus)\t"
+                tsv += best.map { "\(database[$0.target].id)\t\(database[$0.target].name)\t\(String(format: "%.3g", $0.eValue))" } ?? ".\t.\t."
+                tsv += "\n"
+            }
+            try write(tsv, to: staging.path + "/filters.tsv")
+            if !matches.isEmpty {
+                var out = "filter\trank\ttarget_id\ttarget_name\toffset\tstrand\toverlap\tp_value\te_value\tq_value\n"
+                for (i, list) in matches.enumerated() {
+                    for (r, x) in list.prefix(maxMatches).enumerated() {
+                        out += "\(queries[i].id)\t\(r + 1)\t\(database[x.target].id)\t\(database[x.target].name)\t\(x.offset)\t\(x.strand)\t\(x.overlap)\t"
+                        out += "\(String(format: "%.3e", x.pValue))\t\(String(format: "%.3e", x.eValue))\t\(String(format: "%.3e", x.qValue))\n"
+                    }
+                }
+                try write(out, to: staging.path + "/matches.tsv")
+            }
+            if !truthMotifs.isEmpty {
+                let s = TruthSummary(matches: matches, database: database, truth: truthIndex)
+                let text = "match_fraction\tmatch_any\tcoverage\tfilters\ttruth_motifs\trecovered\n"
+                    + "\(String(format: "%.4f", s.matchFraction))\t\(String(format: "%.4f", s.matchAny))\t\(String(format: "%.4f", s.coverage))\t\(s.filters)\t\(s.truthMotifs)\t\(s.recovered.joined(separator: ","))\n"
+                try write(text, to: staging.path + "/truth.tsv")
+                print("match fraction \(String(format: "%.3f", s.matchFraction)), match-any \(String(format: "%.3f", s.matchAny)), coverage \(String(format: "%.3f", s.coverage)) (\(s.recovered.count) of \(s.truthMotifs) truth motifs)")
+            }
+            try staging.commit()
+        } catch {
+            staging.abort()
+            throw error
+        }
+        Diagnostics.info("motifs of \(filters.count) filters: \(output)/filters.meme", quiet: common.quiet)
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        let out = try OutputFile(path: path)
+        try out.write(text)
+        try out.commit()
+    }
+
+    /// Batches of equal-length sequences: dataset rows of the split, or FASTA records one by one.
+    private func sequenceBatches(minLength: Int) throws -> () throws -> AnyIterator<(codes: [UInt8], count: Int, length: Int)> {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
+            let data = try OpenDataset(input)
+            let rows = data.rows(split: try OpenDataset.splitCode(split))
+            guard !rows.rows.isEmpty else { throw DatasetError.invalid("the \(split) split of \(input) is empty") }
+            return {
+                var next = 0
+                return AnyIterator {
+                    guard next < rows.rows.count else { return nil }
+                    let chunk = rows.rows[next..<min(rows.rows.count, next + 256)]
+                    next += chunk.count
+                    var codes: [UInt8] = []
+                    codes.reserveCapacity(chunk.count * rows.length)
+                    for r in chunk { codes.append(contentsOf: rows.sequence(r)) }
+                    return (codes, chunk.count, rows.length)
+                }
+            }
+        }
+        // FASTA: every record long enough for the first layer, read once.
+        let fasta = try FastaFile(path: input)
+        let reader = try fasta.makeReader()
+        var records: [[UInt8]] = []
+        for (i, c) in fasta.contigs.enumerated() where c.length >= minLength {
+            var codes = try reader.sequence(contigIndex: i, 0, c.length)
+            codes.withUnsafeMutableBufferPointer { BaseCode.encode($0) }
+            records.append(codes)
+        }
+        guard !records.isEmpty else { throw DatasetError.invalid("no sequence in \(input) is as long as the filters (\(minLength))") }
+        return {
+            var next = 0
+            return AnyIterator {
+                guard next < records.count else { return nil }
+                next += 1
+                return (records[next - 1], 1, records[next - 1].count)
+            }
+        }
+    }
+}
