@@ -118,6 +118,7 @@ public final class MotifComparison {
             total += Double(motifColumns[0].count * 2)
             scores.append(perStrand)
         }
+        for i in 0..<wq { for b in 0..<bins { pmf[i][b] /= max(total, 1) } }
         // Survival functions of sums over query columns a..<b, built by extending a.
         var survival: [[[Double]]] = Array(repeating: [], count: wq)   // survival[a][b - a - 1][score]
         for a in 0..<wq {
