@@ -1,0 +1,76 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// crick motifs and crick attribute end to end.
+final class InterpretCLITests: XCTestCase {
+    var dir: TempDir!
+
+    override func setUpWithError() throws { dir = try TempDir("crick-interpret") }
+    override func tearDown() { dir.remove() }
+
+    @discardableResult
+    func ok(_ args: [String]) throws -> RunResult {
+        let r = try runTool(crickBinary, args)
+        XCTAssertEqual(r.status, 0, "crick \(args.joined(separator: " ")): \(r.stderr)")
+        return r
+    }
+
+    func testMotifsFromADatasetAndFromFastaWithComparisonAndTruth() throws {
+        let sim = dir.file("sim"), ds = dir.file("ds"), model = dir.file("m.safetensors")
+        try ok(["simulate", "--mode", "koo", "--n", "600", "-o", sim, "--dataset", ds, "-q"])
+        try ok(["model", "init", "--preset", "koo-cnn2", "--strand", "rc", "--outputs", "12", "--first-activation", "exponential", "-o", model])
+        let jaspar = packageRoot + "/Pipelines/data/motifs/JASPAR2024_CORE_fungi_non-redundant.meme"
+        let out = dir.file("motifs")
+        let r = try ok(["motifs", "--model", model, ds, "--split", "test", "--compare", jaspar, "--truth", sim, "-o", out, "-q"])
+        XCTAssertTrue(r.text.hasPrefix("match fraction "), r.text)
+        let tsv = try String(contentsOfFile: out + "/filters.tsv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(tsv.count, 33, "a header and 32 filters")
+        XCTAssertEqual(tsv[0], "filter\tsites\twidth\tinformation_content\tconsensus\tbest_match\tbest_match_name\tbest_e_value")
+        let matches = try String(contentsOfFile: out + "/matches.tsv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(matches.count, 1 + 32 * 5)
+        let truth = try String(contentsOfFile: out + "/truth.tsv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(truth[0], "match_fraction\tmatch_any\tcoverage\tfilters\ttruth_motifs\trecovered")
+        XCTAssertEqual(truth[1].split(separator: "\t")[4], "12")
+        let meme = try String(contentsOfFile: out + "/filters.meme", encoding: .utf8)
+        XCTAssertEqual(meme.components(separatedBy: "\nMOTIF filter").count, 33)
+        // The same from the sequences as FASTA (a directory replaced whole on rerun).
+        let fasta = try dir.write("seqs.fa", ">a\nACGTACGTACGTACGTACGTACGTACGTGGGCCCAAATTTACGATCGATCG\n>short\nACGT\n")
+        try ok(["motifs", "--model", model, fasta, "-o", out, "-q"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/matches.tsv"), "the old directory was replaced")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/filters.meme"))
+    }
+
+    func testAttributeWritesMatrixWindowsAndPerBaseTrack() throws {
+        var rng = TestRNG(seed: 5)
+        let fasta = try dir.write("g.fa", fastaText([("c1", randomSequence(3000, alphabet: "ACGT", rng: &rng)), ("c2", randomSequence(500, alphabet: "ACGTN", rng: &rng))], width: 60))
+        let regions = try dir.write("r.bed", "c1\t1000\t1100\tr1\nc1\t1050\t1150\tr2\nc2\t0\t50\tr3\n")
+        let model = dir.file("m.safetensors")
+        try ok(["model", "init", "--preset", "koo-cnn2", "--strand", "standard", "--outputs", "2", "-o", model])
+        for method in ["saliency", "ism"] {
+            let prefix = dir.file(method)
+            try ok(["attribute", "--model", model, "--fasta", fasta, "--regions", regions, "--method", method, "--task", "task2",
+                    "--strand-average", "-o", prefix, "-q", "-@2"])
+            let npy = try XCTUnwrap(FileManager.default.contents(atPath: prefix + ".npy"))
+            XCTAssertEqual(npy.count, 128 + 3 * 200 * 4 * 4)
+            XCTAssertTrue(String(decoding: npy.prefix(128), as: UTF8.self).contains("'shape': (3, 200, 4)"))
+            let windows = try String(contentsOfFile: prefix + ".windows.bed", encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(windows, ["c1\t950\t1150\tr1", "c1\t1000\t1200\tr2", "c2\t-75\t125\tr3"])
+            let track = try String(contentsOfFile: prefix + ".bedGraph", encoding: .utf8).split(separator: "\n")
+            XCTAssertTrue(track[0].hasPrefix("track type=bedGraph"))
+            let values = track.dropFirst().map { $0.split(separator: "\t") }
+            // Per base over c1:950-1200 and c2:0-125 (the part of r3's window inside c2), equal
+            // neighbours joined: the intervals tile exactly those bases.
+            let covered = values.reduce(0) { $0 + (Int($1[2]) ?? 0) - (Int($1[1]) ?? 0) }
+            XCTAssertEqual(covered, 250 + 125)
+            // Where only r1 covers (c1:950-1000), the track is r1's saliency at the present base.
+            if method == "saliency" {
+                let floats = npy.dropFirst(128).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                let first = values[0]
+                XCTAssertEqual(first[1], "950")
+                let sum = floats[0..<4].reduce(0, +)
+                XCTAssertEqual(Float(first[3]) ?? .nan, sum, accuracy: 1e-6)
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import XCTest
+import TestSupport
+import Dataset
+@testable import NeuralNet
+@testable import Interpret
+
+final class FilterMotifTests: XCTestCase {
+    /// A model whose first filter scores +1 per base of `kmer` (and -1 otherwise), the others 0.
+    func plantedModel(_ kmer: String, strand: StrandMode) throws -> Model {
+        let arch = Architecture(name: "planted", inputLength: 60, outputs: 1, strand: strand, layers: [
+            .conv(3, kmer.count, .valid, bias: false), .bn, .act(.relu), LayerSpec(type: "globalmaxpool"), .dense(1)])
+        let m = try Model(arch, seed: 1)
+        let conv = try XCTUnwrap(m.layers[0] as? Conv1D)
+        let f = conv.outChannels
+        let codes = kmer.map { "ACGT".firstIndex(of: $0).map { "ACGT".distance(from: "ACGT".startIndex, to: $0) } ?? 0 }
+        for j in 0..<kmer.count {
+            for c in 0..<4 {
+                for o in 0..<f { conv.weight.values[(j * 4 + c) * f + o] = o == 0 ? (c == codes[j] ? 1 : -1) : 0 }
+            }
+        }
+        return m
+    }
+
+    func sequences(_ kmer: String, count: Int, plantReverse: Bool, rng: inout TestRNG) -> [UInt8] {
+        let comp: [Character: Character] = ["A": "T", "C": "G", "G": "C", "T": "A"]
+        let site = plantReverse ? String(kmer.reversed().map { comp[$0] ?? "N" }) : kmer
+        var out: [UInt8] = []
+        for i in 0..<count {
+            var s = Array(randomSequence(60, alphabet: "ACGT", rng: &rng))
+            if i % 2 == 0 {
+                let at = Int.random(in: 0...(60 - site.count), using: &rng)
+                for (k, ch) in site.enumerated() { s[at + k] = ch }
+            }
+            out += s.map { UInt8("ACGT".distance(from: "ACGT".startIndex, to: "ACGT".firstIndex(of: $0) ?? "ACGT".startIndex)) }
+        }
+        return out
+    }
+
+    func extract(_ m: Model, _ codes: [UInt8]) throws -> [FilterMotif] {
+        let extractor = try FilterMotifExtractor(model: m)
+        return try extractor.extract {
+            var done = false
+            return AnyIterator {
+                if done { return nil }
+                done = true
+                return (codes, codes.count / 60, 60)
+            }
+        }
+    }
+
+    func testPlantedKmerIsRecoveredFromAHandSetFilter() throws {
+        var rng = TestRNG(seed: 3)
+        let kmer = "ACGTTGCA"
+        let m = try plantedModel(kmer, strand: .standard)
+        let motifs = try extract(m, sequences(kmer, count: 400, plantReverse: false, rng: &rng))
+        XCTAssertEqual(motifs.count, 3)
+        XCTAssertEqual(motifs[0].motif.consensus, kmer)
+        XCTAssertGreaterThan(motifs[0].informationContent, 15)
+        XCTAssertGreaterThanOrEqual(motifs[0].sites, 200)
+        XCTAssertEqual(motifs[0].motif.id, "filter1")
+    }
+
+    func testRCModelsJoinBothStrandsIntoOneMotifInTheFiltersOrientation() throws {
+        var rng = TestRNG(seed: 4)
+        let kmer = "GATTACAG"
+        let m = try plantedModel(kmer, strand: .rc)
+        XCTAssertEqual(try FirstLayer(m).channels, 6)
+        // Only reverse-complement sites are planted: the reverse channel finds them, and the motif
+        // still reads in the filter's orientation.
+        let motifs = try extract(m, sequences(kmer, count: 400, plantReverse: true, rng: &rng))
+        XCTAssertEqual(motifs.count, 3)
+        XCTAssertEqual(motifs[0].motif.consensus, kmer)
+        XCTAssertGreaterThanOrEqual(motifs[0].sites, 200)
+    }
+
+    func testMemeOutputParsesBack() throws {
+        var rng = TestRNG(seed: 5)
+        let m = try plantedModel("ACGTTGCA", strand: .standard)
+        let motifs = try extract(m, sequences("ACGTTGCA", count: 100, plantReverse: false, rng: &rng)).map(\.motif)
+        let text = MotifFile.memeText(motifs)
+        let back = try MotifFile.parse(text, path: "filters.meme")
+        XCTAssertEqual(back.map(\.id), motifs.map(\.id))
+        for (a, b) in zip(back, motifs) {
+            for (x, y) in zip(a.probabilities.joined(), b.probabilities.joined()) { XCTAssertEqual(x, y, accuracy: 1e-6) }
+        }
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = try dir.write("filters.meme", text)
+        let python = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: python),
+              (try? runTool(python, ["-c", "import Bio.motifs"]))?.status == 0 else { throw XCTSkip("Biopython is the oracle") }
+        let r = try runTool(python, ["-c", "from Bio import motifs; ms = motifs.parse(open('\(path)'), 'minimal'); print(len(ms), ms[0].consensus, len(ms[0]))"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.text.trimmingCharacters(in: .whitespacesAndNewlines), "3 \(motifs[0].consensus) \(motifs[0].width)")
+    }
+}
