@@ -8,10 +8,10 @@ out="${BENCH_OUT:-$here/../bench-out}"
 mkdir -p "$out"
 python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
 [ -x "$python" ] || python=python3
-what="${BENCH:-fetch dataset nn scan}"
+what="${BENCH:-fetch dataset nn scan interpret}"
 case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac
-case " $what " in *" nn "*|*" scan "*)
+case " $what " in *" nn "*|*" scan "*|*" interpret "*)
   # PyTorch from PyPI (CPU wheels) in a venv of the benchmark's own.
   venv="$out/venv"
   if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, numpy, safetensors" 2>/dev/null; then
@@ -19,5 +19,6 @@ case " $what " in *" nn "*|*" scan "*)
     "$venv/bin/pip" install -q torch numpy safetensors
   fi
   case " $what " in *" nn "*) "$venv/bin/python" "$here/nn/bench.py" --crick "$crick" --out "$out";; esac
-  case " $what " in *" scan "*) "$venv/bin/python" "$here/scan/bench.py" --crick "$crick" --out "$out";; esac;;
+  case " $what " in *" scan "*) "$venv/bin/python" "$here/scan/bench.py" --crick "$crick" --out "$out";; esac
+  case " $what " in *" interpret "*) "$venv/bin/python" "$here/interpret/bench.py" --crick "$crick" --out "$out";; esac;;
 esac

@@ -6,6 +6,10 @@ public struct TruthSummary: Sendable, Equatable {
     public let matchFraction: Double
     /// Share of filters with any significant match.
     public let matchAny: Double
+    /// Share of filters with a truth motif among their significant matches, best or not (the
+    /// looser count of Koo & Ploenzke's code, which forgives a best match to a close relative
+    /// of a truth motif, such as CEBPG for CEBPB).
+    public let matchFractionAnyHit: Double
     /// Share of truth motifs that are the best significant match of at least one filter.
     public let coverage: Double
     /// Filters, truth motifs, and truth motifs recovered.
@@ -18,9 +22,10 @@ public struct TruthSummary: Sendable, Equatable {
     public init(matches: [[MotifMatch]], database: [Motif], truth: Set<Int>, maxE: Double = 0.1) {
         filters = matches.count
         truthMotifs = truth.count
-        var matched = 0, any = 0
+        var matched = 0, any = 0, anyHit = 0
         var found = Set<Int>()
         for list in matches {
+            if list.contains(where: { $0.eValue < maxE && truth.contains($0.target) }) { anyHit += 1 }
             guard let best = list.first(where: { $0.eValue < maxE }) else { continue }
             any += 1
             if truth.contains(best.target) {
@@ -30,6 +35,7 @@ public struct TruthSummary: Sendable, Equatable {
         }
         matchFraction = filters > 0 ? Double(matched) / Double(filters) : 0
         matchAny = filters > 0 ? Double(any) / Double(filters) : 0
+        matchFractionAnyHit = filters > 0 ? Double(anyHit) / Double(filters) : 0
         coverage = truth.isEmpty ? 0 : Double(found.count) / Double(truth.count)
         recovered = found.sorted().map { database[$0].id }
     }
