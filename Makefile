@@ -1,3 +1,4 @@
+SHELL := /bin/bash
 # crick: build, test, demo and benchmark. `make test` and `make demo` install missing
 # Debian packages first (`make deps`, which uses sudo when not root).
 
@@ -14,7 +15,7 @@ DEB_PACKAGES := libhts-dev zlib1g-dev libopenblas-dev libbigwig-dev \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench clean fuzz test-asan test-tsan
 
 all: build
 
@@ -65,5 +66,29 @@ demo: deps build
 bench: deps build
 	Benchmarks/run.sh $(CRICK)
 
+# libFuzzer with address sanitizer on every parser of outside input (Sources/crick-fuzz),
+# FUZZ_SECONDS each; seeds in Tests/Fuzz/seeds, crashes saved to Tests/Fuzz/regressions/TARGET/
+# (commit them: the tests replay that directory).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := intervals fasta motifs npy safetensors region bedgraph
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCRICK_FUZZ -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+fuzz: deps
+	$(SWIFT) build --product crick-fuzz --build-path .build-fuzz $(FUZZ_FLAGS)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$t Tests/Fuzz/regressions/$$t; \
+	  echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
+	  CRICK_FUZZ_TARGET=$$t .build-fuzz/debug/crick-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+	    -artifact_prefix=Tests/Fuzz/regressions/$$t/ .build-fuzz/corpus/$$t Tests/Fuzz/seeds/$$t 2>&1 \
+	    | grep -E "DONE|ERROR|SUMMARY|Test unit written" ; \
+	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; \
+	done
+
+# The test suite under address sanitizer, and the Pipeline tests under thread sanitizer.
+test-asan: deps
+	CRICK_BIN=$(CURDIR)/.build-asan/debug/crick $(SWIFT) test --build-path .build-asan --sanitize address
+
+test-tsan: deps
+	$(SWIFT) test --build-path .build-tsan --sanitize thread --filter PipelineTests
+
 clean:
-	rm -rf .build $(DEMO_DIR) bench-out
+	rm -rf .build .build-fuzz .build-asan .build-tsan $(DEMO_DIR) bench-out

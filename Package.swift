@@ -43,6 +43,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Fuzz targets for every parser of outside input: libFuzzer with `make fuzz`
+        // (-sanitize=fuzzer,address -DCRICK_FUZZ), a replay tool otherwise.
+        .executableTarget(name: "crick-fuzz", dependencies: ["Genome", "Dataset", "NeuralNet", "Tracks"]),
+
         // Helpers shared by the test targets: temporary directories, running tools.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GenomeTests", dependencies: ["Genome", "TestSupport"]),

@@ -1,0 +1,108 @@
+import Dataset
+import Foundation
+import Genome
+import NeuralNet
+import Tracks
+
+/// The parsers of outside input, each fed one input. Every parser must either return or throw
+/// its typed error: a crash, a hang or a sanitizer report is a bug.
+enum FuzzTarget: String, CaseIterable {
+    case intervals, fasta, motifs, npy, safetensors, region, bedgraph
+
+    /// A scratch directory for inputs that parsers read from files (RAM-backed when possible).
+    static let scratch: String = {
+        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        let dir = base + "/crick-fuzz-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
+    func run(_ data: [UInt8]) {
+        let dir = FuzzTarget.scratch
+        func file(_ name: String, _ bytes: some Collection<UInt8>) -> String {
+            let path = dir + "/" + name
+            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            return path
+        }
+        switch self {
+        case .intervals:
+            // BED or narrowPeak text, read through htslib as crick reads any interval file.
+            let path = file("in.bed", data)
+            for format in IntervalFormat.allCases { _ = try? IntervalReader(path: path, format: format).readAll() }
+        case .fasta:
+            // FASTA, then optionally its .fai after a 0x00 byte.
+            let cut = data.firstIndex(of: 0) ?? data.endIndex
+            let fa = file("in.fa", data[..<cut])
+            let fai = fa + ".fai"
+            if cut < data.endIndex { _ = file("in.fa.fai", data[(cut + 1)...]) } else { unlink(fai) }
+            if let genome = try? FastaFile(path: fa), let reader = try? genome.makeReader() {
+                for (i, c) in genome.contigs.enumerated() {
+                    _ = try? reader.sequence(contigIndex: i, 0, min(c.length, 1 << 16))
+                    _ = try? reader.sequence(contigIndex: i, max(0, c.length - 10), c.length + 5)
+                }
+            }
+        case .motifs:
+            _ = try? MotifFile.parse(String(decoding: data, as: UTF8.self), path: "fuzz.meme")
+        case .npy:
+            _ = try? NPYFile(path: file("in.npy", data))
+        case .safetensors:
+            if let contents = try? Safetensors.decode(data, source: "fuzz.safetensors"), let arch = contents.metadata["architecture"] {
+                _ = try? Architecture.parse(arch, source: "fuzz.safetensors")
+            }
+        case .region:
+            _ = try? GenomicRegion.parse(String(decoding: data, as: UTF8.self), isContig: { $0 == "chr1" || $0 == "chr1:100" })
+        case .bedgraph:
+            _ = try? BedGraphReader(path: file("in.bedGraph", data)).readAll()
+        }
+    }
+}
+
+#if CRICK_FUZZ
+/// libFuzzer's driver (linked by -sanitize=fuzzer).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// One fuzz input through the target named by $CRICK_FUZZ_TARGET (also libFuzzer's
+/// conventional entry point, which its runtime references).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let name = ProcessInfo.processInfo.environment["CRICK_FUZZ_TARGET"] ?? ""
+    guard let target = FuzzTarget(rawValue: name) else {
+        fatalError("set CRICK_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    target.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
+#endif
+
+/// Fuzzing build: libFuzzer's driver with libFuzzer's arguments. Otherwise a replay tool,
+/// `crick-fuzz TARGET FILE...` (the regression corpus in the tests, and crashes found by
+/// `make fuzz`).
+@main
+struct Main {
+    static func main() {
+        #if CRICK_FUZZ
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { fuzzOne($0, $1) })
+        #else
+        let args = Array(CommandLine.arguments.dropFirst())
+        guard let name = args.first, let target = FuzzTarget(rawValue: name) else {
+            FileHandle.standardError.write(Data("usage: crick-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE...\n".utf8))
+            exit(64)
+        }
+        var count = 0
+        for path in args.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("crick-fuzz: cannot read \(path)\n".utf8))
+                exit(1)
+            }
+            target.run([UInt8](data))
+            count += 1
+        }
+        print("\(name): \(count) inputs replayed")
+        #endif
+    }
+}
