@@ -78,19 +78,51 @@ public final class BigWigWriter: TrackWriter {
 
     public func finish() throws {
         try flushBlock()
+        // libBigWig ignores failed writes and can corrupt its memory closing a file it could not
+        // write (a full disk): check the stream, and the room left for the index and zoom levels
+        // (at most about the size written so far), before letting it finish the file.
+        if let file = stream {
+            if fflush(file) != 0 || ferror(file) != 0 { try writeFailed(String(cString: strerror(errno))) }
+            var st = stat()
+            if fstat(fileno(file), &st) == 0 { try ensureRoom(Int(st.st_size) + (1 << 20)) }
+        }
         if let fp { bwClose(fp) }
         fp = nil
         try output.commit()
     }
 
+    /// Drops the output. The libBigWig handle is abandoned without `bwClose`, which would go on
+    /// writing the index (and after a failed write can corrupt memory); only its stream is closed.
     public func abort() {
-        if let fp { bwClose(fp) }
+        if let file = stream { fclose(file) }
         fp = nil
         output.abort()
     }
 
+    /// Throws "No space left on device" unless the output's file system has `bytes` free.
+    private func ensureRoom(_ bytes: Int) throws {
+        guard let file = stream else { return }
+        if fflush(file) != 0 || ferror(file) != 0 { try writeFailed(String(cString: strerror(errno))) }
+        var vfs = statvfs()
+        guard fstatvfs(fileno(file), &vfs) == 0 else { return }
+        if Int(vfs.f_bavail) * Int(vfs.f_frsize) < bytes { try writeFailed(String(cString: strerror(ENOSPC))) }
+    }
+
+    /// The stdio stream libBigWig writes through.
+    private var stream: UnsafeMutablePointer<FILE>? { fp?.pointee.URL?.pointee.x.fp }
+
+    /// Gives up on a file libBigWig could not write: the handle is dropped without `bwClose`
+    /// (which would write on and may crash), the temporary file removed.
+    private func writeFailed(_ reason: String) throws -> Never {
+        abort()
+        throw TrackError.writeFailed(path: output.path, reason: reason)
+    }
+
     private func flushBlock() throws {
         guard let fp, let chrom, !starts.isEmpty else { return }
+        // libBigWig does not survive running out of space mid-write: make sure a block fits
+        // (12 bytes per interval uncompressed, plus slack) before handing it over.
+        try ensureRoom(starts.count * 12 + (1 << 20))
         let n = UInt32(starts.count)
         let rc: Int32
         if chromStarted {
@@ -106,9 +138,12 @@ public final class BigWigWriter: TrackWriter {
         ends.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         guard rc == 0 else { try fail("bwAddIntervals") }
+        if let file = stream, ferror(file) != 0 { try writeFailed(String(cString: strerror(errno))) }
     }
 
     private func fail(_ call: String) throws -> Never {
+        let code = errno
+        if let file = stream, ferror(file) != 0 || code == ENOSPC { try writeFailed(String(cString: strerror(code))) }
         abort()
         throw TrackError.bigWig(path: output.path, call: call)
     }

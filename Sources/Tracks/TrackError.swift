@@ -10,6 +10,8 @@ public enum TrackError: Error, CustomStringConvertible, Equatable, Sendable {
     case bigWig(path: String, call: String)
     /// A file could not be opened or read.
     case unreadable(path: String, reason: String)
+    /// Writing failed (a full disk, an I/O error).
+    case writeFailed(path: String, reason: String)
     /// Track inputs that do not fit together (shards missing, genomes differing).
     case mismatch(detail: String)
 
@@ -19,6 +21,7 @@ public enum TrackError: Error, CustomStringConvertible, Equatable, Sendable {
         case .malformedLine(let path, let line, let detail): return "\(detail): \(path) line \(line)"
         case .bigWig(let path, let call): return "libBigWig \(call) failed: \(path)"
         case .unreadable(let path, let reason): return "cannot read track (\(reason)): \(path)"
+        case .writeFailed(let path, let reason): return "cannot write track (\(reason)): \(path)"
         case .mismatch(let detail): return detail
         }
     }
