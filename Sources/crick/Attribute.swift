@@ -66,6 +66,7 @@ struct Attribute: ParsableCommand {
         let fastaFile = try FastaFile(path: fasta)
         let intervals = try IntervalReader(path: regions).readAll()
         guard !intervals.isEmpty else { throw DatasetError.invalid("no regions in \(regions)") }
+        try fastaFile.checkRegions(intervals, source: regions)
         let runner = try RegionAttribution(fasta: fastaFile, method: method, task: taskIndex, strandAverage: strandAverage,
                                            center: center, threads: common.threads, loadModel: { try ModelFile.read(model).model })
         let l = runner.length

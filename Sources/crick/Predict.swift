@@ -71,6 +71,7 @@ struct Predict: ParsableCommand {
             intervals.append(i)
             if format == .bed { texts.append(reader.lastText) }
         }
+        try fasta.checkRegions(intervals, source: regions)
         var options = PredictOptions()
         options.center = center
         options.tile = tile

@@ -79,6 +79,7 @@ struct Scan: ParsableCommand {
         options.threads = common.threads
         let scan = try GenomeScan(fasta: fasta, options: options, settings: loaded.settings, loadModel: loaded.load)
         let regionList = try regions.map { try IntervalReader(path: $0).readAll() }
+        if let regionList, let regions { try fasta.checkRegions(regionList, source: regions) }
         let chromList = chroms.map { $0.split(separator: ",").map(String.init) }
         let runs = try ScanLayout.runs(fasta: fasta, grid: scan.grid, chroms: chromList, regions: regionList)
         var comments: [String] = []
