@@ -30,4 +30,28 @@ final class InterruptTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 130)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "no final output and no temporary files")
     }
+
+    func testSIGKILLDuringDatasetLeavesNoFinalOutput() throws {
+        let dir = try TempDir("crick-sigkill")
+        defer { dir.remove() }
+        let yeast = packageRoot + "/Pipelines/data/yeast/"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: crickBinary)
+        p.arguments = ["dataset", "--fasta", yeast + "sacCer3.fa.gz", "--peaks", "atac=" + yeast + "yeast_atac.narrowPeak",
+                       "--negatives", "shuffle", "--neg-ratio", "40", "-q", "-o", dir.file("ds")]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var waited = 0
+        while waited < 400 && p.isRunning {
+            if (try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains(where: { $0.contains("crick-tmp") }) { break }
+            usleep(25_000)
+            waited += 1
+        }
+        try XCTSkipUnless(p.isRunning, "the run finished before it could be killed")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        // SIGKILL cannot be caught: the staging directory may stay, the final name must not appear.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("ds")))
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: dir.path).allSatisfy { $0.hasPrefix(".ds.crick-tmp") })
+    }
 }
