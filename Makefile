@@ -13,6 +13,10 @@ THREADS    ?= 2
 DEB_PACKAGES := libhts-dev zlib1g-dev libopenblas-dev libbigwig-dev \
                 samtools tabix bedtools python3-numpy python3-pysam python3-pyfaidx python3-biopython
 
+# Tools for the workflow tests (Snakemake); installed when apt can, the tests that need them
+# are skipped otherwise.
+DEB_OPTIONAL := snakemake
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build test demo bench clean fuzz test-asan test-tsan
@@ -27,6 +31,14 @@ deps:
 	  echo "make deps: installing$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	else echo "make deps: all Debian packages present"; fi
+	@missing=""; for p in $(DEB_OPTIONAL); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing (optional)$$missing"; \
+	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null ) \
+	    || echo "make deps: could not install$$missing; the tests that need them are skipped"; \
+	fi
 
 build:
 	$(SWIFT) build -c $(CONFIG)
