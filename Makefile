@@ -15,7 +15,7 @@ DEB_PACKAGES := libhts-dev zlib1g-dev libopenblas-dev libbigwig-dev \
 
 # Tools for the workflow tests (Snakemake); installed when apt can, the tests that need them
 # are skipped otherwise.
-DEB_OPTIONAL := snakemake
+DEB_OPTIONAL := snakemake chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -34,12 +34,13 @@ let package = Package(
         .target(name: "Tracks", dependencies: ["CBigWig", "Pipeline"]),
         .target(name: "Scoring", dependencies: ["Genome", "NeuralNet", "Tracks", "Pipeline"]),
         .target(name: "Interpret", dependencies: ["NeuralNet", "Dataset", "Genome", "Pipeline"]),
+        .target(name: "Report", dependencies: ["NeuralNet", "Dataset", "Tracks"]),
 
         // The command-line tool: option parsing and printing only.
         .executableTarget(
             name: "crick",
             dependencies: [
-                "Genome", "Pipeline", "Dataset", "NeuralNet", "Tracks", "Scoring", "Interpret",
+                "Genome", "Pipeline", "Dataset", "NeuralNet", "Tracks", "Scoring", "Interpret", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -7,7 +7,7 @@ public enum MotifFile {
     /// Reads every motif in `path`, deciding the format from the content.
     public static func read(path: String) throws -> [Motif] {
         guard FileManager.default.fileExists(atPath: path) else { throw GenomeError.fileNotFound(path: path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = readFileBytes(path) else {
             throw GenomeError.unreadable(path: path, reason: "cannot read motif file")
         }
         let text = String(decoding: data, as: UTF8.self)

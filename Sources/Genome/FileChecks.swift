@@ -76,3 +76,7 @@ enum FileChecks {
         }
     }
 }
+
+/// The whole file at `path` read with POSIX calls, or nil when it cannot be read.
+/// (Foundation's `FileManager.contents(atPath:)` leaks a 4 KB buffer on empty files.)
+public func readFileBytes(_ path: String) -> [UInt8]? { FileChecks.readAll(path) }

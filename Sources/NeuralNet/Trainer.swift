@@ -24,7 +24,8 @@ public struct LabelledRows {
 
     /// One-hot inputs (B, L, 4) and labels (B * T) of `rows[range]` in the given order,
     /// reverse-complementing the rows whose `flip` is true.
-    func batch(_ order: ArraySlice<Int>, flip: [Bool]? = nil) -> (Tensor, [Float]) {
+    /// One-hot sequences (B, L, 4) and labels (B x T) of rows `order`, reverse-complemented where `flip` says.
+    public func batch(_ order: ArraySlice<Int>, flip: [Bool]? = nil) -> (Tensor, [Float]) {
         var codes = [UInt8](repeating: 4, count: order.count * length)
         var y = [Float](repeating: 0, count: order.count * tasks)
         for (k, r) in order.enumerated() {

@@ -1,4 +1,7 @@
 import CBigWig
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One interval of a track.
 public struct TrackInterval: Sendable, Equatable {
@@ -25,6 +28,8 @@ public final class BigWigReader {
     public init(path: String) throws {
         self.path = path
         guard BigWigLibrary.initialised else { throw TrackError.bigWig(path: path, call: "bwInit") }
+        // libBigWig prints its own message for a file it cannot open: check first.
+        guard access(path, R_OK) == 0 else { throw TrackError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         guard bwIsBigWig(path, nil) == 1, let fp = bwOpen(path, nil, "r") else {
             throw TrackError.unreadable(path: path, reason: "not a bigWig file")
         }

@@ -91,13 +91,21 @@ public final class BigWigWriter: TrackWriter {
         try output.commit()
     }
 
-    /// Drops the output. The libBigWig handle is abandoned without `bwClose`, which would go on
-    /// writing the index (and after a failed write can corrupt memory); only its stream is closed.
+    /// Drops the output. After a failed write the libBigWig handle is abandoned without
+    /// `bwClose` (which would write on and can corrupt memory; only its stream is closed, and
+    /// its memory is left to the process's exit); otherwise it is closed normally first.
     public func abort() {
-        if let file = stream { fclose(file) }
+        if failed {
+            if let file = stream { fclose(file) }
+        } else if let fp {
+            bwClose(fp)
+        }
         fp = nil
         output.abort()
     }
+
+    /// A write failed: libBigWig's state can no longer be trusted.
+    private var failed = false
 
     /// Throws "No space left on device" unless the output's file system has `bytes` free.
     private func ensureRoom(_ bytes: Int) throws {
@@ -114,6 +122,7 @@ public final class BigWigWriter: TrackWriter {
     /// Gives up on a file libBigWig could not write: the handle is dropped without `bwClose`
     /// (which would write on and may crash), the temporary file removed.
     private func writeFailed(_ reason: String) throws -> Never {
+        failed = true
         abort()
         throw TrackError.writeFailed(path: output.path, reason: reason)
     }
@@ -144,6 +153,7 @@ public final class BigWigWriter: TrackWriter {
     private func fail(_ call: String) throws -> Never {
         let code = errno
         if let file = stream, ferror(file) != 0 || code == ENOSPC { try writeFailed(String(cString: strerror(code))) }
+        failed = true
         abort()
         throw TrackError.bigWig(path: output.path, call: call)
     }

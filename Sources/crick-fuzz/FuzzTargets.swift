@@ -95,11 +95,11 @@ struct Main {
         }
         var count = 0
         for path in args.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let data = readFileBytes(path) else {
                 FileHandle.standardError.write(Data("crick-fuzz: cannot read \(path)\n".utf8))
                 exit(1)
             }
-            target.run([UInt8](data))
+            target.run(data)
             count += 1
         }
         print("\(name): \(count) inputs replayed")

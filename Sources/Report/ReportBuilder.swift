@@ -1,0 +1,108 @@
+import Dataset
+import Foundation
+import Tracks
+
+/// Everything a report shows; sections without data are left out.
+public struct ReportInputs {
+    public var title = "crick report"
+    public var sources: [String] = []
+    public var runs: [RunCurves] = []
+    public var taskNames: [String] = []
+    public var predictions: [StrandPredictions] = []
+    /// Filter motifs with their best database match (and its E-value).
+    public var filters: [(filter: Motif, match: Motif?, eValue: Double?)] = []
+    /// An attribution map: title, rows of 4 signed values (only the present base non-zero).
+    public var attribution: (title: String, rows: [[Double]])?
+    public var tracks: [TrackSummary] = []
+
+    public init() {}
+}
+
+/// Renders the report as one self-contained HTML page: inline CSS and SVG, no scripts from
+/// elsewhere, no network.
+public func renderReport(_ r: ReportInputs) -> String {
+    var h = """
+    <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>\(html(r.title))</title>
+    <style>body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:28px}
+    .row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}figure{margin:0}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}.note{color:#666;font-size:12px}</style>
+    </head><body><h1>\(html(r.title))</h1>
+    """
+    if !r.sources.isEmpty { h += "<p class=\"note\">" + r.sources.map(html).joined(separator: "<br>") + "</p>" }
+
+    if !r.runs.isEmpty {
+        h += "<h2>Learning curves</h2><div class=\"row\">"
+        let maxE = r.runs.flatMap(\.epochs).max() ?? 1
+        let losses = r.runs.flatMap { $0.trainLoss + $0.validLoss }
+        var loss = Chart(title: "Loss (solid: train, dashed: valid)", xLabel: "epoch", yLabel: "binary cross-entropy", x: 1...max(2, maxE), y: 0...max(0.1, (losses.max() ?? 1) * 1.05))
+        var auprc = Chart(title: "Validation auPRC", xLabel: "epoch", yLabel: "mean auPRC", x: 1...max(2, maxE), y: 0...1)
+        for (i, run) in r.runs.enumerated() {
+            loss.line(Array(zip(run.epochs, run.trainLoss)), color: i, label: run.name)
+            loss.line(Array(zip(run.epochs, run.validLoss)), color: i, label: run.name + " valid", dashed: true)
+            auprc.line(Array(zip(run.epochs, run.validAuPRC)), color: i, label: run.name)
+        }
+        h += "<figure>\(loss.svg())</figure><figure>\(auprc.svg())</figure></div>"
+    }
+
+    if !r.predictions.isEmpty {
+        h += "<h2>ROC and precision-recall curves (test split)</h2>"
+        let tasks = r.predictions.map { $0.labels.count }.min() ?? 0
+        for k in 0..<min(tasks, 4) {
+            let name = k < r.taskNames.count ? r.taskNames[k] : "task\(k + 1)"
+            var roc = Chart(title: "ROC: \(name)", xLabel: "false positive rate", yLabel: "true positive rate", x: 0...1, y: 0...1)
+            var pr = Chart(title: "Precision-recall: \(name)", xLabel: "recall", yLabel: "precision", x: 0...1, y: 0...1)
+            roc.diagonal()
+            for (i, p) in r.predictions.enumerated() {
+                let c = curves(scores: p.forward[k], labels: p.labels[k])
+                roc.line(c.roc, color: i, label: p.name)
+                pr.line(c.pr, color: i, label: p.name)
+            }
+            h += "<div class=\"row\"><figure>\(roc.svg())</figure><figure>\(pr.svg())</figure></div>"
+        }
+        h += "<h2>Forward vs reverse-complement predictions</h2><p class=\"note\">p(x) against p(rc x) on test sequences (first task): on the diagonal for RC-invariant models (rc, conjoined), scattered for standard ones.</p><div class=\"row\">"
+        for (i, p) in r.predictions.enumerated() where !p.forward.isEmpty {
+            var c = Chart(title: "\(p.name) (\(p.strand))", xLabel: "p(x)", yLabel: "p(rc x)", x: 0...1, y: 0...1)
+            c.width = 300; c.height = 300
+            c.diagonal()
+            c.scatter(zip(p.forward[0], p.reverse[0]).map { (Double($0), Double($1)) }, color: i, label: p.name)
+            let worst = zip(p.forward[0], p.reverse[0]).map { abs($0 - $1) }.max() ?? 0
+            h += "<figure>\(c.svg())<figcaption class=\"note\">max |p(x) - p(rc x)| = \(String(format: "%.2e", worst))</figcaption></figure>"
+        }
+        h += "</div>"
+    }
+
+    if !r.filters.isEmpty {
+        h += "<h2>First-layer filters and their best database match</h2><table><tr><th class=\"l\">filter</th><th class=\"l\">logo</th><th class=\"l\">best match</th><th class=\"l\">match logo</th><th>E</th></tr>"
+        for f in r.filters {
+            h += "<tr><td class=\"l\">\(html(f.filter.id))<br><span class=\"note\">\(f.filter.sites ?? 0) sites</span></td><td class=\"l\">\(logoSVG(f.filter.probabilities, title: f.filter.consensus))</td>"
+            if let m = f.match, let e = f.eValue {
+                h += "<td class=\"l\">\(html(m.id)) \(html(m.name))</td><td class=\"l\">\(logoSVG(m.probabilities, title: m.name))</td><td>\(String(format: "%.2g", e))</td></tr>"
+            } else {
+                h += "<td class=\"l\">none</td><td></td><td></td></tr>"
+            }
+        }
+        h += "</table>"
+    }
+
+    if let a = r.attribution {
+        h += "<h2>Attribution map</h2><p class=\"note\">\(html(a.title)): letter heights are the attribution of the base present (up: raises the prediction).</p>"
+        h += "<div style=\"overflow-x:auto\">\(logoSVG(a.rows, title: a.title, signed: true, columnWidth: 7, height: 120))</div>"
+    }
+
+    if !r.tracks.isEmpty {
+        h += "<h2>Score tracks</h2>"
+        for t in r.tracks {
+            let lo = Double(t.scores.min() ?? 0), hi = Double(t.scores.max() ?? 1)
+            let nb = 30
+            var counts = [Double](repeating: 0, count: nb)
+            for s in t.scores { counts[min(nb - 1, max(0, Int((Double(s) - lo) / max(hi - lo, 1e-12) * Double(nb))))] += 1 }
+            var c = Chart(title: "Score distribution: \(t.name)", xLabel: "score", yLabel: "intervals", x: lo...max(hi, lo + 1e-6), y: 0...max(1, counts.max() ?? 1))
+            let w = (hi - lo) / Double(nb)
+            c.bars(counts.enumerated().map { (lo + Double($0.offset) * w, lo + Double($0.offset + 1) * w, $0.element) }, color: 0)
+            h += "<div class=\"row\"><figure>\(c.svg())</figure><div><p>\(html(t.name)): \(t.intervals) intervals covering \(t.coveredBases) of \(t.genomeBases) bases (\(String(format: "%.1f", 100 * Double(t.coveredBases) / Double(max(t.genomeBases, 1))))%).</p>"
+            h += "<table><tr><th class=\"l\">top region</th><th>score</th></tr>"
+            for i in t.top { h += "<tr><td class=\"l\">\(html(i.chrom)):\(i.start + 1)-\(i.end)</td><td>\(formatScore(i.value))</td></tr>" }
+            h += "</table></div></div>"
+        }
+    }
+    return h + "</body></html>\n"
+}

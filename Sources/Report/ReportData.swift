@@ -1,0 +1,94 @@
+import Dataset
+import Foundation
+import NeuralNet
+import Tracks
+
+/// A training run's learning curves (metrics.tsv of `crick train`).
+public struct RunCurves: Sendable {
+    public let name: String
+    public let epochs: [Double]
+    public let trainLoss: [Double]
+    public let validLoss: [Double]
+    public let validAuPRC: [Double]
+
+    /// Reads `metrics.tsv` (epoch, train_loss, valid_loss, valid_auroc, valid_auprc, ...).
+    public static func read(name: String, path: String) throws -> RunCurves {
+        guard let data = FileManager.default.contents(atPath: path) else { throw DatasetError.invalid("cannot read training metrics: \(path)") }
+        var e: [Double] = [], tl: [Double] = [], vl: [Double] = [], ap: [Double] = []
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst() {
+            let f = line.split(separator: "\t").compactMap { Double($0) }
+            guard f.count >= 5 else { continue }
+            e.append(f[0]); tl.append(f[1]); vl.append(f[2]); ap.append(f[4])
+        }
+        return RunCurves(name: name, epochs: e, trainLoss: tl, validLoss: vl, validAuPRC: ap)
+    }
+}
+
+/// Predictions of a model on rows, on both strands (probabilities), with the labels.
+public struct StrandPredictions: Sendable {
+    public let name: String
+    public let strand: String
+    /// [task][row]
+    public let forward: [[Float]]
+    public let reverse: [[Float]]
+    public let labels: [[Bool]]
+
+    /// Predicts at most `maxRows` rows of `data` (evenly spaced) on x and rc(x).
+    public static func compute(name: String, model: Model, data: LabelledRows, maxRows: Int = 2000) -> StrandPredictions {
+        let t = data.tasks
+        let step = max(1, data.rows.count / maxRows)
+        let rows = Array(Swift.stride(from: 0, to: data.rows.count, by: step).map { data.rows[$0] }.prefix(maxRows))
+        var f = [[Float]](repeating: [], count: t), r = f
+        var y = [[Bool]](repeating: [], count: t)
+        for start in Swift.stride(from: 0, to: rows.count, by: 256) {
+            let order = Array(rows[start..<min(start + 256, rows.count)])
+            let (x, labels) = data.batch(order[...])
+            let a = model.predict(x), b = model.predict(x.reverseComplemented())
+            for i in 0..<order.count {
+                for k in 0..<t {
+                    f[k].append(1 / (1 + expf(-a.data[i * t + k])))
+                    r[k].append(1 / (1 + expf(-b.data[i * t + k])))
+                    y[k].append(labels[i * t + k] > 0.5)
+                }
+            }
+        }
+        return StrandPredictions(name: name, strand: model.architecture.strand.rawValue, forward: f, reverse: r, labels: y)
+    }
+}
+
+/// A track's coverage, score distribution and top intervals.
+public struct TrackSummary: Sendable {
+    public let name: String
+    public let intervals: Int
+    public let coveredBases: Int
+    public let genomeBases: Int
+    public let scores: [Float]
+    public let top: [TrackInterval]
+
+    public init(name: String, intervals list: [TrackInterval], genome: TrackGenome, top n: Int = 10) {
+        self.name = name
+        intervals = list.count
+        coveredBases = list.reduce(0) { $0 + $1.end - $1.start }
+        genomeBases = genome.lengths.reduce(0, +)
+        scores = list.map(\.value)
+        top = Array(list.sorted { ($0.value, $1.start) > ($1.value, $0.start) }.prefix(n))
+    }
+}
+
+/// ROC and precision-recall curves of scores against labels: (fpr, tpr) and (recall, precision).
+public func curves(scores: [Float], labels: [Bool]) -> (roc: [(Double, Double)], pr: [(Double, Double)]) {
+    let order = scores.indices.sorted { scores[$0] > scores[$1] }
+    let p = Double(labels.filter { $0 }.count), n = Double(labels.count) - p
+    guard p > 0, n > 0 else { return ([], []) }
+    var tp = 0.0, fp = 0.0
+    var roc: [(Double, Double)] = [(0, 0)], pr: [(Double, Double)] = []
+    let every = max(1, order.count / 400)
+    for (k, i) in order.enumerated() {
+        if labels[i] { tp += 1 } else { fp += 1 }
+        if k % every == 0 || k == order.count - 1 {
+            roc.append((fp / n, tp / p))
+            pr.append((tp / p, tp / (tp + fp)))
+        }
+    }
+    return (roc, pr)
+}
