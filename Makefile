@@ -68,12 +68,24 @@ demo: deps build
 	  --regions $(YEAST)/yeast_atac.narrowPeak -o $(DEMO_DIR)/peaks-rc.bedGraph
 	$(CRICK) scan -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors --fasta $(YEAST)/sacCer3.fa.gz \
 	  --stride 20 -o $(DEMO_DIR)/scan-rc.bw
+	$(CRICK) motifs -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors $(DEMO_DIR)/dataset --split test \
+	  --compare Pipelines/data/motifs/JASPAR2024_CORE_fungi_non-redundant.meme -o $(DEMO_DIR)/motifs-rc
+	head -5 $(YEAST)/yeast_atac.narrowPeak | tail -4 > $(DEMO_DIR)/peaks4.narrowPeak
+	$(CRICK) attribute -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors --fasta $(YEAST)/sacCer3.fa.gz \
+	  --regions $(DEMO_DIR)/peaks4.narrowPeak --method saliency -o $(DEMO_DIR)/saliency-rc
+	$(CRICK) report -@ $(THREADS) --title "crick demo: yeast ATAC-seq, chip preset, rc" --dataset $(DEMO_DIR)/dataset \
+	  --run rc=$(DEMO_DIR)/model-rc --motifs $(DEMO_DIR)/motifs-rc \
+	  --motif-db Pipelines/data/motifs/JASPAR2024_CORE_fungi_non-redundant.meme \
+	  --attribution $(DEMO_DIR)/saliency-rc --track $(DEMO_DIR)/scan-rc.bw -o $(DEMO_DIR)/report.html
 	@echo "demo outputs:"
 	@echo "  sequences (1 kb around $$(grep -c '>' $(DEMO_DIR)/yeast_atac_1kb.fa) summits): $(DEMO_DIR)/yeast_atac_1kb.fa"
 	@echo "  dataset:    $(DEMO_DIR)/dataset (crick inspect $(DEMO_DIR)/dataset)"
 	@echo "  model:      $(DEMO_DIR)/model-rc/model.safetensors, learning curve $(DEMO_DIR)/model-rc/metrics.tsv"
 	@echo "  evaluation: $(DEMO_DIR)/evaluation-rc.txt"
 	@echo "  tracks:     $(DEMO_DIR)/peaks-rc.bedGraph (a score per peak), $(DEMO_DIR)/scan-rc.bw (the whole genome, 20 bp bins)"
+	@echo "  motifs:     $(DEMO_DIR)/motifs-rc (filters.meme, filters.tsv, matches.tsv against JASPAR 2024 fungi)"
+	@echo "  saliency:   $(DEMO_DIR)/saliency-rc.bedGraph, .npy (4 peaks)"
+	@echo "  report:     $(DEMO_DIR)/report.html"
 
 bench: deps build
 	Benchmarks/run.sh $(CRICK)
@@ -97,7 +109,8 @@ fuzz: deps
 
 # The test suite under address sanitizer, and the Pipeline tests under thread sanitizer.
 test-asan: deps
-	CRICK_BIN=$(CURDIR)/.build-asan/debug/crick $(SWIFT) test --build-path .build-asan --sanitize address
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt CRICK_BIN=$(CURDIR)/.build-asan/debug/crick \
+	  $(SWIFT) test --build-path .build-asan --sanitize address
 
 test-tsan: deps
 	$(SWIFT) test --build-path .build-tsan --sanitize thread --filter PipelineTests

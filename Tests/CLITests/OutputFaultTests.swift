@@ -51,7 +51,9 @@ final class OutputFaultTests: XCTestCase {
         let mounted = getuid() == 0 ? try runTool("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", small]) : nil
         try XCTSkipUnless(mounted?.status == 0, "cannot mount a small tmpfs here")
         for output in ["out.bedGraph", "out.bw"] {
-            let r = try runTool(crickBinary, ["scan", "--model", model, "--fasta", fasta, "--stride", "1", "-o", small + "/" + output, "-q"])
+            // After a failed write the bigWig writer abandons libBigWig's handle on purpose (closing
+            // it corrupts memory): leak checking, in sanitizer builds, is off for this run.
+            let r = try runTool("env", ["ASAN_OPTIONS=detect_leaks=0", crickBinary, "scan", "--model", model, "--fasta", fasta, "--stride", "1", "-o", small + "/" + output, "-q"])
             XCTAssertEqual(r.status, 1, r.stderr)
             XCTAssertTrue(r.stderr.hasPrefix("crick: error: ") && r.stderr.split(separator: "\n").count == 1, r.stderr)
             XCTAssertTrue(r.stderr.contains("No space left on device"), r.stderr)
