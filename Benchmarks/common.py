@@ -38,3 +38,24 @@ def report(lines, out_dir, name):
     print(text)
     with open(os.path.join(out_dir, name), "w") as f:
         f.write(text + "\n")
+
+
+def read_fasta(path):
+    """Every record of a plain FASTA file: {name: sequence}."""
+    seqs, name = {}, None
+    for line in open(path):
+        if line.startswith(">"):
+            name = line[1:].split()[0]
+            seqs[name] = []
+        elif name is not None:
+            seqs[name].append(line.strip())
+    return {k: "".join(v) for k, v in seqs.items()}
+
+
+def base_codes(sequence):
+    """crick's base codes of a sequence as a numpy int64 array: A C G T = 0-3, anything else 4."""
+    import numpy as np
+    lut = np.full(256, 4, dtype=np.int64)
+    for i, b in enumerate(b"ACGT"):
+        lut[b] = i
+    return lut[np.frombuffer(sequence.upper().encode(), dtype=np.uint8)]

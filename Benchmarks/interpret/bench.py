@@ -29,7 +29,7 @@ def main():
     import torch
     sys.path.insert(0, os.path.join(HERE, "..", "nn"))
     sys.path.insert(0, os.path.join(HERE, ".."))
-    from common import cpu_model, report, yeast_genome
+    from common import base_codes, cpu_model, read_fasta, report, yeast_genome
     from bench import load_safetensors
     from torch_models import from_file
     torch.set_num_threads(args.threads)
@@ -70,24 +70,13 @@ def main():
     tensors, meta = load_safetensors(model)
     net = from_file(tensors, meta)
     windows = [l.split("\t") for l in open(os.path.join(out, "ism.windows.bed"))]
-    seqs = {}
-    name = None
-    for line in open(plain):
-        if line.startswith(">"):
-            name = line[1:].split()[0]
-            seqs[name] = []
-        else:
-            seqs[name].append(line.strip())
-    seqs = {k: "".join(v).upper() for k, v in seqs.items()}
-    lut = np.full(256, 4, dtype=np.int64)
-    for i, b in enumerate(b"ACGT"):
-        lut[b] = i
+    seqs = read_fasta(plain)
     torch_maps = []
     with torch.no_grad():
         net(torch.zeros(8, 1000, 4))
         start = time.perf_counter()
         for w in windows:
-            codes = lut[np.frombuffer(seqs[w[0]][int(w[1]):int(w[2])].encode(), dtype=np.uint8)]
+            codes = base_codes(seqs[w[0]][int(w[1]):int(w[2])])
             x = torch.nn.functional.one_hot(torch.from_numpy(codes), 5)[:, :4].float()
             pos, base = np.nonzero(np.ones((1000, 4)) - x.numpy())   # every other base
             batch = x.unsqueeze(0).repeat(len(pos) + 1, 1, 1)

@@ -41,7 +41,7 @@ def main():
     import torch
     sys.path.insert(0, os.path.join(HERE, "..", "nn"))
     sys.path.insert(0, os.path.join(HERE, ".."))
-    from common import cpu_model, report, yeast_genome
+    from common import base_codes, cpu_model, read_fasta, report, yeast_genome
     from bench import load_safetensors
     from torch_models import from_file
     torch.set_num_threads(args.threads)
@@ -50,14 +50,8 @@ def main():
 
     # 2 Mb of real sequence: chrIV and the start of chrXV of sacCer3, as one contig.
     plain, _ = yeast_genome(out)
-    seqs, name = {}, None
-    for line in open(plain):
-        if line.startswith(">"):
-            name = line[1:].split()[0]
-            seqs[name] = []
-        else:
-            seqs[name].append(line.strip())
-    genome = ("".join(seqs["chrIV"]) + "".join(seqs["chrXV"]))[:2_000_000]
+    seqs = read_fasta(plain)
+    genome = (seqs["chrIV"] + seqs["chrXV"])[:2_000_000]
     fasta = os.path.join(out, "bench2mb.fa")
     with open(fasta, "w") as f:
         f.write(">bench\n" + "\n".join(genome[i:i + 60] for i in range(0, len(genome), 60)) + "\n")
@@ -77,11 +71,7 @@ def main():
     # PyTorch: the same windows at stride 20, cut out, one-hot, batches of 100.
     tensors, meta = load_safetensors(model)
     net = from_file(tensors, meta)
-    codes = np.frombuffer(genome.upper().encode(), dtype=np.uint8)
-    lut = np.full(256, 4, dtype=np.int64)
-    for i, b in enumerate(b"ACGT"):
-        lut[b] = i
-    codes = lut[codes]
+    codes = base_codes(genome)
     starts = np.arange(0, len(genome) - 1000 + 1, 20)[:args.torch_windows]
     torch_scores = []
     with torch.no_grad():

@@ -26,7 +26,7 @@ struct FastaIndex {
     /// Parses the `.fai` file at `path` (the FASTA's path is used for messages).
     init(faiPath: String) throws {
         // Read directly: htslib's hts_open recognises .fai as a format it will not read as text.
-        guard let data = FileChecks.readAll(faiPath) else {
+        guard let data = readFileBytes(faiPath) else {
             throw GenomeError.unreadable(path: faiPath, reason: "cannot read FASTA index")
         }
         var contigs: [FastaContig] = []

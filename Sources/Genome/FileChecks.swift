@@ -57,26 +57,22 @@ enum FileChecks {
         let dir = String(path[..<slash])
         return dir.isEmpty ? "/" : dir
     }
-
-    /// The whole file at `path`, read with POSIX calls (Foundation's `FileManager.contents`
-    /// leaks a 4 KB buffer on some inputs, found by fuzzing the FASTA index reader); nil when it
-    /// cannot be opened or read.
-    public static func readAll(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }
-            if n == 0 { return out }
-            out.append(contentsOf: chunk[0..<n])
-        }
-    }
 }
 
-/// The whole file at `path` read with POSIX calls, or nil when it cannot be read.
-/// (Foundation's `FileManager.contents(atPath:)` leaks a 4 KB buffer on empty files.)
-public func readFileBytes(_ path: String) -> [UInt8]? { FileChecks.readAll(path) }
+/// The whole file at `path` read with POSIX calls, or nil when it cannot be opened or read.
+/// (Foundation's `FileManager.contents(atPath:)` leaks a 4 KB buffer on empty files, found by
+/// fuzzing the FASTA index reader.)
+public func readFileBytes(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { return nil }
+        if n == 0 { return out }
+        out.append(contentsOf: chunk[0..<n])
+    }
+}

@@ -33,15 +33,14 @@ public final class RegionAttribution {
     /// The window of each region.
     public func windows(_ regions: [Interval]) -> [Interval] { regions.map { $0.resized(to: length, around: center) } }
 
-    /// Scores the windows of `regions` in order; `emit` receives, per region in input order,
+    /// Scores the windows of `regions` (read from `source`, for messages; each must lie on a
+    /// contig of the FASTA and inside it) in order; `emit` receives, per region in input order,
     /// its window, its codes (L) and its map (L x 4).
-    public func run(_ regions: [Interval], threads: Int, progress: ProgressReporter? = nil,
+    public func run(_ regions: [Interval], source: String, threads: Int, progress: ProgressReporter? = nil,
                     emit: (Interval, [UInt8], [Float]) throws -> Void) throws {
+        try fasta.checkRegions(regions, source: source)
         let l = length
         let wins = windows(regions)
-        for w in wins where fasta.contigIndex(w.chrom) == nil {
-            throw GenomeError.unknownContig(name: w.chrom, path: fasta.path)
-        }
         let per = method == .ism ? 1 : 32
         var next = 0
         try orderedParallelMap(

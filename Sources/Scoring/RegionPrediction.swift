@@ -59,17 +59,10 @@ public final class RegionPrediction {
         return starts
     }
 
-    /// Scores (regions, tasks), row-major, in the order of `regions`. Every region's
-    /// chromosome must be in the FASTA and the region inside it.
-    public func run(_ regions: [Interval], progress: ProgressReporter? = nil) throws -> [Float] {
-        for r in regions {
-            guard let i = fasta.contigIndex(r.chrom) else {
-                throw GenomeError.unknownContig(name: r.chrom, path: fasta.path)
-            }
-            guard r.end <= fasta.contigs[i].length else {
-                throw GenomeError.outOfBounds(contig: r.chrom, start: r.start, end: r.end, length: fasta.contigs[i].length)
-            }
-        }
+    /// Scores (regions, tasks), row-major, in the order of `regions`, read from `source` (for
+    /// messages): every region must lie on a contig of the FASTA and inside it.
+    public func run(_ regions: [Interval], source: String, progress: ProgressReporter? = nil) throws -> [Float] {
+        try fasta.checkRegions(regions, source: source)
         let t = scorers[0].tasks, l = scorers[0].length
         let batch = 256
         var out = [Float](repeating: 0, count: regions.count * t)

@@ -66,7 +66,6 @@ struct Attribute: ParsableCommand {
         let fastaFile = try FastaFile(path: fasta)
         let intervals = try IntervalReader(path: regions).readAll()
         guard !intervals.isEmpty else { throw DatasetError.invalid("no regions in \(regions)") }
-        try fastaFile.checkRegions(intervals, source: regions)
         let runner = try RegionAttribution(fasta: fastaFile, method: method, task: taskIndex, strandAverage: strandAverage,
                                            center: center, threads: common.threads, loadModel: { try ModelFile.read(model).model })
         let l = runner.length
@@ -76,7 +75,7 @@ struct Attribute: ParsableCommand {
         let progress = ProgressReporter(label: "attribute", unit: "regions", total: intervals.count, quiet: common.quiet)
         do {
             try npy.write(NPYHeader.bytes(dtype: "<f4", shape: [intervals.count, l, 4]))
-            try runner.run(intervals, threads: common.threads, progress: progress) { window, codes, map in
+            try runner.run(intervals, source: regions, threads: common.threads, progress: progress) { window, codes, map in
                 try map.withUnsafeBytes { try npy.write($0) }
                 try bed.write("\(window.chrom)\t\(window.start)\t\(window.end)\t\(window.name ?? ".")\n")
                 let perBase = Attributor.perBase(map, codes: codes, method: method)

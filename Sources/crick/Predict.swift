@@ -71,7 +71,6 @@ struct Predict: ParsableCommand {
             intervals.append(i)
             if format == .bed { texts.append(reader.lastText) }
         }
-        try fasta.checkRegions(intervals, source: regions)
         var options = PredictOptions()
         options.center = center
         options.tile = tile
@@ -79,7 +78,7 @@ struct Predict: ParsableCommand {
         options.threads = common.threads
         let prediction = try RegionPrediction(fasta: fasta, options: options, settings: loaded.settings, loadModel: loaded.load)
         let progress = ProgressReporter(label: "predict", unit: "regions", total: intervals.count, quiet: common.quiet)
-        let scores = try prediction.run(intervals, progress: progress)
+        let scores = try prediction.run(intervals, source: regions, progress: progress)
         progress.finish()
         if prediction.paddedWindows > 0 {
             Diagnostics.warning("\(prediction.paddedWindows) windows ran past a chromosome end and were padded with N")

@@ -7,22 +7,7 @@ final class InterruptTests: XCTestCase {
     func testSIGINTDuringDatasetLeavesNothing() throws {
         let dir = try TempDir("crick-sigint")
         defer { dir.remove() }
-        let yeast = packageRoot + "/Pipelines/data/yeast/"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: crickBinary)
-        // Many shuffled negatives keep the run busy for seconds in a debug build.
-        p.arguments = ["dataset", "--fasta", yeast + "sacCer3.fa.gz", "--peaks", "atac=" + yeast + "yeast_atac.narrowPeak",
-                       "--negatives", "shuffle", "--neg-ratio", "40", "-q", "-o", dir.file("ds")]
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        // Wait until the staging directory exists, then interrupt.
-        var waited = 0
-        while waited < 400 && p.isRunning {
-            if (try FileManager.default.contentsOfDirectory(atPath: dir.path)).contains(where: { $0.contains("crick-tmp") }) { break }
-            usleep(25_000)
-            waited += 1
-        }
-        try XCTSkipUnless(p.isRunning, "the run finished before it could be interrupted")
+        let p = try startDataset(in: dir)
         let sent = Date()
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
@@ -34,6 +19,17 @@ final class InterruptTests: XCTestCase {
     func testSIGKILLDuringDatasetLeavesNoFinalOutput() throws {
         let dir = try TempDir("crick-sigkill")
         defer { dir.remove() }
+        let p = try startDataset(in: dir)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        // SIGKILL cannot be caught: the staging directory may stay, the final name must not appear.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("ds")))
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: dir.path).allSatisfy { $0.hasPrefix(".ds.crick-tmp") })
+    }
+
+    /// Starts `crick dataset` on the yeast data writing `dir/ds` (many shuffled negatives keep it
+    /// busy for seconds in a debug build) and returns once its staging directory exists.
+    private func startDataset(in dir: TempDir) throws -> Process {
         let yeast = packageRoot + "/Pipelines/data/yeast/"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: crickBinary)
@@ -47,11 +43,7 @@ final class InterruptTests: XCTestCase {
             usleep(25_000)
             waited += 1
         }
-        try XCTSkipUnless(p.isRunning, "the run finished before it could be killed")
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        // SIGKILL cannot be caught: the staging directory may stay, the final name must not appear.
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("ds")))
-        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: dir.path).allSatisfy { $0.hasPrefix(".ds.crick-tmp") })
+        try XCTSkipUnless(p.isRunning, "the run finished before it could be stopped")
+        return p
     }
 }

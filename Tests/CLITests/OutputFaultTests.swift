@@ -29,16 +29,7 @@ final class OutputFaultTests: XCTestCase {
         let ro = dir.file("ro")
         try FileManager.default.createDirectory(atPath: ro, withIntermediateDirectories: true)
         XCTAssertEqual(try runTool("chmod", ["0555", ro]).status, 0)
-        var program = crickBinary
-        var args = ["scan", "--model", model, "--fasta", fasta, "--stride", "1", "-o", ro + "/out.bedGraph", "-q"]
-        if getuid() == 0 {
-            try XCTSkipUnless(hasTool("setpriv"), "setpriv drops root for this test")
-            let reach = try runTool("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", crickBinary, "--version"])
-            try XCTSkipIf(reach.status != 0, "user nobody cannot run \(crickBinary)")
-            args = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", crickBinary] + args
-            program = "setpriv"
-        }
-        let r = try runTool(program, args)
+        let r = try runCrickUnprivileged(["scan", "--model", model, "--fasta", fasta, "--stride", "1", "-o", ro + "/out.bedGraph", "-q"])
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertEqual(r.stderr, "crick: error: cannot create output (Permission denied): \(ro)/out.bedGraph\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: ro), [])

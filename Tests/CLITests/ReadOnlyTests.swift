@@ -16,20 +16,22 @@ final class ReadOnlyTests: XCTestCase {
         try ">a\nACGT\n".write(toFile: sub + "/g.fa", atomically: false, encoding: .utf8)
         XCTAssertEqual(try runTool("chmod", ["0555", sub]).status, 0)
         XCTAssertEqual(try runTool("chmod", ["0755", dir.path]).status, 0)
-        var args = ["fetch", "--fasta", sub + "/g.fa", "a:1-2"]
-        var program = crickBinary
-        if getuid() == 0 {
-            try XCTSkipUnless(hasTool("setpriv"), "setpriv drops root for this test")
-            // nobody must be able to reach the binary and the directory.
-            let reach = try runTool("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", crickBinary, "--version"])
-            try XCTSkipIf(reach.status != 0, "user nobody cannot run \(crickBinary)")
-            args = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", crickBinary] + args
-            program = "setpriv"
-        }
-        let r = try runTool(program, args)
+        let r = try runCrickUnprivileged(["fetch", "--fasta", sub + "/g.fa", "a:1-2"])
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stderr.hasPrefix("crick: error: FASTA has no index and its directory"), r.stderr)
         XCTAssertTrue(r.stderr.contains("samtools faidx"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: sub + "/g.fa.fai"))
     }
+}
+
+/// Runs crick so that file permissions apply: as user nobody (through setpriv) when the tests
+/// run as root, who can write anywhere. Skips when that is not possible.
+func runCrickUnprivileged(_ args: [String]) throws -> RunResult {
+    guard getuid() == 0 else { return try runTool(crickBinary, args) }
+    try XCTSkipUnless(hasTool("setpriv"), "setpriv drops root for this test")
+    // nobody must be able to reach the binary and the directory.
+    let drop = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", crickBinary]
+    let reach = try runTool("setpriv", drop + ["--version"])
+    try XCTSkipIf(reach.status != 0, "user nobody cannot run \(crickBinary)")
+    return try runTool("setpriv", drop + args)
 }
