@@ -11,8 +11,8 @@ public struct ReportInputs {
     public var predictions: [StrandPredictions] = []
     /// Filter motifs with their best database match (and its E-value).
     public var filters: [(filter: Motif, match: Motif?, eValue: Double?)] = []
-    /// An attribution map: title, rows of 4 signed values (only the present base non-zero).
-    public var attribution: (title: String, rows: [[Double]])?
+    /// The attribution map shown (the strongest of a `crick attribute` output's regions).
+    public var attribution: AttributionExample?
     public var tracks: [TrackSummary] = []
 
     public init() {}
@@ -30,7 +30,7 @@ public func renderReport(_ r: ReportInputs) -> String {
     if !r.sources.isEmpty { h += "<p class=\"note\">" + r.sources.map(html).joined(separator: "<br>") + "</p>" }
 
     if !r.runs.isEmpty {
-        h += "<h2>Learning curves</h2><div class=\"row\">"
+        h += "<h2 id=\"learning\">Learning curves</h2><div class=\"row\">"
         let maxE = r.runs.flatMap(\.epochs).max() ?? 1
         let losses = r.runs.flatMap { $0.trainLoss + $0.validLoss }
         var loss = Chart(title: "Loss (solid: train, dashed: valid)", xLabel: "epoch", yLabel: "binary cross-entropy", x: 1...max(2, maxE), y: 0...max(0.1, (losses.max() ?? 1) * 1.05))
@@ -44,7 +44,7 @@ public func renderReport(_ r: ReportInputs) -> String {
     }
 
     if !r.predictions.isEmpty {
-        h += "<h2>ROC and precision-recall curves (test split)</h2>"
+        h += "<h2 id=\"curves\">ROC and precision-recall curves (test split)</h2>"
         let tasks = r.predictions.map { $0.labels.count }.min() ?? 0
         for k in 0..<min(tasks, 4) {
             let name = k < r.taskNames.count ? r.taskNames[k] : "task\(k + 1)"
@@ -58,7 +58,7 @@ public func renderReport(_ r: ReportInputs) -> String {
             }
             h += "<div class=\"row\"><figure>\(roc.svg())</figure><figure>\(pr.svg())</figure></div>"
         }
-        h += "<h2>Forward vs reverse-complement predictions</h2><p class=\"note\">p(x) against p(rc x) on test sequences (first task): on the diagonal for RC-invariant models (rc, conjoined), scattered for standard ones.</p><div class=\"row\">"
+        h += "<h2 id=\"strands\">Forward vs reverse-complement predictions</h2><p class=\"note\">p(x) against p(rc x) on test sequences (first task): on the diagonal for RC-invariant models (rc, conjoined), scattered for standard ones.</p><div class=\"row\">"
         for (i, p) in r.predictions.enumerated() where !p.forward.isEmpty {
             var c = Chart(title: "\(p.name) (\(p.strand))", xLabel: "p(x)", yLabel: "p(rc x)", x: 0...1, y: 0...1)
             c.width = 300; c.height = 300
@@ -71,7 +71,7 @@ public func renderReport(_ r: ReportInputs) -> String {
     }
 
     if !r.filters.isEmpty {
-        h += "<h2>First-layer filters and their best database match</h2><table><tr><th class=\"l\">filter</th><th class=\"l\">logo</th><th class=\"l\">best match</th><th class=\"l\">match logo</th><th>E</th></tr>"
+        h += "<h2 id=\"filters\">First-layer filters and their best database match</h2><table><tr><th class=\"l\">filter</th><th class=\"l\">logo</th><th class=\"l\">best match</th><th class=\"l\">match logo</th><th>E</th></tr>"
         for f in r.filters {
             h += "<tr><td class=\"l\">\(html(f.filter.id))<br><span class=\"note\">\(f.filter.sites ?? 0) sites</span></td><td class=\"l\">\(logoSVG(f.filter.probabilities, title: f.filter.consensus))</td>"
             if let m = f.match, let e = f.eValue {
@@ -84,12 +84,23 @@ public func renderReport(_ r: ReportInputs) -> String {
     }
 
     if let a = r.attribution {
-        h += "<h2>Attribution map</h2><p class=\"note\">\(html(a.title)): letter heights are the attribution of the base present (up: raises the prediction).</p>"
-        h += "<div style=\"overflow-x:auto\">\(logoSVG(a.rows, title: a.title, signed: true, columnWidth: 7, height: 120))</div>"
+        let l = a.profile.count, w = a.zoomRows.count
+        let whole = a.label(from: 0, to: l), zoomed = a.label(from: a.zoomStart, to: a.zoomStart + w)
+        h += "<h2 id=\"attribution\">Attribution map</h2><p class=\"note\">\(html(whole)): the region with the largest total |attribution| of \(a.regions). "
+        h += "Left: attribution of the base present at each position of the window; right: the \(w) bp where it is strongest (\(html(zoomed))), letter heights signed (up: raises the prediction).</p>"
+        let x0 = Double((a.window?.firstPosition ?? 0) + 1)
+        let lo = min(0, a.profile.min() ?? 0), hi = max(0, a.profile.max() ?? 0)
+        var c = Chart(title: "Attribution along the window", xLabel: a.window.map { "\($0.chrom) position" } ?? "column", yLabel: "attribution",
+                      x: x0...(x0 + Double(max(l - 1, 1))), y: lo...max(hi, lo + 1e-9))
+        c.width = 520
+        c.line(a.profile.enumerated().map { (x0 + Double($0.offset), $0.element) }, color: 0, label: "summed over bases")
+        c.line([(x0 + Double(a.zoomStart), lo), (x0 + Double(a.zoomStart), hi)], color: 1, label: "zoomed stretch", dashed: true)
+        c.line([(x0 + Double(a.zoomStart + w - 1), lo), (x0 + Double(a.zoomStart + w - 1), hi)], color: 1, label: "", dashed: true)
+        h += "<div class=\"row\"><figure>\(c.svg())</figure><div style=\"overflow-x:auto;max-width:100%\">\(logoSVG(a.zoomRows, title: zoomed, signed: true, columnWidth: 9, height: 160))</div></div>"
     }
 
     if !r.tracks.isEmpty {
-        h += "<h2>Score tracks</h2>"
+        h += "<h2 id=\"tracks\">Score tracks</h2>"
         for t in r.tracks {
             let lo = Double(t.scores.min() ?? 0), hi = Double(t.scores.max() ?? 1)
             let nb = 30

@@ -76,18 +76,23 @@ public struct TrackSummary: Sendable {
 }
 
 /// ROC and precision-recall curves of scores against labels: (fpr, tpr) and (recall, precision).
-public func curves(scores: [Float], labels: [Bool]) -> (roc: [(Double, Double)], pr: [(Double, Double)]) {
-    let order = scores.indices.sorted { scores[$0] > scores[$1] }
+/// A point is placed only after a whole group of tied scores (so ties give one diagonal step, as
+/// in scikit-learn's roc_curve), and at most about `points` of them, evenly spread over the rows.
+public func curves(scores: [Float], labels: [Bool], points: Int = 400) -> (roc: [(Double, Double)], pr: [(Double, Double)]) {
+    let order = scores.indices.sorted { (scores[$0], $1) > (scores[$1], $0) }   // descending, stable
     let p = Double(labels.filter { $0 }.count), n = Double(labels.count) - p
     guard p > 0, n > 0 else { return ([], []) }
     var tp = 0.0, fp = 0.0
     var roc: [(Double, Double)] = [(0, 0)], pr: [(Double, Double)] = []
-    let every = max(1, order.count / 400)
+    let every = max(1, order.count / max(points, 1))
+    var next = 0
     for (k, i) in order.enumerated() {
         if labels[i] { tp += 1 } else { fp += 1 }
-        if k % every == 0 || k == order.count - 1 {
+        let groupEnds = k == order.count - 1 || scores[order[k + 1]] != scores[i]
+        if groupEnds && k >= next {
             roc.append((fp / n, tp / p))
             pr.append((tp / p, tp / (tp + fp)))
+            next = k + every
         }
     }
     return (roc, pr)

@@ -24,12 +24,12 @@ public struct Chart {
     func px(_ x: Double) -> Double { left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * (width - left - right) }
     func py(_ y: Double) -> Double { height - bottom - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * (height - top - bottom) }
 
-    /// A polyline through the points, with a legend entry.
+    /// A polyline through the points, with a legend entry unless `label` is empty.
     public mutating func line(_ points: [(Double, Double)], color index: Int, label: String, dashed: Bool = false) {
         let c = Chart.palette[index % Chart.palette.count]
         let pts = points.filter { $0.0.isFinite && $0.1.isFinite }.map { String(format: "%.1f,%.1f", px($0.0), py($0.1)) }.joined(separator: " ")
         body += "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"1.8\"\(dashed ? " stroke-dasharray=\"5,3\"" : "") points=\"\(pts)\"/>"
-        legend.append((label, c))
+        if !label.isEmpty { legend.append((label, c)) }
     }
 
     /// Dots.
@@ -80,8 +80,11 @@ public struct Chart {
         return s + "</svg>"
     }
 
+    /// Tick labels: whole numbers up to 10^9 in full (genomic positions, counts), small or huge
+    /// values in exponent form.
     private func tick(_ v: Double) -> String {
-        abs(v) >= 1000 || (abs(v) < 0.01 && v != 0) ? String(format: "%.1e", v) : String(format: abs(v) >= 10 ? "%.0f" : "%.2f", v)
+        if abs(v) >= 10, abs(v) < 1e9 { return String(format: "%.0f", v.rounded()) }
+        return abs(v) >= 1e9 || (abs(v) < 0.01 && v != 0) ? String(format: "%.1e", v) : String(format: "%.2f", v)
     }
 }
 

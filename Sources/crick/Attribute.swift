@@ -18,7 +18,8 @@ struct Attribute: ParsableCommand {
             Each region is explained on the model-length window centred on its summit (or \
             midpoint). saliency: gradient of the task's logit times the one-hot input; ism: the \
             logit of every single-base mutant minus the sequence's logit. Writes PREFIX.npy \
-            (float32, regions x length x 4), PREFIX.windows.bed (the windows, in input order) and \
+            (float32, regions x length x 4), PREFIX.windows.bed (the windows in input order, clipped to \
+            their chromosome, column 5 the matrix column of their start) and \
             a per-base track PREFIX.bedGraph (or .bw with --format bigwig): the attribution of the \
             base present (ism: minus the mean effect of its mutations), overlapping windows \
             averaged. For standard models --strand-average explains the mean of x and rc(x); \
@@ -77,9 +78,12 @@ struct Attribute: ParsableCommand {
             try npy.write(NPYHeader.bytes(dtype: "<f4", shape: [intervals.count, l, 4]))
             try runner.run(intervals, source: regions, threads: common.threads, progress: progress) { window, codes, map in
                 try map.withUnsafeBytes { try npy.write($0) }
-                try bed.write("\(window.chrom)\t\(window.start)\t\(window.end)\t\(window.name ?? ".")\n")
-                let perBase = Attributor.perBase(map, codes: codes, method: method)
+                // The window clipped to its chromosome, and the matrix column where that starts
+                // (columns outside the chromosome are N, attribution 0).
                 let n = fastaFile.length(of: window.chrom) ?? 0
+                let start = max(0, window.start), end = min(n, window.end)
+                try bed.write("\(window.chrom)\t\(start)\t\(end)\t\(window.name ?? ".")\t\(start - window.start)\n")
+                let perBase = Attributor.perBase(map, codes: codes, method: method)
                 for (j, v) in perBase.enumerated() where window.start + j >= 0 && window.start + j < n {
                     pieces.append(TrackInterval(chrom: window.chrom, start: window.start + j, end: window.start + j + 1, value: v))
                 }

@@ -86,12 +86,14 @@ struct ReportCommand: ParsableCommand {
         }
         if let attribution {
             let npy = try NPYFile(path: attribution + ".npy")
-            guard npy.shape.count == 3, npy.shape[2] == 4, npy.shape[0] > 0 else { throw DatasetError.invalid("not an attribution matrix (N, L, 4): \(attribution).npy") }
-            let l = npy.shape[1]
+            guard npy.dtype == "<f4", npy.shape.count == 3, npy.shape[2] == 4, npy.shape[0] > 0 else { throw DatasetError.invalid("not an attribution matrix (float32, N x L x 4): \(attribution).npy") }
+            let windows = (FileManager.default.contents(atPath: attribution + ".windows.bed")).map {
+                String(decoding: $0, as: UTF8.self).split(separator: "\n").compactMap { AttributionWindow(line: $0) }
+            } ?? []
             let floats = npy.data.bindMemory(to: Float.self)
-            let rows = (0..<l).map { p in (0..<4).map { Double(floats[p * 4 + $0]) } }
-            let window = (FileManager.default.contents(atPath: attribution + ".windows.bed")).map { String(decoding: $0, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "" } ?? ""
-            r.attribution = ("first region " + window.replacingOccurrences(of: "\t", with: " "), rows)
+            guard floats.count >= npy.shape[0] * npy.shape[1] * 4, npy.shape[1] > 0 else { throw DatasetError.invalid("attribution matrix shorter than its shape: \(attribution).npy") }
+            r.attribution = AttributionExample(maps: floats, regions: npy.shape[0], length: npy.shape[1], windows: windows)
+            r.sources.append("attribution: \(attribution)")
         }
         for path in track {
             if TrackFormat.fromName(path) == .bigwig {

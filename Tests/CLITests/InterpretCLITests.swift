@@ -55,7 +55,8 @@ final class InterpretCLITests: XCTestCase {
             XCTAssertEqual(npy.count, 128 + 3 * 200 * 4 * 4)
             XCTAssertTrue(String(decoding: npy.prefix(128), as: UTF8.self).contains("'shape': (3, 200, 4)"))
             let windows = try String(contentsOfFile: prefix + ".windows.bed", encoding: .utf8).split(separator: "\n")
-            XCTAssertEqual(windows, ["c1\t950\t1150\tr1", "c1\t1000\t1200\tr2", "c2\t-75\t125\tr3"])
+            // Clipped to the chromosome (r3's window starts 75 bp before c2), column 5 the matrix column of the start.
+            XCTAssertEqual(windows, ["c1\t950\t1150\tr1\t0", "c1\t1000\t1200\tr2\t0", "c2\t0\t125\tr3\t75"])
             let track = try String(contentsOfFile: prefix + ".bedGraph", encoding: .utf8).split(separator: "\n")
             XCTAssertTrue(track[0].hasPrefix("track type=bedGraph"))
             let values = track.dropFirst().map { $0.split(separator: "\t") }

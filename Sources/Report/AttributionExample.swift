@@ -1,0 +1,79 @@
+import Foundation
+
+/// Where one row of an attribution matrix lies on the genome: `crick attribute` writes a
+/// window per row (PREFIX.windows.bed: chrom, start, end clipped to the chromosome, name, and
+/// the matrix column of `start`).
+public struct AttributionWindow: Sendable, Equatable {
+    public let chrom: String
+    /// 0-based genomic position of matrix column 0 (negative where the window starts before the chromosome).
+    public let firstPosition: Int
+    public let name: String
+
+    public init(chrom: String, firstPosition: Int, name: String) {
+        self.chrom = chrom
+        self.firstPosition = firstPosition
+        self.name = name
+    }
+
+    /// Parses one line of PREFIX.windows.bed; nil if it is not one.
+    public init?(line: Substring) {
+        let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+        guard f.count >= 3, let start = Int(f[1]) else { return nil }
+        let offset = f.count >= 5 ? Int(f[4]) ?? 0 : 0
+        self.init(chrom: String(f[0]), firstPosition: start - offset, name: f.count >= 4 ? String(f[3]) : ".")
+    }
+}
+
+/// The attribution map a report shows: of all regions, the one with the largest total
+/// |attribution|; its per-position profile over the whole window, and the `zoom` columns where
+/// the summed |attribution| is largest, as signed letter rows.
+public struct AttributionExample: Sendable {
+    /// Index of the region shown, among `regions`.
+    public let region: Int
+    public let regions: Int
+    public let window: AttributionWindow?
+    /// (L) attribution of each column, summed over the 4 bases (one is non-zero for saliency).
+    public let profile: [Double]
+    /// First column of the zoomed stretch.
+    public let zoomStart: Int
+    /// (zoom, 4) signed values of the zoomed stretch.
+    public let zoomRows: [[Double]]
+
+    /// `maps`: (regions, L, 4) row-major floats; `windows`: one per region where known.
+    public init(maps: UnsafeBufferPointer<Float>, regions n: Int, length l: Int, windows: [AttributionWindow], zoom: Int = 100) {
+        precondition(n > 0 && l > 0 && maps.count >= n * l * 4, "attribution matrix shape")
+        // Strongest region: largest sum of |value| (first on ties).
+        var best = 0, bestSum = -1.0
+        for r in 0..<n {
+            var s = 0.0
+            for i in (r * l * 4)..<((r + 1) * l * 4) { s += Double(abs(maps[i])) }
+            if s > bestSum { best = r; bestSum = s }
+        }
+        let base = best * l * 4
+        let rows = (0..<l).map { p in (0..<4).map { Double(maps[base + p * 4 + $0]) } }   // (L, 4)
+        let w = min(zoom, l)
+        // Zoom: the w consecutive columns with the largest summed |value| (first on ties).
+        let magnitude = rows.map { $0.reduce(0) { $0 + abs($1) } }
+        var run = magnitude[0..<w].reduce(0, +), bestRun = run, start = 0
+        if w < l {
+            for s in 1...(l - w) {
+                run += magnitude[s + w - 1] - magnitude[s - 1]
+                if run > bestRun + 1e-12 { bestRun = run; start = s }
+            }
+        }
+        region = best
+        regions = n
+        window = best < windows.count ? windows[best] : nil
+        profile = rows.map { $0.reduce(0, +) }
+        zoomStart = start
+        zoomRows = Array(rows[start..<(start + w)])
+    }
+
+    /// "chrI:28248-29247 peak_2" for columns `from..<to` (1-based, inclusive coordinates), or
+    /// "columns from+1-to" where the window is unknown.
+    public func label(from: Int, to: Int) -> String {
+        guard let window else { return "columns \(from + 1)-\(to)" }
+        let name = window.name == "." ? "" : " " + window.name
+        return "\(window.chrom):\(window.firstPosition + from + 1)-\(window.firstPosition + to)\(name)"
+    }
+}
