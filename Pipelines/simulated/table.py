@@ -1,20 +1,38 @@
-"""Mean and spread over seeds of test auROC/auPRC, and epochs to reach a validation auPRC."""
+"""The density table: mean and spread over seeds of test auROC/auPRC, epochs to reach a
+validation auPRC, the largest strand discrepancy; then every run, one row per seed."""
 import json
 import statistics
 import sys
 
-out, target, configs, seeds = sys.argv[1], float(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split()
+results, target, configs, seeds = sys.argv[1], float(sys.argv[2]), sys.argv[3].split(), sys.argv[4].split()
+
+
+def run(c, s):
+    e = json.load(open(f"{results}/{c}-s{s}/evaluation.json"))
+    rows = [l.rstrip("\n").split("\t") for l in open(f"{results}/{c}-s{s}/metrics.tsv")][1:]
+    hit = next((int(r[0]) for r in rows if float(r[4]) >= target), None)
+    return e["mean_auroc"], e["mean_auprc"], hit, e["rc_discrepancy_max"], len(rows)
+
+
+def sd(v):
+    return statistics.stdev(v) if len(v) > 1 else 0.0
+
+
+print(f"Seeds: {' '.join(seeds)}.\n")
 print(f"| model | test auROC (mean ± sd) | test auPRC (mean ± sd) | epochs to valid auPRC ≥ {target} (mean; runs reaching it) | max \\|p(x) - p(rc x)\\| |")
 print("|---|---:|---:|---:|---:|")
 for c in configs:
-    roc, prc, reach, disc = [], [], [], []
-    for s in seeds:
-        e = json.load(open(f"{out}/{c}-s{s}/evaluation.json"))
-        roc.append(e["mean_auroc"]); prc.append(e["mean_auprc"]); disc.append(e["rc_discrepancy_max"])
-        rows = [l.rstrip("\n").split("\t") for l in open(f"{out}/{c}-s{s}/metrics.tsv")][1:]
-        hit = next((int(r[0]) for r in rows if float(r[4]) >= target), None)
-        if hit is not None:
-            reach.append(hit)
-    sd = lambda v: statistics.stdev(v) if len(v) > 1 else 0.0
+    runs = [run(c, s) for s in seeds]
+    roc, prc = [r[0] for r in runs], [r[1] for r in runs]
+    reach = [r[2] for r in runs if r[2] is not None]
     r = f"{statistics.mean(reach):.1f}; {len(reach)}/{len(seeds)}" if reach else f"never; 0/{len(seeds)}"
-    print(f"| {c} | {statistics.mean(roc):.3f} ± {sd(roc):.3f} | {statistics.mean(prc):.3f} ± {sd(prc):.3f} | {r} | {max(disc):.1e} |")
+    print(f"| {c} | {statistics.mean(roc):.3f} ± {sd(roc):.3f} | {statistics.mean(prc):.3f} ± {sd(prc):.3f} | {r} | {max(x[3] for x in runs):.1e} |")
+print("\nEvery run (test auROC / auPRC, epoch reaching the target):\n")
+print("| model | " + " | ".join(f"seed {s}" for s in seeds) + " |")
+print("|---|" + "---:|" * len(seeds))
+for c in configs:
+    cells = []
+    for s in seeds:
+        roc, prc, hit, _, epochs = run(c, s)
+        cells.append(f"{roc:.3f} / {prc:.3f}, {hit if hit is not None else f'never ({epochs})'}")
+    print(f"| {c} | " + " | ".join(cells) + " |")
