@@ -27,6 +27,11 @@ public struct AttributionWindow: Sendable, Equatable {
 /// The attribution map a report shows: of all regions, the one with the largest total
 /// |attribution|; its per-position profile over the whole window, and the `zoom` columns where
 /// the summed |attribution| is largest, as signed letter rows.
+///
+/// Saliency maps (one non-zero value per column, at the base present) are shown as they are.
+/// In-silico mutagenesis maps (the effect of each of the three mutations, 0 at the base
+/// present) are shown as `crick attribute` writes its per-base track: the base present, with
+/// minus the mean effect of mutating it.
 public struct AttributionExample: Sendable {
     /// Index of the region shown, among `regions`.
     public let region: Int
@@ -42,15 +47,16 @@ public struct AttributionExample: Sendable {
     /// `maps`: (regions, L, 4) row-major floats; `windows`: one per region where known.
     public init(maps: UnsafeBufferPointer<Float>, regions n: Int, length l: Int, windows: [AttributionWindow], zoom: Int = 100) {
         precondition(n > 0 && l > 0 && maps.count >= n * l * 4, "attribution matrix shape")
+        let all = AttributionExample.presentBase(maps: maps, count: n * l * 4)   // (n * L * 4)
         // Strongest region: largest sum of |value| (first on ties).
         var best = 0, bestSum = -1.0
         for r in 0..<n {
             var s = 0.0
-            for i in (r * l * 4)..<((r + 1) * l * 4) { s += Double(abs(maps[i])) }
+            for i in (r * l * 4)..<((r + 1) * l * 4) { s += abs(all[i]) }
             if s > bestSum { best = r; bestSum = s }
         }
         let base = best * l * 4
-        let rows = (0..<l).map { p in (0..<4).map { Double(maps[base + p * 4 + $0]) } }   // (L, 4)
+        let rows = (0..<l).map { p in Array(all[(base + p * 4)..<(base + p * 4 + 4)]) }   // (L, 4)
         let w = min(zoom, l)
         // Zoom: the w consecutive columns with the largest summed |value| (first on ties).
         let magnitude = rows.map { $0.reduce(0) { $0 + abs($1) } }
@@ -67,6 +73,22 @@ public struct AttributionExample: Sendable {
         profile = rows.map { $0.reduce(0, +) }
         zoomStart = start
         zoomRows = Array(rows[start..<(start + w)])
+    }
+
+    /// The maps as values of the base present: unchanged for saliency; for ISM maps (detected by
+    /// a column with two or more non-zero values) each column becomes minus the mean of its
+    /// mutation effects at the base whose effect is 0 (nothing shown for N, all four non-zero).
+    static func presentBase(maps: UnsafeBufferPointer<Float>, count: Int) -> [Double] {
+        var out = (0..<count).map { Double(maps[$0]) }
+        let ism = stride(from: 0, to: count, by: 4).contains { c in (0..<4).filter { out[c + $0] != 0 }.count >= 2 }
+        guard ism else { return out }
+        for c in stride(from: 0, to: count, by: 4) {
+            let column = Array(out[c..<(c + 4)])
+            let zeros = column.indices.filter { column[$0] == 0 }
+            for b in 0..<4 { out[c + b] = 0 }
+            if zeros.count == 1 { out[c + zeros[0]] = -column.reduce(0, +) / 3 }
+        }
+        return out
     }
 
     /// "chrI:28248-29247 peak_2" for columns `from..<to` (1-based, inclusive coordinates), or

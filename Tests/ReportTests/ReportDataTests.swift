@@ -49,10 +49,14 @@ final class ReportDataTests: XCTestCase {
     func testAttributionExampleShowsTheStrongestRegionAndStretch() {
         var rng = TestRNG(seed: 7)
         let n = 5, l = 300, zoom = 40
-        var maps = (0..<(n * l * 4)).map { _ in Float.random(in: -1...1, using: &rng) * 0.1 }
+        // Saliency-like maps: one non-zero value per column, at a random base present.
+        var maps = [Float](repeating: 0, count: n * l * 4)
+        for c in 0..<(n * l) { maps[c * 4 + Int.random(in: 0..<4, using: &rng)] = Float.random(in: -1...1, using: &rng) * 0.1 }
         // Region 3 is stronger overall, with a peak of attribution around column 200.
         for i in (3 * l * 4)..<(4 * l * 4) { maps[i] *= 3 }
-        for p in 190..<215 { maps[(3 * l + p) * 4 + 2] = 2 }
+        for p in 190..<215 {
+            for b in 0..<4 { maps[(3 * l + p) * 4 + b] = b == 2 ? 2 : 0 }
+        }
         let windows = [AttributionWindow(line: "chrI\t0\t738\tpeak_1\t262"), AttributionWindow(line: "chrI\t100\t400\tb"),
                        AttributionWindow(line: "chrI\t200\t500\tc"), AttributionWindow(line: "chrII\t1000\t1300\td\t0"),
                        AttributionWindow(line: "chrII\t2000\t2300\te")].compactMap { $0 }
@@ -72,6 +76,31 @@ final class ReportDataTests: XCTestCase {
         XCTAssertEqual(example.profile[195], (0..<4).reduce(0.0) { $0 + Double(maps[(3 * l + 195) * 4 + $1]) }, accuracy: 1e-9)
         XCTAssertEqual(example.label(from: 0, to: l), "chrII:1001-1300 d")
         XCTAssertEqual(example.label(from: bestStart, to: bestStart + zoom), "chrII:\(1001 + bestStart)-\(1000 + bestStart + zoom) d")
+    }
+
+    /// ISM maps (three mutation effects per column, 0 at the base present) are shown as the
+    /// base present with minus the mean effect of its mutations; N columns show nothing.
+    func testISMMapsAreShownAtTheBasePresent() {
+        var rng = TestRNG(seed: 9)
+        let l = 50
+        let present = (0..<l).map { $0 == 7 ? 4 : Int.random(in: 0..<4, using: &rng) }   // 4 = N
+        var maps = [Float](repeating: 0, count: l * 4)
+        for p in 0..<l {
+            for b in 0..<4 where b != present[p] { maps[p * 4 + b] = Float.random(in: -1...1, using: &rng) }
+        }
+        let example = maps.withUnsafeBufferPointer { AttributionExample(maps: $0, regions: 1, length: l, windows: [], zoom: l) }
+        XCTAssertEqual(example.zoomStart, 0)
+        for p in 0..<l {
+            let row = example.zoomRows[p]
+            if present[p] == 4 {
+                XCTAssertEqual(row, [0, 0, 0, 0], "N column")
+                continue
+            }
+            let expected = -(0..<4).reduce(0.0) { $0 + Double(maps[p * 4 + $1]) } / 3
+            for b in 0..<4 { XCTAssertEqual(row[b], b == present[p] ? expected : 0, accuracy: 1e-12, "column \(p) base \(b)") }
+            XCTAssertEqual(example.profile[p], expected, accuracy: 1e-12)
+        }
+        XCTAssertEqual(example.label(from: 0, to: l), "columns 1-50")
     }
 
     func testTrackSummaryCoverageAndTopIntervals() {
