@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Tracks", dependencies: ["CBigWig", "Pipeline"]),
         .target(name: "Scoring", dependencies: ["Genome", "NeuralNet", "Tracks", "Pipeline"]),
         .target(name: "Interpret", dependencies: ["NeuralNet", "Dataset", "Genome", "Pipeline"]),
-        .target(name: "Report", dependencies: ["NeuralNet", "Dataset", "Tracks"]),
+        .target(name: "Report", dependencies: ["NeuralNet", "Dataset", "Tracks", "Interpret"]),
 
         // The command-line tool: option parsing and printing only.
         .executableTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import Interpret
 
 /// Where one row of an attribution matrix lies on the genome: `crick attribute` writes a
 /// window per row (PREFIX.windows.bed: chrom, start, end clipped to the chromosome, name, and
@@ -75,19 +76,20 @@ public struct AttributionExample: Sendable {
         zoomRows = Array(rows[start..<(start + w)])
     }
 
-    /// The maps as values of the base present: unchanged for saliency; for ISM maps (detected by
-    /// a column with two or more non-zero values) each column becomes minus the mean of its
-    /// mutation effects at the base whose effect is 0 (nothing shown for N, all four non-zero).
+    /// The maps as values of the base present: unchanged for saliency; ISM maps (detected by a
+    /// column with two or more non-zero values) go through `Attributor.perBase`, the per-base
+    /// track's rule, with the base present read from the column's one zero (N otherwise, shown
+    /// as no letter).
     static func presentBase(maps: UnsafeBufferPointer<Float>, count: Int) -> [Double] {
-        var out = (0..<count).map { Double(maps[$0]) }
-        let ism = stride(from: 0, to: count, by: 4).contains { c in (0..<4).filter { out[c + $0] != 0 }.count >= 2 }
-        guard ism else { return out }
-        for c in stride(from: 0, to: count, by: 4) {
-            let column = Array(out[c..<(c + 4)])
-            let zeros = column.indices.filter { column[$0] == 0 }
-            for b in 0..<4 { out[c + b] = 0 }
-            if zeros.count == 1 { out[c + zeros[0]] = -column.reduce(0, +) / 3 }
+        let ism = stride(from: 0, to: count, by: 4).contains { c in (0..<4).filter { maps[c + $0] != 0 }.count >= 2 }
+        guard ism else { return (0..<count).map { Double(maps[$0]) } }
+        let codes: [UInt8] = stride(from: 0, to: count, by: 4).map { c in
+            let zeros = (0..<4).filter { maps[c + $0] == 0 }
+            return zeros.count == 1 ? UInt8(zeros[0]) : 4
         }
+        let values = Attributor.perBase(Array(maps[0..<count]), codes: codes, method: .ism)
+        var out = [Double](repeating: 0, count: count)
+        for (i, code) in codes.enumerated() where code < 4 { out[i * 4 + Int(code)] = Double(values[i]) }
         return out
     }
 
