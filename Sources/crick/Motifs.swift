@@ -18,8 +18,9 @@ struct Motifs: ParsableCommand {
             aligned there averaged, flanks under 0.5 bits trimmed (Koo & Ploenzke 2021). In rc \
             models a filter and its reverse-complement channel give one motif. Writes DIR/filters.meme \
             and DIR/filters.tsv; --compare DB.meme adds DIR/matches.tsv (Tomtom-style: Pearson \
-            column scores over every overlapping offset and both strands, p-values from the \
-            database's null column scores, E = p x database size, q-values); --truth (a simulator \
+            column scores over every overlapping offset and both strands, Tomtom's complete \
+            scoring unless --incomplete-scores, p-values from the database's null column scores, \
+            E = p x database size, q-values); --truth (a simulator \
             directory or its motifs.meme) adds DIR/truth.tsv: match fraction, match-any and coverage.
             """)
 
@@ -49,6 +50,9 @@ struct Motifs: ParsableCommand {
 
     @Option(name: .customLong("min-overlap"), help: "Fewest aligned columns in a comparison.")
     var minOverlap: Int = 5
+
+    @Flag(name: .customLong("incomplete-scores"), help: "Score the aligned columns only (Tomtom's -incomplete-scores; default: complete scoring).")
+    var incompleteScores = false
 
     @Option(name: .customLong("max-matches"), help: "Matches listed per filter in matches.tsv.")
     var maxMatches: Int = 5
@@ -80,7 +84,8 @@ struct Motifs: ParsableCommand {
         }
         let known = try compare.map { try MotifFile.read(path: $0) } ?? []
         let (database, truthIndex) = databaseWithTruth(known, truth: truthMotifs)
-        let matches = database.isEmpty ? [] : MotifComparison(database: database, column: distance, minOverlap: minOverlap).compare(queries)
+        let matches = database.isEmpty ? [] : MotifComparison(database: database, column: distance, minOverlap: minOverlap,
+                                                                                     scoring: incompleteScores ? .incomplete : .complete).compare(queries)
 
         let staging = try StagingDirectory(final: output)
         do {

@@ -7,8 +7,12 @@ final class MotifComparisonTests: XCTestCase {
     let jaspar = packageRoot + "/Pipelines/data/motifs/JASPAR2024_CORE_vertebrates_non-redundant.meme"
 
     func testAMotifMatchesItselfAndItsReverseComplementBest() throws {
+        for scoring in AlignmentScoring.allCases { try checkSelfMatches(scoring) }
+    }
+
+    func checkSelfMatches(_ scoring: AlignmentScoring) throws {
         let db = try MotifFile.read(path: jaspar)
-        let comparison = MotifComparison(database: db)
+        let comparison = MotifComparison(database: db, scoring: scoring)
         var rng = TestRNG(seed: 4)
         let picks = (0..<6).map { _ in Int.random(in: 0..<db.count, using: &rng) }
         let queries = picks.map { db[$0] } + picks.map { db[$0].reverseComplement }
@@ -17,7 +21,7 @@ final class MotifComparisonTests: XCTestCase {
             let target = picks[k % picks.count]
             let best = try XCTUnwrap(list.first)
             let selfMatch = try XCTUnwrap(list.first { $0.target == target })
-            XCTAssertEqual(selfMatch.pValue, best.pValue, "the motif itself has the smallest p (\(db[target].id))")
+            XCTAssertEqual(selfMatch.pValue, best.pValue, "the motif itself has the smallest p (\(db[target].id), \(scoring))")
             XCTAssertEqual(selfMatch.offset, 0)
             let m = db[target]
             let palindromic = zip(m.probabilities.joined(), m.reverseComplement.probabilities.joined()).allSatisfy { abs($0 - $1) < 0.1 }
@@ -31,6 +35,10 @@ final class MotifComparisonTests: XCTestCase {
     }
 
     func testUnrelatedRandomMotifsAreNotSignificant() throws {
+        for scoring in AlignmentScoring.allCases { try checkUnrelated(scoring) }
+    }
+
+    func checkUnrelated(_ scoring: AlignmentScoring) throws {
         let db = try MotifFile.read(path: jaspar)
         var rng = TestRNG(seed: 9)
         // Nearly uniform columns: nothing in the database should look significant.
@@ -41,12 +49,16 @@ final class MotifComparisonTests: XCTestCase {
                 return v.map { $0 / s }
             })
         }
-        for list in MotifComparison(database: db).compare(queries) {
-            XCTAssertGreaterThan(list.first?.eValue ?? 0, 0.1)
+        for list in MotifComparison(database: db, scoring: scoring).compare(queries) {
+            XCTAssertGreaterThan(list.first?.eValue ?? 0, 0.1, "\(scoring)")
         }
     }
 
     func testPValuesAreUniformishUnderTheNull() throws {
+        for scoring in AlignmentScoring.allCases { try checkNull(scoring) }
+    }
+
+    func checkNull(_ scoring: AlignmentScoring) throws {
         // Database motifs compared with shuffled-column copies of other database motifs: few
         // small p-values beyond what chance gives.
         let db = try MotifFile.read(path: jaspar)
@@ -56,9 +68,84 @@ final class MotifComparisonTests: XCTestCase {
             m.probabilities = m.probabilities.map { $0.shuffled(using: &rng) }
             return m
         }
-        let results = MotifComparison(database: db).compare(queries)
+        let results = MotifComparison(database: db, scoring: scoring).compare(queries)
         let all = results.flatMap { $0.map(\.pValue) }
         let small = all.filter { $0 < 0.01 }.count
-        XCTAssertLessThan(Double(small) / Double(all.count), 0.03, "p < 0.01 in \(small) of \(all.count)")
+        XCTAssertLessThan(Double(small) / Double(all.count), 0.03, "p < 0.01 in \(small) of \(all.count) (\(scoring))")
+    }
+
+    /// Complete scoring against a brute-force oracle: every tuple of database columns is
+    /// enumerated for each aligned column range (no convolution), and the maximum over the
+    /// alignments of a target's width (independent under the null) is the product of their
+    /// distribution functions.
+    func testCompleteScoringPValuesEqualBruteForceEnumeration() throws {
+        var rng = TestRNG(seed: 31)
+        func randomColumn() -> [Double] {
+            let v = (0..<4).map { _ in pow(Double.random(in: 0.01...1, using: &rng), 3) }
+            let s = v.reduce(0, +)
+            return v.map { $0 / s }
+        }
+        let db = [2, 3, 3, 4].enumerated().map { k, w in Motif(id: "m\(k)", name: "m\(k)", probabilities: (0..<w).map { _ in randomColumn() }) }
+        let queries = (0..<3).map { q in Motif(id: "q\(q)", name: "q\(q)", probabilities: (0..<4).map { _ in randomColumn() }) }
+        let bins = 100
+        for minOverlap in [1, 2] {
+            let results = MotifComparison(database: db, minOverlap: minOverlap, bins: bins, scoring: .complete).compare(queries)
+            for (qi, query) in queries.enumerated() {
+                let wq = query.width
+                let dbColumns = db.flatMap { $0.probabilities + $0.reverseComplement.probabilities }
+                let raw = (0..<wq).map { i in dbColumns.map { ColumnScore.pearson.score(query.probabilities[i], $0) } }
+                let medians = raw.map { r -> Double in
+                    let v = r.sorted()
+                    return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+                }
+                let shifted = (0..<wq).map { i in raw[i].map { $0 - medians[i] } }
+                let lo = shifted.joined().min() ?? 0, hi = shifted.joined().max() ?? 0
+                let scale = Double(bins - 1) / (hi - lo)
+                func level(_ v: Double) -> Int { min(bins - 1, max(0, Int(((v - lo) * scale).rounded()))) }
+                let zero = level(0)
+                // Level sums over query columns a..<b for every tuple of database columns, one
+                // tuple at a time (an odometer over column indices).
+                var cache: [Int: [Int]] = [:]
+                func rangeSums(_ a: Int, _ b: Int) -> [Int] {
+                    if let v = cache[a * 16 + b] { return v }
+                    let n = b - a, t = dbColumns.count
+                    var digits = [Int](repeating: 0, count: n), sums: [Int] = []
+                    repeat {
+                        sums.append((0..<n).reduce(0) { $0 + level(shifted[a + $1][digits[$1]]) })
+                        var k = 0
+                        while k < n { digits[k] += 1; if digits[k] < t { break }; digits[k] = 0; k += 1 }
+                        if k == n { break }
+                    } while true
+                    cache[a * 16 + b] = sums
+                    return sums
+                }
+                for match in results[qi] {
+                    let target = db[match.target], wt = target.width
+                    // The best complete score over the offsets allowed and both strands.
+                    var bestScore = Int.min
+                    for strandMotif in [target, target.reverseComplement] {
+                        for offset in (-(wt - 1))...(wq - 1) {
+                            let a = max(0, offset), b = min(wq, wt + offset)
+                            guard b - a >= min(minOverlap, wq, wt) else { continue }
+                            var total = (wq - (b - a)) * zero
+                            for i in a..<b { total += level(ColumnScore.pearson.score(query.probabilities[i], strandMotif.probabilities[i - offset]) - medians[i]) }
+                            bestScore = max(bestScore, total)
+                        }
+                    }
+                    // P(max over all 2 x (wq + wt - 1) alignments >= bestScore).
+                    var below = 1.0
+                    for offset in (-(wt - 1))...(wq - 1) {
+                        let a = max(0, offset), b = min(wq, wt + offset)
+                        let sums = rangeSums(a, b)
+                        let atLeast = Double(sums.filter { $0 + (wq - (b - a)) * zero >= bestScore }.count)
+                        below *= pow(1 - atLeast / Double(sums.count), 2)
+                    }
+                    let p = 1 - below
+                    XCTAssertEqual(match.pValue, p, accuracy: 1e-9 + 1e-7 * p, "\(query.id) vs \(target.id), min overlap \(minOverlap)")
+                    XCTAssertEqual(match.eValue, match.pValue * Double(db.count), accuracy: 1e-12)
+                }
+                XCTAssertEqual(results[qi].count, db.count)
+            }
+        }
     }
 }
