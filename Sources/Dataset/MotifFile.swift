@@ -1,8 +1,10 @@
 import Foundation
 import Genome
 
-/// Reading and writing motif files: MEME minimal format (version 4 and the variants JASPAR
-/// writes) and JASPAR PFM count matrices (with or without `A [ ... ]` row labels).
+/// Reading and writing motif files: MEME minimal format (version 4, the variants JASPAR writes,
+/// and MEME's own text output), JASPAR PFM count matrices (with or without `A [ ... ]` row
+/// labels) and HOMER motif files (`>consensus<TAB>name<TAB>threshold...`, then a row of A C G T
+/// probabilities per position).
 public enum MotifFile {
     /// Reads every motif in `path`, deciding the format from the content.
     public static func read(path: String) throws -> [Motif] {
@@ -21,7 +23,14 @@ public enum MotifFile {
             l.hasSuffix("\r") ? l.dropLast() : l
         }
         let isMEME = lines.contains { $0.hasPrefix("MEME version") || $0.hasPrefix("MOTIF ") }
-        let motifs = try isMEME ? parseMEME(lines, path: path) : parseJASPAR(lines, path: path, stem: stem)
+        let motifs: [Motif]
+        if isMEME {
+            motifs = try parseMEME(lines, path: path)
+        } else if looksLikeHOMER(lines) {
+            motifs = try parseHOMER(lines, path: path)
+        } else {
+            motifs = try parseJASPAR(lines, path: path, stem: stem)
+        }
         guard !motifs.isEmpty else {
             throw GenomeError.malformedLine(path: path, line: max(lines.count, 1), detail: "no motif found (expected MEME minimal format or JASPAR PFM)")
         }
@@ -107,6 +116,59 @@ public enum MotifFile {
         return motifs
     }
 
+    /// The non-empty lines that are not `#` comments, trimmed, with their 0-based numbers.
+    private static func contentLines(_ lines: [Substring]) -> [(number: Int, text: String)] {
+        lines.enumerated().compactMap { n, raw in
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            return line.isEmpty || line.hasPrefix("#") ? nil : (n, line)
+        }
+    }
+
+    /// A HOMER file: the first header has at least three tab-separated fields, the third a
+    /// number (the log-odds detection threshold), and the next line holds 4 numbers.
+    private static func looksLikeHOMER(_ lines: [Substring]) -> Bool {
+        let content = contentLines(lines).prefix(2).map(\.text)
+        guard let first = content.first, first.hasPrefix(">") else { return false }
+        let fields = first.dropFirst().split(separator: "\t", omittingEmptySubsequences: false)
+        guard fields.count >= 3, Double(fields[2].trimmingCharacters(in: .whitespaces)) != nil else { return false }
+        guard let row = content.dropFirst().first else { return false }
+        return numbers(Substring(row))?.count == 4
+    }
+
+    private static func parseHOMER(_ lines: [Substring], path: String) throws -> [Motif] {
+        var motifs: [Motif] = []
+        var current: (motif: Motif, line: Int)?
+        func flush() throws {
+            guard let c = current else { return }
+            guard !c.motif.probabilities.isEmpty else {
+                throw GenomeError.malformedLine(path: path, line: c.line, detail: "HOMER motif \(c.motif.id) has no rows")
+            }
+            motifs.append(c.motif)
+            current = nil
+        }
+        for (n, line) in contentLines(lines) {
+            if line.hasPrefix(">") {
+                try flush()
+                let fields = line.dropFirst().split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard fields.count >= 2, !fields[1].isEmpty else {
+                    throw GenomeError.malformedLine(path: path, line: n + 1, detail: "HOMER motif header without a name")
+                }
+                let name = fields[1].split(separator: "/").first.map(String.init) ?? fields[1]
+                current = (Motif(id: fields[1], name: name, probabilities: []), n + 1)
+                continue
+            }
+            guard current != nil else {
+                throw GenomeError.malformedLine(path: path, line: n + 1, detail: "HOMER matrix row before any '>' header")
+            }
+            guard let row = numbers(Substring(line)), row.count == 4 else {
+                throw GenomeError.malformedLine(path: path, line: n + 1, detail: "expected 4 probabilities (A C G T) in HOMER motif row")
+            }
+            current?.motif.probabilities.append(try normalised(row, path: path, line: n + 1))
+        }
+        try flush()
+        return motifs
+    }
+
     private static func parseJASPAR(_ lines: [Substring], path: String, stem: String) throws -> [Motif] {
         var motifs: [Motif] = []
         var header: (id: String, name: String, line: Int)?
@@ -127,9 +189,7 @@ public enum MotifFile {
             rows = []
             header = nil
         }
-        for (n, raw) in lines.enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
+        for (n, line) in contentLines(lines) {
             if line.hasPrefix(">") {
                 try flush()
                 let f = line.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\t" })

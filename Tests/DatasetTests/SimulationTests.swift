@@ -103,6 +103,57 @@ final class SimulationTests: XCTestCase {
         XCTAssertEqual(info.length, 500)
     }
 
+    func testHOMERMotifsAndMEMETextOutputParse() throws {
+        // HOMER: a header with consensus, name and log-odds threshold, then A C G T rows (here
+        // not summing exactly to 1, as HOMER writes them).
+        let homer = try dir.write("known.motifs", """
+            >ASTTCCTCTT\tERE(NR),IR3/MCF7-ERa-ChIP-Seq/Homer\t8.059752\t-23791.5\t0\tT:17311.0(44.36%)
+            0.726\t0.002\t0.170\t0.103
+            0.002\t0.494\t0.354\t0.151
+            0.010\t0.010\t0.010\t0.970
+            >CACGTG\tMAX(bHLH)/K562-MAX-ChIP-Seq/Homer\t6.5\t-1000\t0
+            0.000\t1.000\t0.000\t0.000
+            1.000\t0.000\t0.000\t0.000
+            0.000\t1.000\t0.000\t0.000
+            0.000\t0.000\t1.000\t0.000
+
+            """)
+        let h = try MotifFile.read(path: homer)
+        XCTAssertEqual(h.map(\.id), ["ERE(NR),IR3/MCF7-ERa-ChIP-Seq/Homer", "MAX(bHLH)/K562-MAX-ChIP-Seq/Homer"])
+        XCTAssertEqual(h.map(\.name), ["ERE(NR),IR3", "MAX(bHLH)"])
+        XCTAssertEqual(h.map(\.width), [3, 4])
+        for (x, y) in zip(h[0].probabilities[0], [0.726, 0.002, 0.170, 0.103].map { $0 / 1.001 }) { XCTAssertEqual(x, y, accuracy: 1e-12) }
+        XCTAssertEqual(h[1].consensus, "CACG")
+        let bad = try dir.write("bad.motifs", ">ACG\tX/Homer\t5.0\n0.2\t0.3\t0.5\t0\n0.5\t0.5\n")
+        XCTAssertThrowsError(try MotifFile.read(path: bad)) { e in
+            XCTAssertTrue("\(e)".contains("line 3"), "\(e)")
+        }
+        // MEME's text output: the log-odds matrix comes first and must be skipped.
+        let memeTxt = try dir.write("meme.txt", """
+            MEME version 5.5.4 (Release date: Thu Jun 15 2023)
+
+            ALPHABET= ACGT
+            MOTIF TTGACA MEME-1\twidth =   3  sites =  12  llr = 80  E-value = 3.1e-005
+            \tMotif TTGACA MEME-1 position-specific scoring matrix
+            log-odds matrix: alength= 4 w= 3 n= 100 bayes= 3 E= 3.1e-005
+             -10 -10 -10 200
+             -10 -10 200 -10
+             200 -10 -10 -10
+            \tMotif TTGACA MEME-1 position-specific probability matrix
+            letter-probability matrix: alength= 4 w= 3 nsites= 12 E= 3.1e-005
+             0.000000  0.000000  0.083333  0.916667
+             0.000000  0.000000  1.000000  0.000000
+             1.000000  0.000000  0.000000  0.000000
+            ----------------------------------------
+
+            """)
+        let m = try MotifFile.read(path: memeTxt)
+        XCTAssertEqual(m.map(\.id), ["TTGACA"])
+        XCTAssertEqual(m[0].consensus, "TGA")
+        XCTAssertEqual(m[0].sites, 12)
+        XCTAssertEqual(m[0].probabilities[0][2], 0.083333, accuracy: 1e-9)
+    }
+
     func testMotifFilesParseAllShippedVariants() throws {
         let data = packageRoot + "/Pipelines/data/motifs/"
         XCTAssertEqual(try MotifFile.read(path: data + "JASPAR2024_CORE_vertebrates_non-redundant.meme").count, 879)
