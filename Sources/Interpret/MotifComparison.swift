@@ -139,8 +139,7 @@ public final class MotifComparison {
     /// p of the best alignment's sum under the maximum of all alignments of the target's width.
     private func completeMatches(wq: Int, scores: [[[[Double]]]]) -> [MotifMatch] {
         // Median of each query column's scores over every database column.
-        var perColumn = [[Double]](repeating: [], count: wq)
-        for perStrand in scores { for cols in perStrand { for row in cols { for i in 0..<wq { perColumn[i].append(row[i]) } } } }
+        let perColumn = perQueryColumn(scores, wq: wq)
         let medians = perColumn.map { column -> Double in
             let v = column.sorted(), n = v.count
             return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
@@ -154,13 +153,7 @@ public final class MotifComparison {
         let scale = Double(bins - 1) / max(hi - lo, 1e-12)
         func level(_ shifted: Double) -> Int { min(bins - 1, max(0, Int(((shifted - lo) * scale).rounded()))) }
         let zero = level(0)
-        var pmf = [[Double]](repeating: [Double](repeating: 0, count: bins), count: wq)
-        for i in 0..<wq {
-            for v in perColumn[i] { pmf[i][level(v - medians[i])] += 1 }
-            let total = Double(perColumn[i].count)
-            for b in 0..<bins { pmf[i][b] /= max(total, 1) }
-        }
-        let survival = survivalFunctions(pmf)
+        let survival = survivalFunctions(nullPMF(perColumn) { i, v in level(v - medians[i]) })
         // log P(max over the alignments of a width-wt target < s), memoised by (wt, s).
         var memo: [Int: Double] = [:]
         let levels = wq * (bins - 1) + 1
@@ -211,14 +204,7 @@ public final class MotifComparison {
     /// Incomplete scoring: sums over aligned columns only, the smallest p over the alignments,
     /// corrected for the alignments tried.
     private func incompleteMatches(wq: Int, scores: [[[[Double]]]]) -> [MotifMatch] {
-        var pmf = [[Double]](repeating: [Double](repeating: 0, count: bins), count: wq)
-        var total = 0.0
-        for perStrand in scores {
-            for cols in perStrand { for row in cols { for i in 0..<wq { pmf[i][bin(row[i])] += 1 } } }
-            total += Double(perStrand[0].count * 2)
-        }
-        for i in 0..<wq { for b in 0..<bins { pmf[i][b] /= max(total, 1) } }
-        let survival = survivalFunctions(pmf)
+        let survival = survivalFunctions(nullPMF(perQueryColumn(scores, wq: wq)) { _, v in bin(v) })
         var out: [MotifMatch] = []
         for (t, perStrand) in scores.enumerated() {
             let wt = perStrand[0].count
@@ -251,6 +237,24 @@ public final class MotifComparison {
                                   pValue: p, eValue: p * Double(database.count), qValue: 1))
         }
         return out
+    }
+
+    /// Each query column's scores against every database column (both strands), flattened.
+    private func perQueryColumn(_ scores: [[[[Double]]]], wq: Int) -> [[Double]] {
+        var perColumn = [[Double]](repeating: [], count: wq)
+        for perStrand in scores { for cols in perStrand { for row in cols { for i in 0..<wq { perColumn[i].append(row[i]) } } } }
+        return perColumn
+    }
+
+    /// The null pmf of each query column: its scores' discretised levels (`level(column, score)`),
+    /// every database column weighted equally.
+    private func nullPMF(_ perColumn: [[Double]], level: (Int, Double) -> Int) -> [[Double]] {
+        perColumn.enumerated().map { i, values in
+            var pmf = [Double](repeating: 0, count: bins)
+            for v in values { pmf[level(i, v)] += 1 }
+            let total = Double(max(values.count, 1))
+            return pmf.map { $0 / total }
+        }
     }
 
     /// Survival functions of sums over query columns a..<b of independent per-column pmfs:

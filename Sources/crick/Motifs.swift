@@ -84,8 +84,9 @@ struct Motifs: ParsableCommand {
         }
         let known = try compare.map { try MotifFile.read(path: $0) } ?? []
         let (database, truthIndex) = databaseWithTruth(known, truth: truthMotifs)
+        let scoring: AlignmentScoring = incompleteScores ? .incomplete : .complete
         let matches = database.isEmpty ? [] : MotifComparison(database: database, column: distance, minOverlap: minOverlap,
-                                                                                     scoring: incompleteScores ? .incomplete : .complete).compare(queries)
+                                                               scoring: scoring).compare(queries)
 
         let staging = try StagingDirectory(final: output)
         do {
