@@ -32,7 +32,7 @@ public enum MotifFile {
             motifs = try parseJASPAR(lines, path: path, stem: stem)
         }
         guard !motifs.isEmpty else {
-            throw GenomeError.malformedLine(path: path, line: max(lines.count, 1), detail: "no motif found (expected MEME minimal format or JASPAR PFM)")
+            throw GenomeError.malformedLine(path: path, line: max(lines.count, 1), detail: "no motif found (expected MEME minimal format, JASPAR PFM or HOMER motifs)")
         }
         return motifs
     }
