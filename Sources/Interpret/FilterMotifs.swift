@@ -46,7 +46,8 @@ public struct FilterMotif: Sendable {
 
 /// Activation-based PWMs of first-layer filters (Koo & Ploenzke 2021): the positions where a
 /// filter's output exceeds `threshold` x its maximum over the data, the one-hot windows aligned
-/// there averaged into a position probability matrix, flanks below `trimBits` trimmed. In rc
+/// there averaged into a position probability matrix, flanks below `trimBits` trimmed (keeping
+/// `trimPad` columns beyond the informative core, as Koo & Ploenzke's analysis does with 3). In rc
 /// models a filter's reverse-complement channel adds its windows reverse-complemented.
 ///
 /// Two passes over the sequences: the maximum of each filter, then the windows above the
@@ -58,13 +59,16 @@ public final class FilterMotifExtractor {
     /// Window width (nil: the filter width), centred on the filter's span.
     public let window: Int?
     public let trimBits: Double
+    /// Columns kept on each side of the first and last column of at least `trimBits`.
+    public let trimPad: Int
 
-    public init(model: Model, threshold: Float = 0.5, window: Int? = nil, trimBits: Double = 0.5) throws {
+    public init(model: Model, threshold: Float = 0.5, window: Int? = nil, trimBits: Double = 0.5, trimPad: Int = 0) throws {
         self.model = model
         layer = try FirstLayer(model)
         self.threshold = threshold
         self.window = window
         self.trimBits = trimBits
+        self.trimPad = max(0, trimPad)
     }
 
     /// Activation maps (B, Lout, C) of a batch of codes (B x L).
@@ -89,7 +93,11 @@ public final class FilterMotifExtractor {
             }
         }
         let w = window ?? layer.kernel
-        let shift = layer.padLeft + (w - layer.kernel) / 2     // window start = position - shift
+        // Window start = position - shift. The columns beyond the filter span split extraLeft and
+        // extraRight; the other strand's channel takes them mirrored, so that once its window is
+        // reverse-complemented the filter span sits on the same rows as on the forward strand.
+        let extraLeft = (w - layer.kernel) / 2, extraRight = w - layer.kernel - extraLeft
+        let shifts = (forward: layer.padLeft + extraLeft, reverse: layer.padLeft + extraRight)
         var counts = [[Double]](repeating: [Double](repeating: 0, count: w * 4), count: f)
         var sites = [Int](repeating: 0, count: f)
         for batch in try batches() {
@@ -97,10 +105,10 @@ public final class FilterMotifExtractor {
             let lout = a.shape[1], l = batch.length
             for item in 0..<batch.count {
                 for p in 0..<lout {
-                    let start = p - shift
-                    guard start >= 0, start + w <= l else { continue }
                     for ch in 0..<c {
                         let reverse = layer.reverseComplement && ch >= f
+                        let start = p - (reverse ? shifts.reverse : shifts.forward)
+                        guard start >= 0, start + w <= l else { continue }
                         let filter = reverse ? 2 * f - 1 - ch : ch
                         let v = a.data[(item * lout + p) * c + ch]
                         guard maxima[filter] > 0, v > threshold * maxima[filter] else { continue }
@@ -127,7 +135,8 @@ public final class FilterMotifExtractor {
         }
     }
 
-    /// The motif without flanking columns under `trimBits`; at least its most informative column.
+    /// The motif without flanking columns under `trimBits`, but for `trimPad` columns each side of
+    /// the informative core; at least its most informative column.
     func trimmed(_ m: Motif) -> Motif {
         let ic = m.informationContent
         guard let first = ic.firstIndex(where: { $0 >= trimBits }), let last = ic.lastIndex(where: { $0 >= trimBits }) else {
@@ -137,7 +146,8 @@ public final class FilterMotifExtractor {
             return t
         }
         var t = m
-        t.probabilities = Array(m.probabilities[first...last])
+        let lo = max(0, first - trimPad), hi = min(ic.count - 1, last + trimPad)
+        t.probabilities = Array(m.probabilities[lo...hi])
         return t
     }
 }

@@ -15,7 +15,8 @@ struct Motifs: ParsableCommand {
         discussion: """
             For every first-layer filter: the positions where its output (after batch norm and \
             activation) exceeds --threshold x its maximum over the sequences, the one-hot windows \
-            aligned there averaged, flanks under 0.5 bits trimmed (Koo & Ploenzke 2021). In rc \
+            aligned there averaged, flanks under --trim-bits (0.5) trimmed but for --trim-pad \
+            columns beside the informative core (Koo & Ploenzke 2021). In rc \
             models a filter and its reverse-complement channel give one motif. Writes DIR/filters.meme \
             and DIR/filters.tsv; --compare DB.meme adds DIR/matches.tsv (Tomtom-style: Pearson \
             column scores over every overlapping offset and both strands, Tomtom's complete \
@@ -38,6 +39,12 @@ struct Motifs: ParsableCommand {
 
     @Option(help: "Window width around each site (default: the filter width).")
     var window: Int?
+
+    @Option(name: .customLong("trim-bits"), help: "Flanking columns under this information content (bits) are trimmed; 0 keeps the whole window.")
+    var trimBits: Double = 0.5
+
+    @Option(name: .customLong("trim-pad"), help: "Columns kept on each side of the informative core when trimming (Koo & Ploenzke's analysis keeps 3).")
+    var trimPad: Int = 0
 
     @Option(help: "Known motifs (MEME or JASPAR) to compare the filters with.")
     var compare: String?
@@ -65,13 +72,15 @@ struct Motifs: ParsableCommand {
     func validate() throws {
         guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
         if let window, window < 1 { throw ValidationError("--window must be at least 1") }
+        guard trimBits >= 0 && trimBits <= 2 else { throw ValidationError("--trim-bits must be between 0 and 2") }
+        guard trimPad >= 0 else { throw ValidationError("--trim-pad must be at least 0") }
         guard minOverlap >= 1 else { throw ValidationError("--min-overlap must be at least 1") }
     }
 
     func run() throws {
         setBLASThreads(common.threads)
         let m = try ModelFile.read(model).model
-        let extractor = try FilterMotifExtractor(model: m, threshold: threshold, window: window)
+        let extractor = try FilterMotifExtractor(model: m, threshold: threshold, window: window, trimBits: trimBits, trimPad: trimPad)
         let batches = try sequenceBatches(minLength: extractor.layer.kernel)
         let filters = try extractor.extract(batches)
         let queries = filters.map(\.motif)

@@ -36,8 +36,8 @@ final class FilterMotifTests: XCTestCase {
         return out
     }
 
-    func extract(_ m: Model, _ codes: [UInt8]) throws -> [FilterMotif] {
-        let extractor = try FilterMotifExtractor(model: m)
+    func extract(_ m: Model, _ codes: [UInt8], window: Int? = nil, trimBits: Double = 0.5, trimPad: Int = 0) throws -> [FilterMotif] {
+        let extractor = try FilterMotifExtractor(model: m, window: window, trimBits: trimBits, trimPad: trimPad)
         return try extractor.extract {
             var done = false
             return AnyIterator {
@@ -71,6 +71,38 @@ final class FilterMotifTests: XCTestCase {
         XCTAssertEqual(motifs.count, 3)
         XCTAssertEqual(motifs[0].motif.consensus, kmer)
         XCTAssertGreaterThanOrEqual(motifs[0].sites, 200)
+    }
+
+    /// A window one column wider than the filter: the extra column falls right of the span on the
+    /// forward strand and left of it on the other, so the reverse channel must take it mirrored
+    /// or the two strands' sites land one row apart and blur the motif.
+    func testRCWindowsWiderThanTheFilterAlignBothStrandsOnTheSameRows() throws {
+        var rng = TestRNG(seed: 6)
+        let kmer = "GATTACAG"
+        let m = try plantedModel(kmer, strand: .rc)
+        let codes = sequences(kmer, count: 300, plantReverse: false, rng: &rng) + sequences(kmer, count: 300, plantReverse: true, rng: &rng)
+        for window in [kmer.count + 1, kmer.count + 3] {
+            let motif = try extract(m, codes, window: window, trimBits: 0)[0].motif
+            XCTAssertEqual(motif.width, window)
+            let left = (window - kmer.count) / 2
+            let core = Motif(id: "core", name: "core", probabilities: Array(motif.probabilities[left..<(left + kmer.count)]))
+            XCTAssertEqual(core.consensus, kmer, "window \(window)")
+            XCTAssertGreaterThan(core.informationContent.min() ?? 0, 1.5, "window \(window)")
+        }
+    }
+
+    func testTrimmingKeepsTrimPadColumnsBesideTheInformativeCore() throws {
+        var rng = TestRNG(seed: 7)
+        let kmer = "ACGTTGCA"
+        let m = try plantedModel(kmer, strand: .standard)
+        let codes = sequences(kmer, count: 400, plantReverse: false, rng: &rng)
+        let trimmed = try extract(m, codes, window: kmer.count + 6)[0].motif
+        XCTAssertEqual(trimmed.consensus, kmer)
+        let padded = try extract(m, codes, window: kmer.count + 6, trimPad: 2)[0].motif
+        XCTAssertEqual(padded.width, kmer.count + 4)
+        XCTAssertEqual(String(padded.consensus.dropFirst(2).prefix(kmer.count)), kmer)
+        // A pad wider than the window's flanks stops at the window.
+        XCTAssertEqual(try extract(m, codes, window: kmer.count + 6, trimPad: 5)[0].motif.width, kmer.count + 6)
     }
 
     func testMemeOutputParsesBack() throws {
