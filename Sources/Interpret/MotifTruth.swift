@@ -12,20 +12,26 @@ public struct TruthSummary: Sendable, Equatable {
     public let matchFractionAnyHit: Double
     /// Share of truth motifs that are the best significant match of at least one filter.
     public let coverage: Double
+    /// Share of truth motifs that are the best significant truth match of at least one filter
+    /// (the coverage of Koo & Ploenzke's code, which looks at each filter's truth hits only).
+    public let coverageAnyHit: Double
     /// Filters, truth motifs, and truth motifs recovered.
     public let filters: Int
     public let truthMotifs: Int
     public let recovered: [String]
 
-    /// `matches[f]`: filter f's matches (best first) into `database`; `truth`: the indices of
+    /// `matches[f]`: filter f's matches (best first, every database motif) into `database`; `truth`: the indices of
     /// database motifs that are ground truth; significant means E < `maxE`.
     public init(matches: [[MotifMatch]], database: [Motif], truth: Set<Int>, maxE: Double = 0.1) {
         filters = matches.count
         truthMotifs = truth.count
         var matched = 0, any = 0, anyHit = 0
-        var found = Set<Int>()
+        var found = Set<Int>(), foundAnyHit = Set<Int>()
         for list in matches {
-            if list.contains(where: { $0.eValue < maxE && truth.contains($0.target) }) { anyHit += 1 }
+            if let hit = list.first(where: { $0.eValue < maxE && truth.contains($0.target) }) {
+                anyHit += 1
+                foundAnyHit.insert(hit.target)
+            }
             guard let best = list.first(where: { $0.eValue < maxE }) else { continue }
             any += 1
             if truth.contains(best.target) {
@@ -37,6 +43,7 @@ public struct TruthSummary: Sendable, Equatable {
         matchAny = filters > 0 ? Double(any) / Double(filters) : 0
         matchFractionAnyHit = filters > 0 ? Double(anyHit) / Double(filters) : 0
         coverage = truth.isEmpty ? 0 : Double(found.count) / Double(truth.count)
+        coverageAnyHit = truth.isEmpty ? 0 : Double(foundAnyHit.count) / Double(truth.count)
         recovered = found.sorted().map { database[$0].id }
     }
 }

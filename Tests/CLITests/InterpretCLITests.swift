@@ -30,7 +30,7 @@ final class InterpretCLITests: XCTestCase {
         let matches = try String(contentsOfFile: out + "/matches.tsv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(matches.count, 1 + 32 * 5)
         let truth = try String(contentsOfFile: out + "/truth.tsv", encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(truth[0], "match_fraction\tmatch_any\tcoverage\tfilters\ttruth_motifs\trecovered\tmatch_fraction_any_hit")
+        XCTAssertEqual(truth[0], "match_fraction\tmatch_any\tcoverage\tfilters\ttruth_motifs\trecovered\tmatch_fraction_any_hit\tcoverage_any_hit")
         XCTAssertEqual(truth[1].split(separator: "\t")[4], "12")
         let meme = try String(contentsOfFile: out + "/filters.meme", encoding: .utf8)
         XCTAssertEqual(meme.components(separatedBy: "\nMOTIF filter").count, 33)
