@@ -12,11 +12,11 @@ what="${BENCH:-fetch dataset nn scan interpret}"
 case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" nn "*|*" scan "*|*" interpret "*)
-  # PyTorch from PyPI (CPU wheels) in a venv of the benchmark's own.
+  # PyTorch from PyPI (CPU wheels) and memelite (Tomtom) in a venv of the benchmark's own.
   venv="$out/venv"
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, numpy, safetensors" 2>/dev/null; then
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, numpy, safetensors, memelite" 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q torch numpy safetensors
+    "$venv/bin/pip" install -q torch numpy safetensors memelite
   fi
   case " $what " in *" nn "*) "$venv/bin/python" "$here/nn/bench.py" --crick "$crick" --out "$out";; esac
   case " $what " in *" scan "*) "$venv/bin/python" "$here/scan/bench.py" --crick "$crick" --out "$out";; esac
