@@ -43,7 +43,7 @@ def main():
     ap.add_argument("--crick", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--regions", type=int, default=20, help="1 kb regions for ISM (3,000 mutants each)")
+    ap.add_argument("--regions", type=int, default=1000, help="1 kb regions for ISM (3,000 mutants each)")
     args = ap.parse_args()
     import numpy as np
     import torch
@@ -90,21 +90,23 @@ def main():
         for r in rows:
             f.write("\t".join(r))
     crick_wall = timed([c, "attribute", "--model", model, "--fasta", plain, "--regions", bed, "--method", "ism", "-o", os.path.join(out, "ism"), "-q", "-@", t])
-    mutants = len(rows) * (3 * 1000 + 1)
-    crick_rate = mutants / crick_wall
 
     tensors, meta = load_safetensors(model)
     net = from_file(tensors, meta)
     windows = [l.split("\t") for l in open(os.path.join(out, "ism.windows.bed"))]
     seqs = read_fasta(plain)
-    torch_maps = []
+    torch_maps, scored = [], 0
     with torch.no_grad():
         net(torch.zeros(8, 1000, 4))
         start = time.perf_counter()
         for w in windows:
+            # A window clipped at a chromosome end is padded with N (all-zero rows) from matrix
+            # column w[4]; crick mutates an N to each of the 4 bases, and so does this.
             codes = base_codes(seqs[w[0]][int(w[1]):int(w[2])])
-            x = torch.nn.functional.one_hot(torch.from_numpy(codes), 5)[:, :4].float()
+            x = torch.zeros(1000, 4)
+            x[int(w[4]):int(w[4]) + len(codes)] = torch.nn.functional.one_hot(torch.from_numpy(codes).long(), 5)[:, :4].float()
             pos, base = np.nonzero(np.ones((1000, 4)) - x.numpy())   # every other base
+            scored += len(pos) + 1
             batch = x.unsqueeze(0).repeat(len(pos) + 1, 1, 1)
             batch[np.arange(1, len(pos) + 1), pos, :] = 0
             batch[np.arange(1, len(pos) + 1), pos, base] = 1
@@ -113,6 +115,9 @@ def main():
             m[pos, base] = logits[1:] - logits[0]
             torch_maps.append(m)
         torch_wall = time.perf_counter() - start
+    # Mutants scored, with each window's reference: 3 per base, 4 per N of padding.
+    mutants = scored
+    crick_rate = mutants / crick_wall
     torch_rate = mutants / torch_wall
     crick_maps = np.load(os.path.join(out, "ism.npy"))
     worst = float(np.abs(crick_maps - np.stack(torch_maps)).max())

@@ -20,8 +20,8 @@ public struct TruthSummary: Sendable, Equatable {
     public let truthMotifs: Int
     public let recovered: [String]
 
-    /// `matches[f]`: filter f's matches (best first, every database motif) into `database`; `truth`: the indices of
-    /// database motifs that are ground truth; significant means E < `maxE`.
+    /// `matches[f]`: filter f's matches into `database`, best first, every database motif;
+    /// `truth`: the indices of database motifs that are ground truth; significant: E < `maxE`.
     public init(matches: [[MotifMatch]], database: [Motif], truth: Set<Int>, maxE: Double = 0.1) {
         filters = matches.count
         truthMotifs = truth.count

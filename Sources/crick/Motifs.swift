@@ -123,7 +123,9 @@ struct Motifs: ParsableCommand {
                 let text = "match_fraction\tmatch_any\tcoverage\tfilters\ttruth_motifs\trecovered\tmatch_fraction_any_hit\tcoverage_any_hit\n"
                     + "\(String(format: "%.4f", s.matchFraction))\t\(String(format: "%.4f", s.matchAny))\t\(String(format: "%.4f", s.coverage))\t\(s.filters)\t\(s.truthMotifs)\t\(s.recovered.joined(separator: ","))\t\(String(format: "%.4f", s.matchFractionAnyHit))\t\(String(format: "%.4f", s.coverageAnyHit))\n"
                 try write(text, to: staging.path + "/truth.tsv")
-                print("match fraction \(String(format: "%.3f", s.matchFraction)), match-any \(String(format: "%.3f", s.matchAny)), coverage \(String(format: "%.3f", s.coverage)) (\(s.recovered.count) of \(s.truthMotifs) truth motifs)")
+                print("match fraction \(String(format: "%.3f", s.matchFraction)) (any truth hit \(String(format: "%.3f", s.matchFractionAnyHit))), "
+                      + "match-any \(String(format: "%.3f", s.matchAny)), coverage \(String(format: "%.3f", s.coverage)) "
+                      + "(\(s.recovered.count) of \(s.truthMotifs) truth motifs; any truth hit \(String(format: "%.3f", s.coverageAnyHit)))")
             }
             try staging.commit()
         } catch {
