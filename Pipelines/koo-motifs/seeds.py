@@ -7,15 +7,7 @@ import os
 import statistics
 import sys
 
-COUNTS = [("match_fraction", "match fraction (best match)"), ("match_fraction_any_hit", "match fraction (any truth hit)"),
-          ("match_any", "match-any"), ("coverage", "coverage (best match)"), ("coverage_any_hit", "coverage (any truth hit)")]
-
-
-def truth(path):
-    if not os.path.exists(path):
-        return None
-    head, row = [l.rstrip("\n").split("\t") for l in open(path)][:2]
-    return {k: float(v) for k, v in zip(head, row) if k != "recovered"}
+from records import COUNTS, EXTRACTIONS, truth
 
 
 def cell(values):
@@ -30,9 +22,8 @@ def cell(values):
 results, groups = sys.argv[1], [a.split("=", 1) for a in sys.argv[2:]]
 runs = [(label, n) for label, names in groups for n in names.split(",")]
 auroc = {n: json.load(open(f"{results}/{n}/evaluation.json"))["mean_auroc"] for _, n in runs}
-for title, name in [("crick's defaults (the filter's width, trimmed at 0.5 bits)", "truth.tsv"),
-                    ("Koo & Ploenzke's settings (20-column windows, clipped at 0.5 bits with 3 columns beside the core)", "truth-koo.tsv")]:
-    t = {n: truth(f"{results}/{n}/{name}") for _, n in runs}
+for title, _, name in EXTRACTIONS:
+    t = {n: truth(f"{results}/{n}/{name}") if os.path.exists(f"{results}/{n}/{name}") else None for _, n in runs}
     print(f"Filter motifs by {title}.\n")
     print("| configuration | runs | test auROC | " + " | ".join(h for _, h in COUNTS) + " |")
     print("|---|---:|---:|" + "---:|" * len(COUNTS))
