@@ -82,6 +82,8 @@ public struct DatasetOptions: Sendable {
     public var strict = false
     /// Format of the peak files.
     public var inputFormat: IntervalFormat = .auto
+    /// Replace crick's files in an earlier dataset directory (`--force`); other files stay.
+    public var force = false
 
     public init() {}
 }

@@ -12,7 +12,8 @@ extension DatasetBuilder {
     /// Writes the planned windows into a temporary directory beside `directory` and renames
     /// it into place.
     func write(directory: String, splits: DatasetInfo.Splits, progress: ProgressReporter?) throws -> DatasetInfo {
-        let staging = try StagingDirectory(final: directory)
+        let staging = try StagingDirectory(final: directory, kind: DatasetInfo.outputKind, force: options.force,
+                                           legacyFiles: DatasetInfo.files)
         do {
             let info = try writeFiles(into: staging.path, splits: splits, progress: progress)
             try staging.commit()

@@ -34,6 +34,8 @@ public struct SimulationOptions: Sendable {
     public var splitShares = (0.7, 0.1, 0.2)
     /// Worker threads (for the dataset of genome mode).
     public var threads = 1
+    /// Replace crick's files in earlier outputs of the same kind (`--force`).
+    public var force = false
 
     public init() {}
 }
@@ -50,6 +52,8 @@ struct MotifInstance {
 /// task, `truth.bed` (every motif instance) and `motifs.meme`; optionally a dataset directory.
 public struct Simulator {
     public let options: SimulationOptions
+    /// The kind recorded in the manifest of a simulation directory.
+    public static let outputKind = "simulate"
 
     public init(options: SimulationOptions) throws {
         guard !options.motifs.isEmpty else { throw DatasetError.invalid("no motifs to simulate") }
@@ -67,7 +71,11 @@ public struct Simulator {
 
     /// Runs the simulation into `directory` (and a dataset into `datasetDirectory`).
     public func run(directory: String, datasetDirectory: String?) throws -> [String] {
-        let staging = try StagingDirectory(final: directory)
+        if let datasetDirectory {
+            // Both outputs are checked before either is written.
+            try OutputDirectory.check(datasetDirectory, kind: DatasetInfo.outputKind, force: options.force, legacyFiles: DatasetInfo.files)
+        }
+        let staging = try StagingDirectory(final: directory, kind: Simulator.outputKind, force: options.force)
         var notes: [String] = []
         do {
             switch options.mode {
@@ -85,6 +93,7 @@ public struct Simulator {
             d.length = options.length
             d.seed = options.seed
             d.threads = options.threads
+            d.force = options.force
             let fasta = try FastaFile(path: directory + "/genome.fa")
             let builder = try DatasetBuilder(fasta: fasta, options: d)
             _ = try builder.build(into: datasetDirectory)
@@ -241,7 +250,8 @@ public struct Simulator {
     /// (seeded) in the configured shares.
     private func writeDataset(_ directory: String, codes: [UInt8], labels: [UInt8], contigNames: [String], fastaPath: String) throws {
         let n = options.count, L = options.length, T = options.motifs.count
-        let staging = try StagingDirectory(final: directory)
+        let staging = try StagingDirectory(final: directory, kind: DatasetInfo.outputKind, force: options.force,
+                                           legacyFiles: DatasetInfo.files)
         do {
             var rng = SeededRandom(seed: options.seed, stream: 12)
             var split = [UInt8](repeating: 0, count: n)

@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +34,7 @@ public enum ModelFile {
 
     /// Reads a model file: rebuilds the architecture and loads every tensor.
     public static func read(_ path: String) throws -> (model: Model, contents: Safetensors.Contents) {
+        let path = resolve(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NetworkError.file(path: path, detail: FileManager.default.fileExists(atPath: path) ? "cannot read model file" : "no such file")
         }
@@ -51,19 +53,21 @@ public enum ModelFile {
         return (model, contents)
     }
 
-    /// Writes bytes under a temporary name in the same directory, then renames.
+    /// Writes bytes under a temporary name in the same directory, then renames (through
+    /// Pipeline's `OutputFile`, which also writes devices and FIFOs in place).
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[...$0]) } ?? ""
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let tmp = dir + ".\(base).crick-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
-            throw NetworkError.file(path: path, detail: "cannot write model file (\(String(cString: strerror(errno))))")
-        }
-        guard rename(tmp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(tmp)
-            throw NetworkError.file(path: path, detail: "cannot rename model file into place (\(reason))")
-        }
+        let out = try OutputFile(path: path)
+        try out.write(bytes)
+        try out.commit()
+    }
+}
+
+extension ModelFile {
+    /// The model file a user named: the file itself, or `DIR/model.safetensors` for a run
+    /// directory `DIR` of `crick train`.
+    public static func resolve(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return path }
+        return (path.hasSuffix("/") ? path : path + "/") + "model.safetensors"
     }
 }

@@ -7,10 +7,14 @@ import Glibc
 public enum OutputError: Error, CustomStringConvertible, Sendable {
     /// The output could not be created, written or renamed.
     case io(path: String, action: String, reason: String)
+    /// The output is refused before anything is written: it would replace or destroy
+    /// something crick did not write, or it is one of the run's inputs.
+    case refused(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .io(let path, let action, let reason): return "cannot \(action) (\(reason)): \(path)"
+        case .refused(let path, let reason): return "refusing to write \(path): \(reason)"
         }
     }
 }
@@ -18,48 +22,69 @@ public enum OutputError: Error, CustomStringConvertible, Sendable {
 /// A buffered output file written under a temporary name in its final directory and renamed
 /// to its final name by `commit()`. A run that fails or is killed leaves no file under the
 /// final name; `abort()` (or deinit without commit) removes the temporary file.
-/// `-` writes straight to stdout.
+/// `-` writes straight to stdout; a device or FIFO (`/dev/null`, a named pipe) is written
+/// in place, and a symbolic link is followed to the file it names (see `OutputTarget`).
 public final class OutputFile {
     /// The final path (`-` for stdout).
     public let path: String
-    /// The temporary path written until `commit()` (nil for stdout).
+    /// The temporary path written until `commit()` (nil when writing in place).
     public let temporaryPath: String?
     private var fd: Int32
     private var buffer: [UInt8] = []
     private let capacity = 1 << 20
     private var finished = false
-    /// Stdout output staged in a temporary file because the format needs `overwrite`.
-    private let staged: Bool
+    /// Where a staged output is copied by `commit()` (stdout or a device), nil otherwise.
+    private let stagedFor: String?
+    /// The path renamed onto by `commit()` (the resolved path of a link), nil otherwise.
+    private let renameTarget: String?
 
     /// Creates the temporary file for `path` (or attaches to stdout for `-`).
-    /// With `seekable`, stdout output is staged in a temporary file under `$TMPDIR` and
-    /// copied to stdout by `commit()`, so that `overwrite(at:with:)` works there too.
+    /// With `seekable`, output that cannot be renamed into place (stdout, a device, a FIFO)
+    /// is staged in a temporary file under `$TMPDIR` and copied out by `commit()`, so that
+    /// `overwrite(at:with:)` works there too.
     public init(path: String, seekable: Bool = false) throws {
         self.path = path
         buffer.reserveCapacity(capacity)
-        staged = path == "-" && seekable
-        if path == "-" && !seekable {
-            fd = 1
-            temporaryPath = nil
-            return
-        }
-        let tmp: String
-        if path == "-" {
+        let target = path == "-" ? OutputTarget.writeThrough(path: "-") : try OutputTarget.classify(path)
+        switch target {
+        case .writeThrough(let destination):
+            renameTarget = nil
+            if !seekable {
+                stagedFor = nil
+                temporaryPath = nil
+                fd = destination == "-" ? 1 : try OutputFile.openInPlace(destination)
+                return
+            }
+            stagedFor = destination
             let dir = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-            tmp = dir + "/crick-stdout-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        } else {
-            let slash = path.lastIndex(of: "/")
-            let dir = slash.map { String(path[...$0]) } ?? ""
-            let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-            tmp = dir + ".\(base).crick-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let tmp = TemporaryName.make(for: dir + "/crick-stdout")
+            fd = try OutputFile.create(tmp, for: path)
+            temporaryPath = tmp
+        case .replace(let final):
+            stagedFor = nil
+            renameTarget = final
+            TemporaryName.sweep(directory: TemporaryName.split(final).directory)
+            let tmp = TemporaryName.make(for: final)
+            fd = try OutputFile.create(tmp, for: path)
+            temporaryPath = tmp
         }
+        if let tmp = temporaryPath { TemporaryFiles.shared.register(tmp) }
+    }
+
+    private static func create(_ tmp: String, for path: String) throws -> Int32 {
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw OutputError.io(path: path, action: "create output", reason: String(cString: strerror(errno)))
         }
-        self.fd = fd
-        temporaryPath = tmp
-        TemporaryFiles.shared.register(tmp)
+        return fd
+    }
+
+    private static func openInPlace(_ path: String) throws -> Int32 {
+        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw OutputError.io(path: path, action: "open output", reason: String(cString: strerror(errno)))
+        }
+        return fd
     }
 
     deinit {
@@ -103,23 +128,35 @@ public final class OutputFile {
         }
     }
 
-    /// Flushes, closes and renames the temporary file to the final name.
+    /// Flushes, closes and renames the temporary file to the final name (or copies a staged
+    /// output to stdout or the device it is for).
     public func commit() throws {
         try flush()
         finished = true
-        guard let tmp = temporaryPath else { return }
+        guard let tmp = temporaryPath else {
+            if fd > 2 && close(fd) != 0 {
+                throw OutputError.io(path: path, action: "close output", reason: String(cString: strerror(errno)))
+            }
+            return
+        }
         defer { TemporaryFiles.shared.unregister(tmp) }
         if close(fd) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(tmp)
             throw OutputError.io(path: path, action: "close output", reason: reason)
         }
-        if staged {
+        if let destination = stagedFor {
             defer { unlink(tmp) }
-            try copyToStdout(tmp)
+            try copyOut(tmp, to: destination)
             return
         }
-        if rename(tmp, path) != 0 {
+        guard let final = renameTarget else { return }
+        // What is at the final name may have changed since it was examined.
+        if case .writeThrough = try OutputTarget.classify(final) {
+            unlink(tmp)
+            throw OutputError.refused(path: path, reason: "it became a device, FIFO or link while crick was writing")
+        }
+        if rename(tmp, final) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(tmp)
             throw OutputError.io(path: path, action: "rename output into place", reason: reason)
@@ -129,22 +166,26 @@ public final class OutputFile {
     /// Discards the output: closes and removes the temporary file.
     public func abort() {
         finished = true
-        guard let tmp = temporaryPath else { return }
+        guard let tmp = temporaryPath else {
+            if fd > 2 { close(fd) }
+            return
+        }
         close(fd)
         unlink(tmp)
         TemporaryFiles.shared.unregister(tmp)
     }
 
-    private func copyToStdout(_ tmp: String) throws {
+    private func copyOut(_ tmp: String, to destination: String) throws {
         let input = open(tmp, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw OutputError.io(path: "stdout", action: "read staged output", reason: String(cString: strerror(errno))) }
+        guard input >= 0 else { throw OutputError.io(path: path, action: "read staged output", reason: String(cString: strerror(errno))) }
         defer { close(input) }
-        fd = 1
+        fd = destination == "-" ? 1 : try OutputFile.openInPlace(destination)
+        defer { if fd > 2 { close(fd) } }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw OutputError.io(path: "stdout", action: "read staged output", reason: String(cString: strerror(errno))) }
+            if n < 0 { throw OutputError.io(path: path, action: "read staged output", reason: String(cString: strerror(errno))) }
             if n == 0 { break }
             try chunk.withUnsafeBytes { try writeAll(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }

@@ -26,7 +26,7 @@ struct Attribute: ParsableCommand {
             conjoined models always do.
             """)
 
-    @Option(help: "Model file (model.safetensors).")
+    @Option(help: "Model file (model.safetensors), or a crick train run directory.")
     var model: String
 
     @Option(help: "Indexed FASTA (plain or bgzip).")

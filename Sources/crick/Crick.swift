@@ -29,13 +29,28 @@ struct Crick: ParsableCommand {
         }
         do {
             var command = command
+            if let files = command as? FileCommand {
+                try InputOutputCheck.check(inputs: files.inputFiles, outputs: files.outputFiles,
+                                           directories: files.outputDirectories.map(\.path))
+                for d in files.outputDirectories {
+                    try OutputDirectory.check(d.path, kind: d.kind, force: d.force, legacyFiles: d.legacyFiles)
+                }
+            }
             try command.run()
-        } catch where Diagnostics.isRunError(error) {
+        } catch where Diagnostics.isUsageError(error, of: type(of: command)) {
+            // A usage error found by the run (a value that only the input can judge): told as
+            // swift-argument-parser tells its own, with the subcommand's usage, exit 64.
+            TemporaryFiles.shared.removeAll()
+            guard error is ValidationError else { exit(withError: error) }
+            let name = type(of: command)._commandName
+            let usage = Crick.usageString(for: type(of: command))
+            FileHandle.standardError.write(Data("Error: \(Crick.message(for: error))\nUsage: \(usage)\n  See 'crick \(name) --help' for more information.\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch {
+            // Every other failure of a run, typed or not (a Foundation error, say), is one line.
             Diagnostics.error(error)
             TemporaryFiles.shared.removeAll()
             Foundation.exit(1)
-        } catch {
-            exit(withError: error)
         }
     }
 }

@@ -35,8 +35,8 @@ struct DatasetCommand: ParsableCommand {
     @Option(help: "Indexed FASTA, plain or bgzip.")
     var fasta: String
 
-    @Option(name: .long, help: "Peaks of one task as NAME=PATH (BED or narrowPeak; NAME defaults to the file stem); repeatable.")
-    var peaks: [String] = []
+    @Option(name: .long, help: "Peaks of one task as NAME=PATH (BED or narrowPeak; NAME defaults to the file stem); repeatable.", transform: PeaksArgument.parse)
+    var peaks: [PeaksArgument] = []
 
     @Option(help: "Window length in bp.")
     var length: Int = 1000
@@ -47,8 +47,8 @@ struct DatasetCommand: ParsableCommand {
     @Option(name: .customLong("label-core"), help: "Central bp in which a summit makes a window positive (default: 200, or the window length when shorter).")
     var labelCore: Int?
 
-    @Option(help: "Negative kinds, comma-separated: background, flank, shuffle.")
-    var negatives: String = "background"
+    @Option(help: "Negative kinds, comma-separated: background, flank, shuffle.", transform: NegativeKinds.parse)
+    var negatives = NegativeKinds(kinds: [.background])
 
     @Option(name: .customLong("neg-ratio"), help: "Negatives per positive, over all kinds (split evenly between kinds).")
     var negRatio: Double = 1
@@ -89,25 +89,24 @@ struct DatasetCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output dataset directory.")
     var output: String
 
+    @OptionGroup var replace: ForceOption
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if peaks.isEmpty { throw ValidationError("give at least one --peaks NAME=PATH") }
         if length < 1 { throw ValidationError("--length must be positive (got \(length))") }
-        for kind in negatives.split(separator: ",") where WindowKind.allCases.first(where: { $0.name == kind && $0 != .positive }) == nil {
-            throw ValidationError("unknown negative kind '\(kind)' (background, flank, shuffle)")
-        }
     }
 
     func run() throws {
         // Random windows over the genome: small bgzip genomes are decompressed once into memory.
         let genome = try FastaFile(path: fasta, inMemoryLimit: 1 << 30)
         var options = DatasetOptions()
-        options.tasks = peaks.map(TaskSource.parse)
+        options.tasks = peaks.map(\.source)
         options.length = length
         options.center = center
         options.labelCore = labelCore ?? min(200, length)
-        options.negatives = negatives.split(separator: ",").compactMap { k in WindowKind.allCases.first { $0.name == k } }
+        options.negatives = negatives.kinds
         options.negativeRatio = negRatio
         options.margin = margin
         options.maxN = maxN
@@ -121,6 +120,7 @@ struct DatasetCommand: ParsableCommand {
         options.threads = common.threads
         options.strict = strict
         options.inputFormat = inputFormat
+        options.force = replace.force
         let builder = try DatasetBuilder(fasta: genome, options: options)
         let progress = ProgressReporter(label: "dataset", unit: "windows", quiet: common.quiet)
         let info = try builder.build(into: output, progress: progress)

@@ -10,6 +10,7 @@ final class OpenDataset {
     let split: NPYFile
 
     init(_ directory: String) throws {
+        let directory = DatasetInfo.directory(named: directory)
         let arrays = try DatasetArrays(directory: directory)
         self.directory = directory
         info = arrays.info
@@ -26,12 +27,5 @@ final class OpenDataset {
         let seqs = sequences, labs = labels
         return LabelledRows(length: info.length, tasks: info.tasks.count, rows: rows,
                             sequence: { seqs.row($0) }, labels: { labs.row($0) })
-    }
-
-    static func splitCode(_ name: String) throws -> UInt8 {
-        guard let c = ["train": UInt8(0), "valid": 1, "test": 2][name] else {
-            throw DatasetError.invalid("--split must be train, valid or test (got \(name))")
-        }
-        return c
     }
 }

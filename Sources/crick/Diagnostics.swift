@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dataset
 import NeuralNet
 import Genome
@@ -8,16 +9,42 @@ import Foundation
 
 /// The CLI's messages on stderr.
 enum Diagnostics {
-    /// True for the errors of a failed run (bad input, I/O), which exit with status 1;
-    /// everything else is argument parsing, reported by swift-argument-parser.
-    static func isRunError(_ error: Error) -> Bool {
+    /// True for the errors that swift-argument-parser reports itself: usage errors (exit 64),
+    /// help and version requests. Everything else a run throws is a failed run (exit 1).
+    static func isUsageError(_ error: Error, of command: ParsableCommand.Type) -> Bool {
+        if error is ValidationError || error is CleanExit { return true }
+        let code = command.exitCode(for: error)
+        return code == .validationFailure || code == .success
+    }
+
+    /// `crick: error: <what>: <where>`, always one line.
+    static func error(_ error: Error) {
+        write("crick: error: " + oneLine(describe(error)))
+    }
+
+    /// The message of an error: crick's own errors describe themselves; Foundation's give
+    /// their reason and the file they concern.
+    static func describe(_ error: Error) -> String {
+        if Diagnostics.isTyped(error) { return "\(error)" }
+        let ns = error as NSError
+        var text = ns.localizedFailureReason ?? ns.localizedDescription
+        if let path = ns.userInfo[NSFilePathErrorKey] as? String, !text.contains(path) { text += ": \(path)" }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
+           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            text += " (\(String(cString: strerror(code.rawValue))))"
+        }
+        return text
+    }
+
+    /// crick's typed errors, whose descriptions already read `<what>: <where>`.
+    static func isTyped(_ error: Error) -> Bool {
         error is GenomeError || error is DatasetError || error is OutputError || error is NetworkError
             || error is TrackError || error is ScoringError
     }
 
-    /// `crick: error: <what>: <where>`.
-    static func error(_ error: Error) {
-        write("crick: error: \(error)")
+    /// Line breaks (from CR-LF input, or libraries' messages) folded into spaces.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }).joined(separator: " ")
     }
 
     /// `crick: warning: <what>`.

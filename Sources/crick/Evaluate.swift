@@ -7,14 +7,14 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "auROC and auPRC per task, and the discrepancy |p(x) - p(rc x)|, of a model on a dataset split.")
 
-    @Option(help: "Model file (model.safetensors).")
+    @Option(help: "Model file (model.safetensors), or a crick train run directory.")
     var model: String
 
     @Argument(help: "Dataset directory.")
     var dataset: String
 
     @Option(help: "train, valid or test.")
-    var split: String = "test"
+    var split: DatasetSplit = .test
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -31,14 +31,14 @@ struct Evaluate: ParsableCommand {
         guard data.info.tasks.count == m.architecture.outputs else {
             throw NetworkError.shape("model has \(m.architecture.outputs) outputs, dataset \(data.info.tasks.count) tasks")
         }
-        let rows = data.rows(split: try OpenDataset.splitCode(split))
+        let rows = data.rows(split: split.code)
         let e = NeuralNet.evaluate(m, on: rows)
         if json {
             var tasks: [[String: Any]] = []
             for (i, t) in data.info.tasks.enumerated() {
                 tasks.append(["task": t, "auroc": e.auROC[i] ?? NSNull(), "auprc": e.auPRC[i] ?? NSNull()])
             }
-            let object: [String: Any] = ["model": model, "dataset": dataset, "split": split, "rows": rows.rows.count,
+            let object: [String: Any] = ["model": model, "dataset": dataset, "split": split.rawValue, "rows": rows.rows.count,
                                          "strand": m.architecture.strand.rawValue, "loss": e.loss, "tasks": tasks,
                                          "mean_auroc": Evaluation.mean(e.auROC), "mean_auprc": Evaluation.mean(e.auPRC),
                                          "rc_discrepancy_mean": e.meanRCDifference, "rc_discrepancy_max": e.maxRCDifference]
@@ -46,7 +46,7 @@ struct Evaluate: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("model \(model) (strand \(m.architecture.strand.rawValue)) on \(dataset) split \(split): \(rows.rows.count) rows, loss \(String(format: "%.4f", e.loss))")
+        print("model \(model) (strand \(m.architecture.strand.rawValue)) on \(dataset) split \(split.rawValue): \(rows.rows.count) rows, loss \(String(format: "%.4f", e.loss))")
         print("task\tauROC\tauPRC")
         for (i, t) in data.info.tasks.enumerated() {
             print("\(t)\t\(e.auROC[i].map { String(format: "%.4f", $0) } ?? "NA")\t\(e.auPRC[i].map { String(format: "%.4f", $0) } ?? "NA")")

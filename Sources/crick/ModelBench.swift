@@ -9,7 +9,7 @@ extension ModelCommand {
             abstract: "Measure training (forward, backward, Adam) and prediction throughput of a preset on random sequences.")
 
         @Option(help: "Preset.")
-        var preset: String = "chip"
+        var preset = PresetName("chip")
 
         @Option(help: "Strand mode.")
         var strand: StrandMode = .rc
@@ -24,7 +24,7 @@ extension ModelCommand {
 
         func run() throws {
             setBLASThreads(common.threads)
-            let model = try Model(try Architecture.preset(preset, outputs: 1, strand: strand))
+            let model = try Model(try Architecture.preset(preset.name, outputs: 1, strand: strand))
             let n = batch, l = model.architecture.inputLength
             var rng = NetRandom(seed: 1)
             let codes = (0..<(n * l)).map { _ in UInt8(rng.next() % 4) }
@@ -47,7 +47,7 @@ extension ModelCommand {
             for _ in 0..<steps { _ = model.predict(x) }
             let predict = Double(steps * n) / Date().timeIntervalSince(t)
             print(String(format: "preset %@ strand %@ batch %d threads %d: training %.1f sequences/s, prediction %.1f sequences/s",
-                         preset, strand.rawValue, n, common.threads, train, predict))
+                         preset.name, strand.rawValue, n, common.threads, train, predict))
         }
     }
 }

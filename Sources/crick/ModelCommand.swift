@@ -13,7 +13,7 @@ struct ModelCommand: ParsableCommand {
         var file: String?
 
         @Option(help: "Preset: chip, koo-cnn2, koo-cnn50, koo-deep.")
-        var preset: String?
+        var preset: PresetName?
 
         @Option(help: "Strand mode of the preset.")
         var strand: StrandMode = .rc
@@ -30,7 +30,7 @@ struct ModelCommand: ParsableCommand {
 
         func run() throws {
             let model = try file.map { try ModelFile.read($0).model }
-                ?? Model(try Architecture.preset(preset ?? "chip", outputs: outputs, strand: strand, firstActivation: firstActivation))
+                ?? Model(try Architecture.preset(preset?.name ?? "chip", outputs: outputs, strand: strand, firstActivation: firstActivation))
             print(model.summary(), terminator: "")
         }
     }

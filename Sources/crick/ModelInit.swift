@@ -7,7 +7,7 @@ extension ModelCommand {
         static let configuration = CommandConfiguration(abstract: "Write a model file with initial (Glorot-uniform) weights of a preset or architecture.")
 
         @Option(help: "Preset: chip, koo-cnn2, koo-cnn50, koo-deep.")
-        var preset: String = "chip"
+        var preset = PresetName("chip")
 
         @Option(help: "Architecture JSON file instead of a preset.")
         var arch: String?
@@ -37,7 +37,7 @@ extension ModelCommand {
                 a.strand = strand
                 a.outputs = outputs
             } else {
-                a = try Architecture.preset(preset, outputs: outputs, strand: strand, firstActivation: firstActivation)
+                a = try Architecture.preset(preset.name, outputs: outputs, strand: strand, firstActivation: firstActivation)
             }
             if let length { a.inputLength = length }
             try ModelFile.write(try Model(a, seed: seed), to: output, metadata: ["seed": String(seed)])

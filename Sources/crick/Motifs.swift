@@ -25,14 +25,14 @@ struct Motifs: ParsableCommand {
             directory or its motifs.meme) adds DIR/truth.tsv: match fraction, match-any and coverage.
             """)
 
-    @Option(help: "Model file (model.safetensors).")
+    @Option(help: "Model file (model.safetensors), or a crick train run directory.")
     var model: String
 
     @Argument(help: "A dataset directory, or a FASTA file of sequences.")
     var input: String
 
     @Option(help: "Dataset split: train, valid or test.")
-    var split: String = "test"
+    var split: DatasetSplit = .test
 
     @Option(help: "Share of a filter's maximum output that marks a site.")
     var threshold: Float = 0.5
@@ -67,7 +67,14 @@ struct Motifs: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output directory.")
     var output: String
 
+    @OptionGroup var replace: ForceOption
+
     @OptionGroup var common: CommonOptions
+
+    /// The kind recorded in the manifest of a motifs directory.
+    static let outputKind = "motifs"
+    /// The files of a motifs directory.
+    static let files: Set<String> = ["filters.meme", "filters.tsv", "matches.tsv", "truth.tsv"]
 
     func validate() throws {
         guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
@@ -97,7 +104,7 @@ struct Motifs: ParsableCommand {
         let matches = database.isEmpty ? [] : MotifComparison(database: database, column: distance, minOverlap: minOverlap,
                                                                scoring: scoring).compare(queries)
 
-        let staging = try StagingDirectory(final: output)
+        let staging = try StagingDirectory(final: output, kind: Motifs.outputKind, force: replace.force, legacyFiles: Motifs.files)
         do {
             try write(MotifFile.memeText(queries), to: staging.path + "/filters.meme")
             var tsv = "filter\tsites\twidth\tinformation_content\tconsensus\tbest_match\tbest_match_name\tbest_e_value\n"
@@ -146,8 +153,8 @@ struct Motifs: ParsableCommand {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
             let data = try OpenDataset(input)
-            let rows = data.rows(split: try OpenDataset.splitCode(split))
-            guard !rows.rows.isEmpty else { throw DatasetError.invalid("the \(split) split of \(input) is empty") }
+            let rows = data.rows(split: split.code)
+            guard !rows.rows.isEmpty else { throw DatasetError.invalid("the \(split.rawValue) split of \(input) is empty") }
             return {
                 var next = 0
                 return AnyIterator {

@@ -23,14 +23,14 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Report title.")
     var title: String = "crick report"
 
-    @Option(name: .customLong("run"), help: "A training run as NAME=DIR (repeatable).")
-    var runs: [String] = []
+    @Option(name: .customLong("run"), help: "A training run as NAME=DIR (repeatable).", transform: NamedPath.parse)
+    var runs: [NamedPath] = []
 
     @Option(help: "Dataset for the test-split curves.")
     var dataset: String?
 
     @Option(help: "Dataset split for the curves.")
-    var split: String = "test"
+    var split: DatasetSplit = .test
 
     @Option(help: "A crick motifs output directory.")
     var motifs: String?
@@ -59,13 +59,12 @@ struct ReportCommand: ParsableCommand {
         let data = try dataset.map { try OpenDataset($0) }
         if let data { r.taskNames = data.info.tasks }
         for spec in runs {
-            guard let eq = spec.firstIndex(of: "=") else { throw ValidationError("--run takes NAME=DIR (got \(spec))") }
-            let name = String(spec[..<eq]), dir = String(spec[spec.index(after: eq)...])
+            let name = spec.name, dir = spec.path
             r.runs.append(try RunCurves.read(name: name, path: dir + "/metrics.tsv"))
             r.sources.append("run \(name): \(dir)")
             if let data {
                 let model = try ModelFile.read(dir + "/model.safetensors").model
-                r.predictions.append(StrandPredictions.compute(name: name, model: model, data: data.rows(split: try OpenDataset.splitCode(split))))
+                r.predictions.append(StrandPredictions.compute(name: name, model: model, data: data.rows(split: split.code)))
             }
         }
         if let motifs {

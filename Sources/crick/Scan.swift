@@ -36,8 +36,8 @@ struct Scan: ParsableCommand {
     @Option(name: .customLong("max-n"), help: "Leave out windows with more N bases than this (default: a tenth of the input length).")
     var maxN: Int?
 
-    @Option(help: "Score part K of N (1-based), e.g. 3/10, for cluster jobs.")
-    var shard: String?
+    @Option(help: "Score part K of N (1-based), e.g. 3/10, for cluster jobs.", transform: Shard.parse)
+    var shard: Shard?
 
     @Option(name: .customLong("chunk-size"), help: "Bases of window starts per parallel job.")
     var chunkSize: Int = 1 << 17
@@ -54,17 +54,7 @@ struct Scan: ParsableCommand {
         guard stride >= 1 else { throw ValidationError("--stride must be at least 1") }
         guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be at least 1") }
         if let maxN, maxN < 0 { throw ValidationError("--max-n must be at least 0") }
-        if let shard { _ = try Scan.parseShard(shard) }
         if chroms != nil && regions != nil { throw ValidationError("give --chroms or --regions, not both") }
-    }
-
-    /// "K/N" as (K, N), 1 <= K <= N.
-    static func parseShard(_ text: String) throws -> (part: Int, parts: Int) {
-        let p = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard p.count == 2, let k = Int(p[0]), let n = Int(p[1]), n >= 1, k >= 1, k <= n else {
-            throw ValidationError("--shard must be K/N with 1 <= K <= N (got '\(text)')")
-        }
-        return (k, n)
     }
 
     func run() throws {
@@ -86,7 +76,7 @@ struct Scan: ParsableCommand {
         let genome = trackGenome(fasta)
         var part: (part: Int, parts: Int)?
         if let shard {
-            let (k, n) = try Scan.parseShard(shard)
+            let (k, n) = (shard.part, shard.parts)
             part = (k - 1, n)
             comments.append(ShardHeader(part: k, parts: n, genomeDigest: genome.digest).comment)
         }

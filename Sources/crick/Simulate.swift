@@ -64,6 +64,8 @@ struct Simulate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output directory.")
     var output: String
 
+    @OptionGroup var replace: ForceOption
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -76,6 +78,7 @@ struct Simulate: ParsableCommand {
         o.positiveRate = positiveRate
         o.gc = gc ?? (mode == .koo ? 0.5 : 0.4)
         o.threads = common.threads
+        o.force = replace.force
         if let chromSizes {
             o.chromSizes = try chromSizes.split(separator: ",").map { item in
                 let parts = item.split(separator: ":")

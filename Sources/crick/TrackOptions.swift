@@ -12,7 +12,7 @@ extension Tracks.OverlapRule: ExpressibleByArgument {}
 
 /// Options shared by the commands that score sequence with a model (predict, scan).
 struct ScoringOptions: ParsableArguments {
-    @Option(help: "Model file (model.safetensors).")
+    @Option(help: "Model file (model.safetensors), or a crick train run directory.")
     var model: String
 
     @Option(help: "Indexed FASTA (plain or bgzip).")

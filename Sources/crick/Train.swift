@@ -4,9 +4,6 @@ import Foundation
 import NeuralNet
 import Pipeline
 
-extension StrandMode: ExpressibleByArgument {}
-extension ActivationFunction: ExpressibleByArgument {}
-
 /// `crick train`: a model from a dataset directory.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +22,7 @@ struct Train: ParsableCommand {
     var dataset: String
 
     @Option(help: "Architecture preset: chip, koo-cnn2, koo-cnn50 or koo-deep (default: chip unless --arch).")
-    var preset: String?
+    var preset: PresetName?
 
     @Option(help: "Architecture JSON file instead of a preset.")
     var arch: String?
@@ -63,8 +60,8 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm (default: no clipping).")
     var clipNorm: Float?
 
-    @Option(name: .customLong("task-weights"), help: "Loss weight per task, comma-separated in the dataset's task order (default: all 1).")
-    var taskWeights: String?
+    @Option(name: .customLong("task-weights"), help: "Loss weight per task, comma-separated in the dataset's task order (default: all 1).", transform: TaskWeights.parse)
+    var taskWeights: TaskWeights?
 
     @Option(help: "Seed of initialisation, shuffling, augmentation and dropout.")
     var seed: UInt64 = 1
@@ -75,7 +72,13 @@ struct Train: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output directory (default: the --resume directory).")
     var output: String?
 
+    @OptionGroup var replace: ForceOption
+
     @OptionGroup var common: CommonOptions
+
+    /// The kind recorded in the manifest of a run directory, and its entries.
+    static let outputKind = "train"
+    static let files = ["model.safetensors", "metrics.tsv", "checkpoints"]
 
     func validate() throws {
         if preset != nil && arch != nil { throw ValidationError("give --preset or --arch, not both") }
@@ -87,14 +90,24 @@ struct Train: ParsableCommand {
         setBLASThreads(common.threads)
         let data = try OpenDataset(dataset)
         guard let out = output ?? resume else { throw ValidationError("give -o DIR (or --resume DIR)") }
-        try FileManager.default.createDirectory(atPath: out + "/checkpoints", withIntermediateDirectories: true)
+        let runDirectory = try RunDirectory(path: out, kind: Train.outputKind, files: Train.files, resume: resume != nil, force: replace.force)
+        do {
+            try runDirectory.makeSubdirectory("checkpoints")
+            try train(data: data, out: out, runDirectory: runDirectory)
+        } catch {
+            runDirectory.discard()
+            throw error
+        }
+    }
+
+    private func train(data: OpenDataset, out: String, runDirectory: RunDirectory) throws {
         var architecture: Architecture
         if let arch {
             architecture = try Architecture.read(path: arch)
             architecture.outputs = data.info.tasks.count
             architecture.strand = strand
         } else {
-            architecture = try Architecture.preset(preset ?? "chip", outputs: data.info.tasks.count, strand: strand, firstActivation: firstActivation)
+            architecture = try Architecture.preset(preset?.name ?? "chip", outputs: data.info.tasks.count, strand: strand, firstActivation: firstActivation)
         }
         architecture.inputLength = data.info.length
         var options = TrainingOptions()
@@ -109,11 +122,10 @@ struct Train: ParsableCommand {
         options.clipNorm = clipNorm
         options.seed = seed
         if let taskWeights {
-            let w = taskWeights.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-            guard w.count == data.info.tasks.count, w.allSatisfy({ $0 >= 0 }) else {
-                throw DatasetError.invalid("--task-weights needs \(data.info.tasks.count) non-negative numbers (tasks: \(data.info.tasks.joined(separator: ",")))")
+            guard taskWeights.values.count == data.info.tasks.count else {
+                throw ValidationError("--task-weights needs \(data.info.tasks.count) non-negative numbers, one per task (\(data.info.tasks.joined(separator: ","))), got \(taskWeights.values.count)")
             }
-            options.taskWeights = w
+            options.taskWeights = taskWeights.values
         }
         let checkpoint = out + "/checkpoints/last.safetensors"
         let model: Model
@@ -154,6 +166,7 @@ struct Train: ParsableCommand {
             try writeText(lines.joined(separator: "\n") + "\n", to: metricsPath)
             let state = String(decoding: try sortedEncoder().encode(trainer.state), as: UTF8.self)
             try ModelFile.write(model, to: checkpoint, metadata: record.merging(["training_state": state]) { $1 }, extra: trainer.checkpointTensors())
+            runDirectory.keep()
         }
         trainer.restoreBest()
         let state = String(decoding: try sortedEncoder().encode(trainer.state), as: UTF8.self)

@@ -34,10 +34,14 @@ final class InterpretCLITests: XCTestCase {
         XCTAssertEqual(truth[1].split(separator: "\t")[4], "12")
         let meme = try String(contentsOfFile: out + "/filters.meme", encoding: .utf8)
         XCTAssertEqual(meme.components(separatedBy: "\nMOTIF filter").count, 33)
-        // The same from the sequences as FASTA (a directory replaced whole on rerun).
+        // The same from the sequences as FASTA: an earlier output is replaced only with --force,
+        // and then crick's files of the earlier run that the new one lacks are gone.
         let fasta = try dir.write("seqs.fa", ">a\nACGTACGTACGTACGTACGTACGTACGTGGGCCCAAATTTACGATCGATCG\n>short\nACGT\n")
-        try ok(["motifs", "--model", model, fasta, "-o", out, "-q"])
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/matches.tsv"), "the old directory was replaced")
+        let refused = try runTool(crickBinary, ["motifs", "--model", model, fasta, "-o", out, "-q"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("pass --force"), refused.stderr)
+        try ok(["motifs", "--model", model, fasta, "-o", out, "--force", "-q"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/matches.tsv"), "the old output's matches were replaced")
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/filters.meme"))
     }
 

@@ -14,10 +14,12 @@ public struct TempDir {
     /// `path/name`.
     public func file(_ name: String) -> String { path + "/" + name }
 
-    /// Writes `text` to `name` and returns its path.
+    /// Writes `text` to `name` (creating its directories) and returns its path.
     @discardableResult
     public func write(_ name: String, _ text: String) throws -> String {
         let p = file(name)
+        let parent = (p as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         try text.write(toFile: p, atomically: false, encoding: .utf8)
         return p
     }
