@@ -58,9 +58,9 @@ demo: deps build
 	$(CRICK) fetch -@ $(THREADS) --fasta $(YEAST)/sacCer3.fa.gz \
 	  --regions $(YEAST)/yeast_atac.narrowPeak --length 1000 --center summit \
 	  -o $(DEMO_DIR)/yeast_atac_1kb.fa
-	$(CRICK) dataset -@ $(THREADS) --fasta $(YEAST)/sacCer3.fa.gz --peaks atac=$(YEAST)/yeast_atac.narrowPeak \
+	$(CRICK) dataset --force -@ $(THREADS) --fasta $(YEAST)/sacCer3.fa.gz --peaks atac=$(YEAST)/yeast_atac.narrowPeak \
 	  --length 1000 --negatives background,shuffle --neg-ratio 2 --seed 1 -o $(DEMO_DIR)/dataset
-	$(CRICK) train -@ $(THREADS) $(DEMO_DIR)/dataset --preset chip --strand rc --epochs 4 --seed 1 \
+	$(CRICK) train --force -@ $(THREADS) $(DEMO_DIR)/dataset --preset chip --strand rc --epochs 4 --seed 1 \
 	  -o $(DEMO_DIR)/model-rc
 	$(CRICK) evaluate -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors $(DEMO_DIR)/dataset --split test \
 	  | tee $(DEMO_DIR)/evaluation-rc.txt
@@ -68,7 +68,7 @@ demo: deps build
 	  --regions $(YEAST)/yeast_atac.narrowPeak -o $(DEMO_DIR)/peaks-rc.bedGraph
 	$(CRICK) scan -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors --fasta $(YEAST)/sacCer3.fa.gz \
 	  --stride 20 -o $(DEMO_DIR)/scan-rc.bw
-	$(CRICK) motifs -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors $(DEMO_DIR)/dataset --split test \
+	$(CRICK) motifs --force -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors $(DEMO_DIR)/dataset --split test \
 	  --compare Pipelines/data/motifs/JASPAR2024_CORE_fungi_non-redundant.meme -o $(DEMO_DIR)/motifs-rc
 	head -5 $(YEAST)/yeast_atac.narrowPeak | tail -4 > $(DEMO_DIR)/peaks4.narrowPeak
 	$(CRICK) attribute -@ $(THREADS) --model $(DEMO_DIR)/model-rc/model.safetensors --fasta $(YEAST)/sacCer3.fa.gz \

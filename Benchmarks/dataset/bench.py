@@ -64,7 +64,7 @@ def main():
             if n != 100_000 and label == "bgzip":
                 continue
             ds = os.path.join(out, f"ds_{label}_{n}")
-            cmd = [args.crick, "dataset", "--fasta", fasta, "--peaks", "sim=" + bed, "--length", str(LENGTH),
+            cmd = [args.crick, "dataset", "--force", "--fasta", fasta, "--peaks", "sim=" + bed, "--length", str(LENGTH),
                    "--negatives", "background", "--neg-ratio", "1", "-@", "2", "-q", "-o", ds]
             t, rss = measured(cmd)
             memory.append((n, label, rss))

@@ -59,19 +59,19 @@ def main():
 
     # Motif comparison: 32 filters of a koo-cnn2 model (fresh weights) on 2,000 simulated sequences.
     sim, ds, koo = os.path.join(out, "sim"), os.path.join(out, "ds"), os.path.join(out, "koo.safetensors")
-    subprocess.run([c, "simulate", "--mode", "koo", "--n", "4000", "-o", sim, "--dataset", ds, "-q"], check=True)
+    subprocess.run([c, "simulate", "--force", "--mode", "koo", "--n", "4000", "-o", sim, "--dataset", ds, "-q"], check=True)
     # A few epochs with an exponential first layer give motif-like filters of realistic widths.
-    subprocess.run([c, "train", ds, "--preset", "koo-cnn2", "--strand", "rc", "--first-activation", "exponential",
+    subprocess.run([c, "train", "--force", ds, "--preset", "koo-cnn2", "--strand", "rc", "--first-activation", "exponential",
                     "--epochs", "4", "-o", os.path.join(out, "koo-run"), "-q", "-@", t], check=True)
     os.replace(os.path.join(out, "koo-run", "model.safetensors"), koo)
-    compare = min(timed([c, "motifs", "--model", koo, ds, "--split", "test", "--compare", JASPAR, "-o", os.path.join(out, "motifs"), "-q", "-@", t])
+    compare = min(timed([c, "motifs", "--force", "--model", koo, ds, "--split", "test", "--compare", JASPAR, "-o", os.path.join(out, "motifs"), "-q", "-@", t])
                   for _ in range(3))
-    extract = min(timed([c, "motifs", "--model", koo, ds, "--split", "test", "-o", os.path.join(out, "motifs-only"), "-q", "-@", t])
+    extract = min(timed([c, "motifs", "--force", "--model", koo, ds, "--split", "test", "-o", os.path.join(out, "motifs-only"), "-q", "-@", t])
                   for _ in range(3))
     # The peer: memelite's Tomtom (numba; Euclidean column scores only), the same filters and
     # database, against crick with the same column score and minimum overlap.
     euclid = os.path.join(out, "motifs-euclidean")
-    crick_eu = min(timed([c, "motifs", "--model", koo, ds, "--split", "test", "--compare", JASPAR, "--distance", "euclidean",
+    crick_eu = min(timed([c, "motifs", "--force", "--model", koo, ds, "--split", "test", "--compare", JASPAR, "--distance", "euclidean",
                           "--min-overlap", "1", "--max-matches", "100000", "-o", euclid, "-q", "-@", t]) for _ in range(3))
     peer = memelite_tomtom(os.path.join(euclid, "filters.meme"), args.threads)
     n_db = sum(1 for l in open(JASPAR) if l.startswith("MOTIF"))

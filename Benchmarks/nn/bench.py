@@ -116,8 +116,8 @@ def main():
     model_path = os.path.join(out_dir, "trained-chip-rc.safetensors")
     check = os.path.join(out_dir, "check")
     if not os.path.exists(model_path):
-        subprocess.run([args.crick, "simulate", "--mode", "density", "--n", "600", "--length", "1000", "-o", check + "-sim", "--dataset", check + "-ds", "-q"], check=True)
-        subprocess.run([args.crick, "train", check + "-ds", "--preset", "chip", "--strand", "rc", "--epochs", "1", "-o", check + "-run", "-q", "-@", str(args.threads)], check=True)
+        subprocess.run([args.crick, "simulate", "--force", "--mode", "density", "--n", "600", "--length", "1000", "-o", check + "-sim", "--dataset", check + "-ds", "-q"], check=True)
+        subprocess.run([args.crick, "train", "--force", check + "-ds", "--preset", "chip", "--strand", "rc", "--epochs", "1", "-o", check + "-run", "-q", "-@", str(args.threads)], check=True)
         os.replace(os.path.join(check + "-run", "model.safetensors"), model_path)
     checks.append(("chip (trained 1 epoch)", "rc", model_path, os.path.join(check + "-ds", "sequences.npy")))
     lines += ["", "Cross-check on crick's weights (max |crick logit - PyTorch logit|, 32-64 sequences with N; target <= 1e-4):", "",
