@@ -41,7 +41,7 @@ public final class BigWigWriter: TrackWriter {
             throw TrackError.bigWig(path: path, call: "bwOpen")
         }
         self.fp = fp
-        guard bwCreateHdr(fp, 10) == 0 else { try fail("bwCreateHdr") }
+        guard bwCreateHdr(fp, 10) == 0 else { throw failure("bwCreateHdr") }
         let cNames = genome.names.map { strdup($0) }
         defer { cNames.forEach { free($0) } }
         let lengths = genome.lengths.map { UInt32($0) }
@@ -51,8 +51,8 @@ public final class BigWigWriter: TrackWriter {
                 bwCreateChromList(names.baseAddress, lens.baseAddress, Int64(genome.names.count))
             }
         }
-        guard fp.pointee.cl != nil else { try fail("bwCreateChromList") }
-        guard bwWriteHdr(fp) == 0 else { try fail("bwWriteHdr") }
+        guard fp.pointee.cl != nil else { throw failure("bwCreateChromList") }
+        guard bwWriteHdr(fp) == 0 else { throw failure("bwWriteHdr") }
         starts.reserveCapacity(BigWigWriter.block)
         ends.reserveCapacity(BigWigWriter.block)
         values.reserveCapacity(BigWigWriter.block)
@@ -82,7 +82,7 @@ public final class BigWigWriter: TrackWriter {
         // write (a full disk): check the stream, and the room left for the index and zoom levels
         // (at most about the size written so far), before letting it finish the file.
         if let file = stream {
-            if fflush(file) != 0 || ferror(file) != 0 { try writeFailed(String(cString: strerror(errno))) }
+            if fflush(file) != 0 || ferror(file) != 0 { throw writeFailure(String(cString: strerror(errno))) }
             var st = stat()
             if fstat(fileno(file), &st) == 0 { try ensureRoom(Int(st.st_size) + (1 << 20)) }
         }
@@ -110,10 +110,10 @@ public final class BigWigWriter: TrackWriter {
     /// Throws "No space left on device" unless the output's file system has `bytes` free.
     private func ensureRoom(_ bytes: Int) throws {
         guard let file = stream else { return }
-        if fflush(file) != 0 || ferror(file) != 0 { try writeFailed(String(cString: strerror(errno))) }
+        if fflush(file) != 0 || ferror(file) != 0 { throw writeFailure(String(cString: strerror(errno))) }
         var vfs = statvfs()
         guard fstatvfs(fileno(file), &vfs) == 0 else { return }
-        if Int(vfs.f_bavail) * Int(vfs.f_frsize) < bytes { try writeFailed(String(cString: strerror(ENOSPC))) }
+        if Int(vfs.f_bavail) * Int(vfs.f_frsize) < bytes { throw writeFailure(String(cString: strerror(ENOSPC))) }
     }
 
     /// The stdio stream libBigWig writes through.
@@ -121,10 +121,11 @@ public final class BigWigWriter: TrackWriter {
 
     /// Gives up on a file libBigWig could not write: the handle is dropped without `bwClose`
     /// (which would write on and may crash), the temporary file removed.
-    private func writeFailed(_ reason: String) throws -> Never {
+    /// Abandons the file after a failed write; the error to throw.
+    private func writeFailure(_ reason: String) -> TrackError {
         failed = true
         abort()
-        throw TrackError.writeFailed(path: output.path, reason: reason)
+        return TrackError.writeFailed(path: output.path, reason: reason)
     }
 
     private func flushBlock() throws {
@@ -146,15 +147,16 @@ public final class BigWigWriter: TrackWriter {
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
-        guard rc == 0 else { try fail("bwAddIntervals") }
-        if let file = stream, ferror(file) != 0 { try writeFailed(String(cString: strerror(errno))) }
+        guard rc == 0 else { throw failure("bwAddIntervals") }
+        if let file = stream, ferror(file) != 0 { throw writeFailure(String(cString: strerror(errno))) }
     }
 
-    private func fail(_ call: String) throws -> Never {
+    /// Abandons the file after libBigWig's `call` failed; the error to throw.
+    private func failure(_ call: String) -> TrackError {
         let code = errno
-        if let file = stream, ferror(file) != 0 || code == ENOSPC { try writeFailed(String(cString: strerror(code))) }
+        if let file = stream, ferror(file) != 0 || code == ENOSPC { return writeFailure(String(cString: strerror(code))) }
         failed = true
         abort()
-        throw TrackError.bigWig(path: output.path, call: call)
+        return TrackError.bigWig(path: output.path, call: call)
     }
 }
