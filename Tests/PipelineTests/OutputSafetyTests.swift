@@ -217,22 +217,19 @@ final class OutputSafetyTests: XCTestCase {
         let genome = try dir.write("g.fa", ">c\nACGT\n")
         try FileManager.default.createSymbolicLink(atPath: dir.file("alias.fa"), withDestinationPath: "g.fa")
         XCTAssertEqual(link(genome, dir.file("hard.fa")), 0)
-        let cwd = FileManager.default.currentDirectoryPath
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
-        FileManager.default.changeCurrentDirectoryPath(dir.path)
-        for output in [genome, "g.fa", "./sub/../g.fa", dir.file("alias.fa"), dir.file("hard.fa"), "g.fa.fai", "g.fa.gzi"] {
-            XCTAssertThrowsError(try InputOutputCheck.check(inputs: ["g.fa"], outputs: [output]), output) { error in
+        for output in [genome, dir.file("./sub/../g.fa"), dir.file("alias.fa"), dir.file("hard.fa"), genome + ".fai", genome + ".gzi"] {
+            XCTAssertThrowsError(try InputOutputCheck.check(inputs: [genome], outputs: [output]), output) { error in
                 XCTAssertTrue("\(error)".contains("one of this run's inputs"), "\(error)")
             }
         }
-        XCTAssertNoThrow(try InputOutputCheck.check(inputs: ["g.fa", "-"], outputs: ["out.fa", "-", "/dev/null"]))
+        XCTAssertNoThrow(try InputOutputCheck.check(inputs: [genome, "-"], outputs: [dir.file("out.fa"), "-", "/dev/null"]))
         XCTAssertNoThrow(try InputOutputCheck.check(inputs: ["/dev/null"], outputs: ["/dev/null"]))
         // A directory output that is an input, or would replace one of its files.
         XCTAssertEqual(mkdir(dir.file("ds"), 0o755), 0)
-        XCTAssertThrowsError(try InputOutputCheck.check(inputs: [dir.file("ds")], outputs: [], directories: ["ds"]))
+        XCTAssertThrowsError(try InputOutputCheck.check(inputs: [dir.file("ds")], outputs: [], directories: [dir.file("ds/")]))
         try OutputDirectory.writeManifest(OutputManifest(kind: "dataset", files: ["regions.bed"]), in: dir.file("ds"))
         _ = try dir.write("ds/regions.bed", "c\t0\t4\n")
-        XCTAssertThrowsError(try InputOutputCheck.check(inputs: ["ds/regions.bed"], outputs: [], directories: ["ds"]))
-        XCTAssertNoThrow(try InputOutputCheck.check(inputs: ["g.fa"], outputs: [], directories: ["ds"]))
+        XCTAssertThrowsError(try InputOutputCheck.check(inputs: [dir.file("ds/regions.bed")], outputs: [], directories: [dir.file("ds")]))
+        XCTAssertNoThrow(try InputOutputCheck.check(inputs: [genome], outputs: [], directories: [dir.file("ds")]))
     }
 }
