@@ -30,7 +30,7 @@ let package = Package(
         // crick's own C kernels: optimised in debug builds too (the tests run them), with
         // per-function target attributes and run-time CPU dispatch instead of host flags.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
-        .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels"]),
+        .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels", "Pipeline"]),
         .target(name: "Tracks", dependencies: ["CBigWig", "Pipeline"]),
         .target(name: "Scoring", dependencies: ["Genome", "NeuralNet", "Tracks", "Pipeline"]),
         .target(name: "Interpret", dependencies: ["NeuralNet", "Dataset", "Genome", "Pipeline"]),

@@ -93,7 +93,9 @@ struct DatasetCommand: ParsableCommand {
 
     func validate() throws {
         if peaks.isEmpty { throw ValidationError("give at least one --peaks NAME=PATH") }
-        if length < 1 { throw ValidationError("--length must be positive (got \(length))") }
+        try FlagBounds.length(length, "--length")
+        try FlagBounds.length(flankDistance, "--flank-distance")
+        try FlagBounds.length(margin, "--margin", minimum: 0)
         for kind in negatives.split(separator: ",") where WindowKind.allCases.first(where: { $0.name == kind && $0 != .positive }) == nil {
             throw ValidationError("unknown negative kind '\(kind)' (background, flank, shuffle)")
         }

@@ -71,7 +71,7 @@ struct Motifs: ParsableCommand {
 
     func validate() throws {
         guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
-        if let window, window < 1 { throw ValidationError("--window must be at least 1") }
+        try FlagBounds.length(window, "--window")
         guard trimBits >= 0 && trimBits <= 2 else { throw ValidationError("--trim-bits must be between 0 and 2") }
         guard trimPad >= 0 else { throw ValidationError("--trim-pad must be at least 0") }
         guard minOverlap >= 1 else { throw ValidationError("--min-overlap must be at least 1") }
