@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "TracksTests", dependencies: ["Tracks", "TestSupport"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Tracks", "NeuralNet", "Genome", "TestSupport"]),
-        .testTarget(name: "InterpretTests", dependencies: ["Interpret", "NeuralNet", "Dataset", "TestSupport"]),
+        .testTarget(name: "InterpretTests", dependencies: ["Interpret", "NeuralNet", "Dataset", "Genome", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Tracks", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tracks"], exclude: ["Golden"]),
     ]

@@ -48,14 +48,31 @@ public enum MotifFile {
         return out
     }
 
-    /// A row normalised to sum 1; throws on negative values or an all-zero row.
+    /// The largest count or probability a motif matrix may hold (and the largest `nsites=`):
+    /// far above any real site count, small enough that sums and conversions stay exact.
+    public static let maxCount = 1e12
+
+    /// A row normalised to sum 1; throws on negative values, values above `maxCount` or an
+    /// all-zero row.
     private static func normalised(_ row: [Double], path: String, line: Int) throws -> [Double] {
         guard row.allSatisfy({ $0 >= 0 }) else {
             throw GenomeError.malformedLine(path: path, line: line, detail: "negative value in motif matrix")
         }
+        if let big = row.first(where: { $0 > maxCount }) {
+            throw GenomeError.malformedLine(path: path, line: line, detail: "motif matrix value \(big) exceeds \(Int(maxCount))")
+        }
         let sum = row.reduce(0, +)
         guard sum > 0 else { throw GenomeError.malformedLine(path: path, line: line, detail: "motif matrix row sums to 0") }
         return row.map { $0 / sum }
+    }
+
+    /// An `nsites=` value: a finite number in 0...maxCount, as an integer (nil when absent).
+    private static func sites(_ text: Substring, path: String, line: Int) throws -> Int? {
+        guard !text.isEmpty else { return nil }
+        guard let v = Double(text), v.isFinite, v >= 0, v <= maxCount else {
+            throw GenomeError.malformedLine(path: path, line: line, detail: "nsites= '\(text)' is not a count in 0...\(Int(maxCount))")
+        }
+        return Int(v.rounded())
     }
 
     private static func parseMEME(_ lines: [Substring], path: String) throws -> [Motif] {
@@ -86,7 +103,7 @@ public enum MotifFile {
                     let fields = l.replacingOccurrences(of: "= ", with: "=").split(separator: " ")
                     for f in fields {
                         if f.hasPrefix("w=") { width = Int(f.dropFirst(2)) }
-                        if f.hasPrefix("nsites=") { motif.sites = Double(f.dropFirst(7)).map { Int($0) } }
+                        if f.hasPrefix("nsites=") { motif.sites = try sites(f.dropFirst(7), path: path, line: i + 1) }
                         if f.hasPrefix("alength="), Int(f.dropFirst(8)) != 4 {
                             throw GenomeError.malformedLine(path: path, line: i + 1, detail: "alength must be 4 for DNA motifs")
                         }

@@ -1,5 +1,6 @@
 import Foundation
 import Genome
+import Pipeline
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,10 +41,13 @@ public final class NPYFile {
             dtype = header.dtype
             shape = header.shape
             dataOffset = header.dataOffset
-            let itemSize = header.itemSize
-            let expected = shape.reduce(1, *) * itemSize
-            guard size - dataOffset >= expected else {
-                throw DatasetError.invalid("NPY data is shorter than its shape \(shape) says (truncated file?): \(path)")
+            let available = size - dataOffset
+            guard let expected = CheckedSize.product(shape + [header.itemSize]) else {
+                throw DatasetError.invalid("NPY shape \(shape) of \(dtype) overflows a 64-bit size: \(path)")
+            }
+            guard available == expected else {
+                let why = available < expected ? " (truncated file?)" : ""
+                throw DatasetError.invalid("NPY shape \(shape) of \(dtype) needs \(expected) bytes of data, the file has \(available)\(why): \(path)")
             }
         } catch {
             munmap(p, size)

@@ -61,12 +61,36 @@ public struct Simulator {
         guard (0...1).contains(options.flip), (0...1).contains(options.positiveRate), options.gc > 0, options.gc < 1 else {
             throw DatasetError.invalid("--flip and --positive-rate must lie in 0...1, --gc strictly between 0 and 1")
         }
+        guard (1...Interval.maxCoordinate).contains(options.length) else {
+            throw DatasetError.invalid("--length \(options.length) is not in 1...\(Interval.maxCoordinate)")
+        }
+        if let bad = options.chromSizes.first(where: { !(1...Interval.maxCoordinate).contains($0.1) }) {
+            throw DatasetError.invalid("--chrom-sizes: \(bad.0) has size \(bad.1), not in 1...\(Interval.maxCoordinate)")
+        }
+        if let why = MemoryBudget.refusal("simulate --mode \(options.mode.rawValue)", bytes: Simulator.estimatedBytes(options)) {
+            throw DatasetError.invalid(why + "; lower --n, --length or --chrom-sizes")
+        }
         let widest = options.motifs.map(\.width).max() ?? 0
         let need = options.mode == .koo ? 5 * widest : options.mode == .density ? 3 * widest : widest
         guard options.length >= need || options.mode == .genome else {
             throw DatasetError.invalid("--length \(options.length) is too short for the motifs (need at least \(need) for \(options.mode.rawValue))")
         }
         self.options = options
+    }
+
+    /// What a simulation holds in memory at once, from its options (nil when the estimate
+    /// overflows): sequences, labels, splits and instance records of every sequence (koo,
+    /// density), or the longest chromosome twice over and the peak records (genome).
+    static func estimatedBytes(_ o: SimulationOptions) -> Int? {
+        let tasks = max(o.motifs.count, 1)
+        switch o.mode {
+        case .koo, .density:
+            // codes (L), labels (T), split (1) and about 5 instance records of 32 bytes a sequence.
+            return CheckedSize.product(o.count, CheckedSize.sum(o.length, tasks, 1 + 160) ?? -1)
+        case .genome:
+            let longest = o.chromSizes.map(\.1).max() ?? 0
+            return CheckedSize.sum(CheckedSize.product(longest, 2), CheckedSize.product(o.count, tasks, 128))
+        }
     }
 
     /// Runs the simulation into `directory` (and a dataset into `datasetDirectory`).
@@ -300,7 +324,10 @@ public struct Simulator {
     private func simulateGenome(into dir: String) throws -> [String] {
         var rng = SeededRandom(seed: options.seed, stream: 21)
         let T = options.motifs.count
-        let total = options.chromSizes.reduce(0) { $0 + $1.1 }
+        // Each size is at most Interval.maxCoordinate (checked in init); the sum is checked too.
+        guard let total = CheckedSize.sum(options.chromSizes.map { Optional($0.1) }) else {
+            throw DatasetError.invalid("--chrom-sizes add up to more than a 64-bit size")
+        }
         guard options.chromSizes.allSatisfy({ $0.1 >= 2 * max(200, options.length / 2 + 1) + 1 }) else {
             throw DatasetError.invalid("every chromosome must be longer than twice the window length (--length \(options.length))")
         }

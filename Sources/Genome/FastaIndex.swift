@@ -35,7 +35,8 @@ struct FastaIndex {
             if line.isEmpty { continue }
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard f.count >= 5, let len = Int(f[1]), let off = Int(f[2]), let lb = Int(f[3]), let lw = Int(f[4]),
-                  len >= 0, off >= 0, lb >= 0, lw >= lb
+                  len >= 0, off >= 0, lb >= 0, lw >= lb,
+                  len <= Interval.maxCoordinate, off <= Interval.maxCoordinate, lw <= Interval.maxCoordinate
             else {
                 throw GenomeError.malformedLine(path: faiPath, line: n + 1, detail: "malformed FASTA index line")
             }

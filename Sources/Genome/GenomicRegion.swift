@@ -44,10 +44,13 @@ public struct GenomicRegion: Sendable, Equatable {
         guard let begin1 = Int(parts[0]), begin1 >= 1 else {
             throw fail("start must be a positive integer (regions are 1-based)")
         }
+        let limit = Interval.maxCoordinate
+        guard begin1 <= limit else { throw fail("start \(begin1) exceeds the largest coordinate crick accepts (\(limit))") }
         if parts.count == 1 { return GenomicRegion(chrom: String(name), start: begin1 - 1, end: nil) }
         if parts[1].isEmpty { return GenomicRegion(chrom: String(name), start: begin1 - 1, end: nil) }
         guard let end1 = Int(parts[1]) else { throw fail("end '\(parts[1])' is not an integer") }
         guard end1 >= begin1 else { throw fail("end \(end1) is before start \(begin1)") }
+        guard end1 <= limit else { throw fail("end \(end1) exceeds the largest coordinate crick accepts (\(limit))") }
         return GenomicRegion(chrom: String(name), start: begin1 - 1, end: end1)
     }
 

@@ -13,6 +13,12 @@ public struct Interval: Sendable, Equatable {
     /// 1-based line number in the source file (0 for region strings).
     public var line: Int
 
+    /// The largest coordinate (and window length) any crick reader accepts: 2^60, far above
+    /// any genome (htslib's own limit is about 2^63). Every reader of coordinates and every
+    /// length flag enforces it, so that a start, end or summit plus or minus a length can
+    /// never overflow.
+    public static let maxCoordinate = 1 << 60
+
     public init(chrom: String, start: Int, end: Int, name: String? = nil, summit: Int? = nil, line: Int = 0) {
         self.chrom = chrom
         self.start = start

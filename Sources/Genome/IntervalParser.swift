@@ -90,9 +90,10 @@ enum IntervalParser {
         return line.count == n || line[n] == UInt8(ascii: " ") || line[n] == UInt8(ascii: "\t")
     }
 
-    /// A decimal integer with an optional sign, or nil.
+    /// A decimal integer with an optional sign, or nil when `f` is not one. Magnitudes beyond
+    /// `Int.max` saturate to `Int.max` (or `Int.min`), so callers report them as out of range.
     static func integer(_ f: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard !f.isEmpty, f.count <= 19 else { return nil }
+        guard !f.isEmpty else { return nil }
         var i = 0
         var negative = false
         if f[0] == UInt8(ascii: "-") || f[0] == UInt8(ascii: "+") {
@@ -101,12 +102,18 @@ enum IntervalParser {
             guard f.count > 1 else { return nil }
         }
         var v = 0
+        var saturated = false
         while i < f.count {
             let d = Int(f[i]) - 48
             guard d >= 0 && d <= 9 else { return nil }
-            v = v * 10 + d
+            if !saturated {
+                let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.addingReportingOverflow(d)
+                if o1 || o2 { saturated = true } else { v = s }
+            }
             i += 1
         }
+        if saturated { return negative ? Int.min : Int.max }
         return negative ? -v : v
     }
 
@@ -121,7 +128,10 @@ enum IntervalParser {
         guard f.field(0).count > 0 else { throw fail("empty chromosome name") }
         guard let start = integer(f.field(1)) else { throw fail("start '\(f.string(1))' is not an integer") }
         guard let end = integer(f.field(2)) else { throw fail("end '\(f.string(2))' is not an integer") }
-        guard start >= 0 else { throw fail("start \(start) is negative") }
+        guard start >= 0 else { throw fail("start \(f.string(1)) is negative") }
+        let limit = Interval.maxCoordinate
+        guard start <= limit else { throw fail("start \(f.string(1)) exceeds the largest coordinate crick accepts (\(limit))") }
+        guard end <= limit else { throw fail("end \(f.string(2)) exceeds the largest coordinate crick accepts (\(limit))") }
         guard end >= start else { throw fail("end \(end) is less than start \(start)") }
         var interval = Interval(chrom: f.string(0), start: start, end: end, line: lineNumber)
         if f.count >= 4 {
@@ -135,7 +145,7 @@ enum IntervalParser {
             guard let offset = integer(f.field(9)) else { throw fail("summit '\(f.string(9))' is not an integer") }
             if offset != -1 {
                 guard offset >= 0, offset < max(end - start, 1) else {
-                    throw fail("summit offset \(offset) lies outside its peak of length \(end - start)")
+                    throw fail("summit offset \(f.string(9)) lies outside its peak of length \(end - start)")
                 }
                 interval.summit = start + offset
             }

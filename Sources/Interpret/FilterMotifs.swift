@@ -1,5 +1,29 @@
 import Dataset
+import Genome
 import NeuralNet
+
+/// The batches of one pass over the sequences: each call starts a pass and returns its
+/// `next` function (nil at the end; read errors are thrown).
+public typealias SequenceBatches = () throws -> () throws -> SequenceBatch?
+
+/// A batch of equal-length sequences (base codes) for `FilterMotifExtractor`.
+public struct SequenceBatch {
+    /// `count` rows of `length` codes.
+    public var codes: [UInt8]
+    public var count: Int
+    public var length: Int
+    /// The output positions of each row that count (nil: all). A chunk of a long record
+    /// overlaps its neighbours and owns only its own positions, so that every position of the
+    /// record counts once, computed from its real neighbourhood.
+    public var positions: Range<Int>?
+
+    public init(codes: [UInt8], count: Int, length: Int, positions: Range<Int>? = nil) {
+        self.codes = codes
+        self.count = count
+        self.length = length
+        self.positions = positions
+    }
+}
 
 /// The first convolution of a model, seen as motif detectors.
 public struct FirstLayer: Sendable {
@@ -78,13 +102,16 @@ public final class FilterMotifExtractor {
     }
 
     /// Runs both passes over `batches()` (called twice; each call yields the same batches).
-    public func extract(_ batches: () throws -> AnyIterator<(codes: [UInt8], count: Int, length: Int)>) throws -> [FilterMotif] {
+    public func extract(_ batches: SequenceBatches) throws -> [FilterMotif] {
         let f = layer.filters, c = layer.channels
         var maxima = [Float](repeating: -.infinity, count: f)
-        for batch in try batches() {
+        let firstPass = try batches()
+        while let batch = try firstPass() {
             let a = activations(batch.codes, batch: batch.count, length: batch.length)
+            let lout = a.shape[1]
             a.data.withUnsafeBufferPointer { ys in
                 for r in 0..<(ys.count / c) {
+                    if let owned = batch.positions, !owned.contains(r % lout) { continue }
                     for ch in 0..<c {
                         let filter = ch < f ? ch : (layer.reverseComplement ? 2 * f - 1 - ch : ch)
                         maxima[filter] = max(maxima[filter], ys[r * c + ch])
@@ -100,11 +127,13 @@ public final class FilterMotifExtractor {
         let shifts = (forward: layer.padLeft + extraLeft, reverse: layer.padLeft + extraRight)
         var counts = [[Double]](repeating: [Double](repeating: 0, count: w * 4), count: f)
         var sites = [Int](repeating: 0, count: f)
-        for batch in try batches() {
+        let secondPass = try batches()
+        while let batch = try secondPass() {
             let a = activations(batch.codes, batch: batch.count, length: batch.length)
             let lout = a.shape[1], l = batch.length
             for item in 0..<batch.count {
                 for p in 0..<lout {
+                    if let owned = batch.positions, !owned.contains(p) { continue }
                     for ch in 0..<c {
                         let reverse = layer.reverseComplement && ch >= f
                         let start = p - (reverse ? shifts.reverse : shifts.forward)
@@ -132,6 +161,36 @@ public final class FilterMotifExtractor {
             }
             let full = Motif(id: "filter\(filter + 1)", name: "filter\(filter + 1)", probabilities: rows, sites: sites[filter])
             return FilterMotif(filter: filter, motif: trimmed(full), sites: sites[filter])
+        }
+    }
+
+    /// The records of `fasta` at least the filter width long, in chunks of `chunk` output
+    /// positions that overlap their neighbours by enough context for the convolution and the
+    /// window: memory stays bounded however long a record is, and the motifs are those of
+    /// whole records. Throws when no record is long enough.
+    public func fastaBatches(_ fasta: FastaFile, chunk: Int = 1 << 16) throws -> SequenceBatches {
+        let records = fasta.contigs.indices.filter { fasta.contigs[$0].length >= layer.kernel }
+        guard !records.isEmpty else {
+            throw DatasetError.invalid("no sequence in \(fasta.path) is as long as the filters (\(layer.kernel))")
+        }
+        let margin = 2 * (layer.kernel + (window ?? layer.kernel))
+        let step = max(chunk, 1)
+        return {
+            let reader = try fasta.makeReader()
+            var record = 0, start = 0
+            return {
+                guard record < records.count else { return nil }
+                let i = records[record]
+                let n = fasta.contigs[i].length
+                let end = min(n, start + step)
+                let (from, to) = (max(0, start - margin), min(n, end + margin))
+                let owned = (start - from)..<(end - from)
+                start = end
+                if start >= n { record += 1; start = 0 }
+                var codes = try reader.sequence(contigIndex: i, from, to)
+                codes.withUnsafeMutableBufferPointer { BaseCode.encode($0) }
+                return SequenceBatch(codes: codes, count: 1, length: codes.count, positions: owned)
+            }
         }
     }
 

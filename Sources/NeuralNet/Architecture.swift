@@ -117,12 +117,19 @@ public struct Architecture: Codable, Sendable, Equatable {
         return try parse(String(decoding: data, as: UTF8.self), source: path)
     }
 
-    /// Parses architecture JSON.
+    /// Parses architecture JSON and checks it (`validate()`); errors name `source`.
     public static func parse(_ text: String, source: String) throws -> Architecture {
+        let arch: Architecture
         do {
-            return try JSONDecoder().decode(Architecture.self, from: Data(text.utf8))
+            arch = try JSONDecoder().decode(Architecture.self, from: Data(text.utf8))
         } catch {
             throw NetworkError.file(path: source, detail: "not a crick architecture (\(error))")
         }
+        do {
+            try arch.validate()
+        } catch let error as NetworkError {
+            throw NetworkError.file(path: source, detail: error.description)
+        }
+        return arch
     }
 }

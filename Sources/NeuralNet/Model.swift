@@ -16,6 +16,7 @@ public final class Model {
 
     /// Builds the layers and initialises them (Glorot uniform) from `seed`.
     public init(_ arch: Architecture, seed: UInt64 = 1) throws {
+        try arch.validate()
         architecture = arch
         var layers: [Layer] = []
         var shapes: [[Int]] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,6 +37,16 @@ public enum Safetensors {
         return out
     }
 
+    /// The largest element count of one tensor crick reads (2^48, 1 PB of F32).
+    public static let maxElements = 1 << 48
+
+    /// The product of `shape`, or nil when a dimension is negative or the product exceeds
+    /// `maxElements` (computed with overflow checks).
+    public static func elementCount(_ shape: [Int]) -> Int? {
+        guard let count = CheckedSize.product(shape), count <= maxElements else { return nil }
+        return count
+    }
+
     /// Parses safetensors bytes; `source` names the file in errors.
     public static func decode(_ bytes: [UInt8], source: String) throws -> Contents {
         func fail(_ why: String) -> NetworkError { .file(path: source, detail: "not a valid safetensors file (\(why))") }
@@ -63,16 +74,23 @@ public enum Safetensors {
                 throw fail("entry \(name) lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else { throw fail("tensor \(name) has dtype \(dtype); crick reads F32") }
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] >= offsets[0],
-                  headerEnd + offsets[1] <= bytes.count,
-                  offsets[1] - offsets[0] == shape.reduce(1, *) * 4 else {
-                throw fail("tensor \(name) has offsets \(offsets) that do not match shape \(shape) or the file")
+            guard let count = Safetensors.elementCount(shape) else {
+                throw fail("tensor \(name) has shape \(shape) with a negative dimension or more than 2^48 elements")
             }
-            let count = shape.reduce(1, *)
+            let (begin, end) = (offsets[0], offsets[1])
+            // count <= 2^48, so count * 4 cannot overflow; the offsets are checked against the
+            // data's size before they are added to anything.
+            let dataSize = bytes.count - headerEnd
+            guard begin >= 0, end >= begin, end <= dataSize else {
+                throw fail("tensor \(name) has data_offsets \(offsets) outside the \(dataSize) bytes of data")
+            }
+            guard end - begin == count * 4 else {
+                throw fail("tensor \(name) has data_offsets \(offsets) (\(end - begin) bytes) that do not match shape \(shape) (\(count * 4) bytes)")
+            }
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { dst in
                 bytes.withUnsafeBytes { src in
-                    dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[(headerEnd + offsets[0])..<(headerEnd + offsets[1])]))
+                    dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[(headerEnd + begin)..<(headerEnd + end)]))
                 }
             }
             tensors[name] = (shape, values)

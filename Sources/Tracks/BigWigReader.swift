@@ -30,7 +30,9 @@ public final class BigWigReader {
         guard BigWigLibrary.initialised else { throw TrackError.bigWig(path: path, call: "bwInit") }
         // libBigWig prints its own message for a file it cannot open: check first.
         guard access(path, R_OK) == 0 else { throw TrackError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-        guard bwIsBigWig(path, nil) == 1, let fp = bwOpen(path, nil, "r") else {
+        // libBigWig trusts every offset in the file: check the structure first.
+        try BigWigStructure.validate(path: path)
+        guard let fp = BigWigLibrary.quietly({ bwIsBigWig(path, nil) == 1 ? bwOpen(path, nil, "r") : nil }) else {
             throw TrackError.unreadable(path: path, reason: "not a bigWig file")
         }
         self.fp = fp
@@ -51,7 +53,7 @@ public final class BigWigReader {
         guard let fp, let length = genome.length(of: chrom) else { return [] }
         let stop = min(end ?? length, length)
         guard stop > start else { return [] }
-        guard let o = bwGetOverlappingIntervals(fp, chrom, UInt32(start), UInt32(stop)) else {
+        guard start >= 0, let o = BigWigLibrary.quietly({ bwGetOverlappingIntervals(fp, chrom, UInt32(start), UInt32(stop)) }) else {
             throw TrackError.bigWig(path: path, call: "bwGetOverlappingIntervals")
         }
         defer { bwDestroyOverlappingIntervals(o) }

@@ -36,6 +36,10 @@ public final class BigWigWriter: TrackWriter {
         order = TrackOrderCheck(genome: genome, path: path)
         self.genome = genome
         guard BigWigLibrary.initialised else { throw TrackError.bigWig(path: path, call: "bwInit") }
+        if let i = genome.lengths.firstIndex(where: { $0 > Int(UInt32.max) }) {
+            output.abort()
+            throw TrackError.invalidInterval(path: path, detail: "chromosome \(genome.names[i]) of \(genome.lengths[i]) bp is longer than a bigWig can hold (\(UInt32.max))")
+        }
         guard let tmp = output.temporaryPath, let fp = bwOpen(tmp, nil, "w") else {
             output.abort()
             throw TrackError.bigWig(path: path, call: "bwOpen")

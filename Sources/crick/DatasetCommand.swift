@@ -95,7 +95,9 @@ struct DatasetCommand: ParsableCommand {
 
     func validate() throws {
         if peaks.isEmpty { throw ValidationError("give at least one --peaks NAME=PATH") }
-        if length < 1 { throw ValidationError("--length must be positive (got \(length))") }
+        try FlagBounds.length(length, "--length")
+        try FlagBounds.length(flankDistance, "--flank-distance")
+        try FlagBounds.length(margin, "--margin", minimum: 0)
     }
 
     func run() throws {

@@ -56,7 +56,7 @@ struct Fetch: ParsableCommand {
         if regions.isEmpty && regionStrings.isEmpty {
             throw ValidationError("give regions with --regions FILE or region strings (chr:start-end)")
         }
-        if let length, length < 1 { throw ValidationError("--length must be positive (got \(length))") }
+        try FlagBounds.length(length, "--length")
     }
 
     func run() throws {

@@ -55,17 +55,6 @@ struct MergeTracks: ParsableCommand {
         if data.first == UInt8(ascii: ">") || path.hasSuffix(".gz") || path.hasSuffix(".bgz") {
             return trackGenome(try FastaFile(path: path))
         }
-        var chroms: [(name: String, length: Int)] = []
-        for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let text = line.hasSuffix("\r") ? line.dropLast() : line
-            if text.isEmpty || text.hasPrefix("#") { continue }
-            let f = text.split(separator: "\t")
-            guard f.count >= 2, let len = Int(f[1]), len > 0 else {
-                throw GenomeError.malformedLine(path: path, line: n + 1, detail: "a chrom.sizes line needs a name and a positive length")
-            }
-            chroms.append((String(f[0]), len))
-        }
-        guard !chroms.isEmpty else { throw GenomeError.malformedLine(path: path, line: 1, detail: "no chromosomes") }
-        return TrackGenome(chroms)
+        return try TrackGenome.parseChromSizes([UInt8](data), path: path)
     }
 }

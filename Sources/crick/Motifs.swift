@@ -78,7 +78,7 @@ struct Motifs: ParsableCommand {
 
     func validate() throws {
         guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
-        if let window, window < 1 { throw ValidationError("--window must be at least 1") }
+        try FlagBounds.length(window, "--window")
         guard trimBits >= 0 && trimBits <= 2 else { throw ValidationError("--trim-bits must be between 0 and 2") }
         guard trimPad >= 0 else { throw ValidationError("--trim-pad must be at least 0") }
         guard minOverlap >= 1 else { throw ValidationError("--min-overlap must be at least 1") }
@@ -88,7 +88,7 @@ struct Motifs: ParsableCommand {
         setBLASThreads(common.threads)
         let m = try ModelFile.read(model).model
         let extractor = try FilterMotifExtractor(model: m, threshold: threshold, window: window, trimBits: trimBits, trimPad: trimPad)
-        let batches = try sequenceBatches(minLength: extractor.layer.kernel)
+        let batches = try sequenceBatches(extractor)
         let filters = try extractor.extract(batches)
         let queries = filters.map(\.motif)
 
@@ -148,8 +148,9 @@ struct Motifs: ParsableCommand {
         try out.commit()
     }
 
-    /// Batches of equal-length sequences: dataset rows of the split, or FASTA records one by one.
-    private func sequenceBatches(minLength: Int) throws -> () throws -> AnyIterator<(codes: [UInt8], count: Int, length: Int)> {
+    /// Batches of equal-length sequences: dataset rows of the split, or FASTA records in
+    /// overlapping chunks (bounded memory whatever a record's length).
+    private func sequenceBatches(_ extractor: FilterMotifExtractor) throws -> SequenceBatches {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
             let data = try OpenDataset(input)
@@ -157,34 +158,17 @@ struct Motifs: ParsableCommand {
             guard !rows.rows.isEmpty else { throw DatasetError.invalid("the \(split.rawValue) split of \(input) is empty") }
             return {
                 var next = 0
-                return AnyIterator {
+                return {
                     guard next < rows.rows.count else { return nil }
                     let chunk = rows.rows[next..<min(rows.rows.count, next + 256)]
                     next += chunk.count
                     var codes: [UInt8] = []
                     codes.reserveCapacity(chunk.count * rows.length)
                     for r in chunk { codes.append(contentsOf: rows.sequence(r)) }
-                    return (codes, chunk.count, rows.length)
+                    return SequenceBatch(codes: codes, count: chunk.count, length: rows.length)
                 }
             }
         }
-        // FASTA: every record long enough for the first layer, read once.
-        let fasta = try FastaFile(path: input)
-        let reader = try fasta.makeReader()
-        var records: [[UInt8]] = []
-        for (i, c) in fasta.contigs.enumerated() where c.length >= minLength {
-            var codes = try reader.sequence(contigIndex: i, 0, c.length)
-            codes.withUnsafeMutableBufferPointer { BaseCode.encode($0) }
-            records.append(codes)
-        }
-        guard !records.isEmpty else { throw DatasetError.invalid("no sequence in \(input) is as long as the filters (\(minLength))") }
-        return {
-            var next = 0
-            return AnyIterator {
-                guard next < records.count else { return nil }
-                next += 1
-                return (records[next - 1], 1, records[next - 1].count)
-            }
-        }
+        return try extractor.fastaBatches(try FastaFile(path: input))
     }
 }

@@ -55,7 +55,7 @@ struct Predict: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if let s = tileStep, s < 1 { throw ValidationError("--tile-step must be at least 1") }
+        try FlagBounds.length(tileStep, "--tile-step")
     }
 
     func run() throws {

@@ -51,7 +51,7 @@ struct Scan: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard stride >= 1 else { throw ValidationError("--stride must be at least 1") }
+        try FlagBounds.length(stride, "--stride")
         guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be at least 1") }
         if let maxN, maxN < 0 { throw ValidationError("--max-n must be at least 0") }
         if chroms != nil && regions != nil { throw ValidationError("give --chroms or --regions, not both") }

@@ -1,6 +1,7 @@
 import XCTest
 import TestSupport
 import Dataset
+import Genome
 @testable import NeuralNet
 @testable import Interpret
 
@@ -40,10 +41,40 @@ final class FilterMotifTests: XCTestCase {
         let extractor = try FilterMotifExtractor(model: m, window: window, trimBits: trimBits, trimPad: trimPad)
         return try extractor.extract {
             var done = false
-            return AnyIterator {
+            return {
                 if done { return nil }
                 done = true
-                return (codes, codes.count / 60, 60)
+                return SequenceBatch(codes: codes, count: codes.count / 60, length: 60)
+            }
+        }
+    }
+
+    /// A long FASTA record read in small overlapping chunks gives exactly the motifs of the
+    /// whole record (each position counted once, from its real neighbourhood), with the batch
+    /// never longer than a chunk plus its margins.
+    func testChunkedFastaRecordsGiveTheMotifsOfWholeRecords() throws {
+        let dir = try TempDir("crick-motif-chunks")
+        defer { dir.remove() }
+        var rng = TestRNG(seed: 5)
+        let kmer = "TGACTCA"
+        var long = Array(randomSequence(20_000, alphabet: "ACGT", rng: &rng))
+        for p in stride(from: 13, to: 19_990, by: 97) { long.replaceSubrange(p..<(p + kmer.count), with: kmer) }
+        let path = try dir.write("g.fa", fastaText([("long", String(long)), ("short", "ACG"), ("mid", randomSequence(500, alphabet: "ACGT", rng: &rng))], width: 60))
+        let fasta = try FastaFile(path: path)
+        for strand in [StrandMode.standard, .rc] {
+            let m = try plantedModel(kmer, strand: strand)
+            for window in [nil, kmer.count + 6] {
+                let extractor = try FilterMotifExtractor(model: m, window: window)
+                let whole = try extractor.extract(try extractor.fastaBatches(fasta, chunk: 1 << 30))
+                let batches = try extractor.fastaBatches(fasta, chunk: 101)
+                let next = try batches()
+                var longest = 0
+                while let b = try next() { longest = max(longest, b.length) }
+                XCTAssertLessThanOrEqual(longest, 101 + 4 * (kmer.count + (window ?? kmer.count)))
+                let chunked = try extractor.extract(batches)
+                XCTAssertEqual(chunked.map(\.sites), whole.map(\.sites), "\(strand) \(String(describing: window))")
+                XCTAssertGreaterThan(whole[0].sites, 150)
+                for (a, b) in zip(chunked, whole) { XCTAssertEqual(a.motif.probabilities, b.motif.probabilities) }
             }
         }
     }
