@@ -160,7 +160,7 @@ public final class DatasetBuilder {
             skipped[task.name] = DatasetInfo.Skipped(absentContig: tally.absentContig, beyondEnd: tally.nearEnd, otherContig: skip.otherContig,
                                                      excluded: skip.excluded, pastEnd: tally.pastEnd, tooManyN: tally.tooManyN)
             if used == 0 && skip.otherContig + skip.excluded == 0 {
-                _ = try check.finish(source: task.path, windowLength: L)
+                _ = try check.finish(source: task.path, windowLength: L, subject: "task '\(task.name)'")
             }
             guard used > 0 else {
                 let causes = check.causes(windowLength: L) + [skip.otherContig > 0 ? "\(skip.otherContig) outside --chroms" : nil,

@@ -91,7 +91,7 @@ public struct SequenceExport {
                 batch.seen += 1
                 let original = interval, path = stream.currentPath
                 let origin = { original.origin(path: path) }
-                check.clipRegionString(&interval)
+                if path == nil { try check.clipRegionString(&interval, origin: origin()) }  // a region string
                 guard let ci = try check.resolve(&interval, origin: origin()) else { continue }
                 let w = options.length.map { interval.resized(to: $0, around: options.center) } ?? interval
                 guard try check.windowInside(w, contig: ci, origin: origin()) else { continue }

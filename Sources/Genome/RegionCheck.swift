@@ -46,12 +46,16 @@ public struct RegionPolicy: Sendable {
         self.aliases = aliases
     }
 
-    /// Checks a window's N count: true when it exceeds `maxN` (counted by the caller), an
-    /// error naming `origin` under `strict`. Safe to call from worker threads.
-    public func tooManyN(_ n: Int, window: Interval, origin: @autoclosure () -> String) throws -> Bool {
-        guard maxN.exceeded(n: n, length: window.length) else { return false }
+    /// Checks a window's N count: true when `n` N bases in `length` bases (default: the
+    /// window's length; tiled regions pass the total of their windows) exceed `maxN`
+    /// (counted by the caller), an error naming `origin` under `strict`. Safe to call from
+    /// worker threads.
+    public func tooManyN(_ n: Int, of length: Int? = nil, window: Interval, origin: @autoclosure () -> String) throws -> Bool {
+        let total = length ?? window.length
+        guard maxN.exceeded(n: n, length: total) else { return false }
         if strict {
-            throw GenomeError.unusableRegion(origin: origin(), detail: "the window \(window.chrom):\(window.start + 1)-\(window.end) has \(n) N bases, more than --max-n \(maxN) allows (\(maxN.bases(inLength: window.length)))")
+            let what = total == window.length ? "the window \(window.chrom):\(window.start + 1)-\(window.end) has" : "the windows from \(window.chrom):\(window.start + 1) have"
+            throw GenomeError.unusableRegion(origin: origin(), detail: "\(what) \(n) N bases in \(total), more than --max-n \(maxN) allows (\(maxN.bases(inLength: total)))")
         }
         return true
     }
@@ -153,16 +157,32 @@ public final class RegionCheck {
         return try inside(interval, contig: c, origin: origin()) ? c : nil
     }
 
+    /// The regions of a list (read from `source`) that lie on the FASTA and inside their
+    /// contig: their rows, the regions renamed through the aliases, and their contigs.
+    public func accepted(_ regions: [Interval], source: String) throws -> [(row: Int, region: Interval, contig: Int)] {
+        var out: [(row: Int, region: Interval, contig: Int)] = []
+        for (row, original) in regions.enumerated() {
+            var region = original
+            guard let c = try resolve(&region, origin: original.origin(path: source)) else { continue }
+            out.append((row, region, c))
+        }
+        return out
+    }
+
     /// Adds counts made elsewhere (N counts from worker threads).
     public func add(tooManyN: Int = 0, clipped: Int = 0) {
         tally.tooManyN += tooManyN
         tally.clipped += clipped
     }
 
-    /// Clips a region string's interval to its contig's end, as samtools does (counted).
-    public func clipRegionString(_ interval: inout Interval) {
-        guard interval.line == 0, let length = fasta.length(of: interval.chrom), interval.end > length else { return }
-        interval.end = max(interval.start, length)
+    /// Clips a region string's interval to its contig's end, as samtools does (counted; an
+    /// error under `strict`). A region that starts past the end stays past it.
+    public func clipRegionString(_ interval: inout Interval, origin: @autoclosure () -> String) throws {
+        guard let length = fasta.length(of: interval.chrom), interval.end > length, interval.start < length else { return }
+        if policy.strict {
+            throw GenomeError.unusableRegion(origin: origin(), detail: "region runs past the end of contig \(interval.chrom) (length \(length))")
+        }
+        interval.end = length
         tally.clipped += 1
     }
 
@@ -181,19 +201,20 @@ public final class RegionCheck {
     /// The warnings of the run (nothing when every region was used), after checking that
     /// some region was used: when none was, an error that says why and, for absent contigs,
     /// names both sides' contigs and the likely fix. `source` names the regions' file(s);
-    /// `nSkipped` false when N-rich regions were kept (fetch).
-    public func finish(source: String, windowLength: Int?, nSkipped: Bool = true) throws -> [String] {
+    /// `nSkipped` false when N-rich regions were kept (fetch); `subject` (such as "task
+    /// 'ctcf'") begins that error.
+    public func finish(source: String, windowLength: Int?, nSkipped: Bool = true, subject: String? = nil) throws -> [String] {
         let t = tally
         let skipped = t.skipped - (nSkipped ? 0 : t.tooManyN)
         let plural = { (n: Int) in n == 1 ? self.noun : self.noun + "s" }
         let causes = self.causes(windowLength: windowLength, nSkipped: nSkipped)
         if t.seen > 0 && skipped == t.seen {
-            var detail = "no usable \(noun) among \(t.seen): " + causes.joined(separator: ", ")
+            var detail = (subject.map { "\($0) has no usable" } ?? "no usable") + " \(noun) among \(t.seen): " + causes.joined(separator: ", ")
             if t.absentContig == t.seen {
                 let which = t.seen == 1 ? "the \(noun) is not" : "none of the \(t.seen) \(noun)s is"
-                detail = "\(which) on a contig of the FASTA \(fasta.path): " + ContigNameHint.describe(absent: t.absentNames, fasta: fasta)
-            } else if let a = assemblyNote() {
-                detail += "; " + a
+                detail = (subject.map { "\($0): " } ?? "") + "\(which) on a contig of the FASTA \(fasta.path): " + ContigNameHint.describe(absent: t.absentNames, fasta: fasta)
+            } else if assemblyNote() != nil {
+                detail += "; the \(noun)s may come from another assembly than \(fasta.path)"
             }
             throw GenomeError.unusableRegion(origin: source, detail: detail)
         }
@@ -209,7 +230,7 @@ public final class RegionCheck {
             warnings.append(w)
         }
         if !nSkipped && t.tooManyN > 0 {
-            warnings.append("\(t.tooManyN) of the \(self.noun)s written \(t.tooManyN == 1 ? "has" : "have") more N than --max-n \(policy.maxN) allows")
+            warnings.append("\(t.tooManyN) \(plural(t.tooManyN)) written \(t.tooManyN == 1 ? "has" : "have") more N than --max-n \(policy.maxN) allows")
         }
         if let a = assemblyNote() { warnings.append(a) }
         return warnings
@@ -220,7 +241,7 @@ public final class RegionCheck {
         let t = tally
         let onContigs = t.seen - t.absentContig
         let bad = t.pastEnd + t.tooManyN
-        guard onContigs > 0, bad * 2 > onContigs else { return nil }
+        guard bad >= 2, bad * 2 > onContigs else { return nil }
         return "\(bad) of \(onContigs) \(noun)s on contigs of the FASTA lie past a contig end or in N: the \(noun)s may come from another assembly than \(fasta.path)"
     }
 }
