@@ -23,10 +23,15 @@ public final class DatasetBuilder {
     private var excludeMask: GenomeMask
     private var usable: [Bool]
     let readers: [FastaReader]
+    /// The region policy of the peaks, with `options.maxN`.
+    private let policy: RegionPolicy
 
     public init(fasta: FastaFile, options: DatasetOptions) throws {
         self.fasta = fasta
         self.options = options
+        var policy = options.policy
+        policy.maxN = NLimit(options.maxN) ?? .standard
+        self.policy = policy
         peakMask = GenomeMask(contigCount: fasta.contigs.count)
         excludeMask = GenomeMask(contigCount: fasta.contigs.count)
         usable = Array(repeating: options.chroms == nil, count: fasta.contigs.count)
@@ -62,7 +67,7 @@ public final class DatasetBuilder {
             throw DatasetError.invalid("contig \(both) is in both --valid-chroms and --test-chroms")
         }
         guard o.negativeRatio >= 0, o.negativeRatio.isFinite else { throw DatasetError.invalid("--neg-ratio must be >= 0") }
-        guard (0...1).contains(o.maxN) else { throw DatasetError.invalid("--max-n must lie in 0...1") }
+        guard NLimit(o.maxN) != nil else { throw DatasetError.invalid("--max-n must be a number >= 0") }
         guard o.gcBins >= 1 else { throw DatasetError.invalid("--gc-bins must be at least 1") }
         guard o.margin >= 0 else { throw DatasetError.invalid("--margin must be >= 0") }
     }
@@ -104,57 +109,75 @@ public final class DatasetBuilder {
     }
 
     /// Reads every task's peaks: positive windows with their labels, and the peak mask.
+    /// Peaks on absent contigs, past a contig end, too close to one for a window, or whose
+    /// window holds more N than `maxN` are skipped and counted (errors with `strict`), so no
+    /// negative is ever made from them.
     private func planPositives() throws -> [DatasetWindow] {
         let L = options.length
         var summits = (0..<options.tasks.count).map { _ in PositionIndex(contigCount: fasta.contigs.count) }
-        var candidates: [(contig: Int, start: Int)] = []
+        var candidates: [(contig: Int, start: Int, task: Int, line: Int)] = []
+        var checks: [RegionCheck] = []
         for (t, task) in options.tasks.enumerated() {
             var skip = DatasetInfo.Skipped()
-            var used = 0
+            let check = RegionCheck(fasta: fasta, policy: policy, noun: "peak")
+            checks.append(check)
             let reader = try IntervalReader(path: task.path, format: options.inputFormat)
-            while let peak = try reader.next() {
-                guard let c = fasta.contigIndex(peak.chrom) else {
-                    if options.strict {
-                        throw DatasetError.region(source: "\(task.path) line \(peak.line)", detail: "contig '\(peak.chrom)' is not in the FASTA \(fasta.path)")
-                    }
-                    skip.absentContig += 1
-                    continue
-                }
+            while var peak = try reader.next() {
+                let original = peak
+                let origin = { original.origin(path: task.path) }
+                guard let c = try check.contig(of: &peak, origin: origin()) else { continue }
                 // Every peak on the genome labels windows and is avoided by negatives.
                 summits[t].add(contig: c, position: peak.center(options.center))
                 peakMask.add(contig: c, start: peak.start, end: peak.end, margin: options.margin)
                 guard usable[c] else { skip.otherContig += 1; continue }
+                guard try check.inside(peak, contig: c, origin: origin()) else { continue }
                 let w = peak.resized(to: L, around: options.center)
-                guard w.start >= 0, w.end <= fasta.contigs[c].length else {
-                    if options.strict {
-                        throw DatasetError.region(source: "\(task.path) line \(peak.line)",
-                                                  detail: "a \(L) bp window around this peak runs past the end of \(peak.chrom) (length \(fasta.contigs[c].length))")
-                    }
-                    skip.beyondEnd += 1
-                    continue
-                }
+                guard try check.windowInside(w, contig: c, origin: origin()) else { continue }
                 if excludeMask.overlaps(contig: c, start: w.start, end: w.end) { skip.excluded += 1; continue }
-                candidates.append((c, w.start))
-                used += 1
+                candidates.append((c, w.start, t, peak.line))
             }
             skipped[task.name] = skip
+        }
+        // Windows with too much N: counted per task, dropped before labels and negatives.
+        let comps = try composition(of: candidates.map { (Int32($0.contig), $0.start) })
+        var kept: [(contig: Int, start: Int, task: Int, line: Int)] = []
+        var nRich = [Int](repeating: 0, count: options.tasks.count)
+        for (i, cand) in candidates.enumerated() {
+            let n = Int((comps[i].n * Double(L)).rounded())
+            let window = Interval(chrom: fasta.contigs[cand.contig].name, start: cand.start, end: cand.start + L)
+            if try policy.tooManyN(n, window: window, origin: "\(options.tasks[cand.task].path) line \(cand.line)") {
+                nRich[cand.task] += 1
+            } else {
+                kept.append(cand)
+            }
+        }
+        for (t, task) in options.tasks.enumerated() {
+            let check = checks[t]
+            check.add(tooManyN: nRich[t])
+            let used = kept.lazy.filter { $0.task == t }.count
+            let skip = skipped[task.name] ?? DatasetInfo.Skipped()
+            let tally = check.tally
+            skipped[task.name] = DatasetInfo.Skipped(absentContig: tally.absentContig, beyondEnd: tally.nearEnd, otherContig: skip.otherContig,
+                                                     excluded: skip.excluded, pastEnd: tally.pastEnd, tooManyN: tally.tooManyN)
+            if used == 0 && skip.otherContig + skip.excluded == 0 {
+                _ = try check.finish(source: task.path, windowLength: L, subject: "task '\(task.name)'")
+            }
             guard used > 0 else {
-                throw DatasetError.invalid("task '\(task.name)' has no usable peak in \(task.path) (\(skip.absentContig) on absent contigs, \(skip.beyondEnd) too close to a contig end, \(skip.otherContig) outside --chroms, \(skip.excluded) excluded)")
+                let causes = check.causes(windowLength: L) + [skip.otherContig > 0 ? "\(skip.otherContig) outside --chroms" : nil,
+                                                               skip.excluded > 0 ? "\(skip.excluded) in --exclude regions" : nil].compactMap { $0 }
+                throw DatasetError.invalid("task '\(task.name)' has no usable peak in \(task.path): \(causes.joined(separator: ", "))")
             }
-            let lost = skip.absentContig + skip.beyondEnd
-            if lost > 0 {
-                warnings.append("task \(task.name): skipped \(lost) peak\(lost == 1 ? "" : "s"): \(skip.absentContig) on contigs absent from the FASTA, \(skip.beyondEnd) too close to a contig end to resize")
-            }
+            warnings += try check.finish(source: task.path, windowLength: L).map { "task \(task.name): " + $0 }
         }
         for t in summits.indices { summits[t].finish() }
         peakMask.finish()
 
         // One window per distinct position, labelled by the summits in its core.
-        candidates.sort { $0.contig != $1.contig ? $0.contig < $1.contig : $0.start < $1.start }
+        kept.sort { $0.contig != $1.contig ? $0.contig < $1.contig : $0.start < $1.start }
         var out: [DatasetWindow] = []
         let coreStart = (L - options.labelCore) / 2
         var previous: (Int, Int)?
-        for cand in candidates {
+        for cand in kept {
             if let p = previous, p == (cand.contig, cand.start) { continue }
             previous = (cand.contig, cand.start)
             let row = Int32(labelTable.count / options.tasks.count)
@@ -191,6 +214,9 @@ public final class DatasetBuilder {
         }, emit: { result += $0 })
         return result
     }
+
+    /// The N limit of every window (`maxN`).
+    private var nLimit: NLimit { policy.maxN }
 
     private func gcBin(_ gc: Double) -> Int { min(Int(gc * Double(options.gcBins)), options.gcBins - 1) }
 
@@ -233,7 +259,7 @@ public final class DatasetBuilder {
             }
             let comps = try composition(of: batch)
             for (i, comp) in comps.enumerated() where found < count {
-                guard comp.n <= options.maxN else { continue }
+                guard !nLimit.exceeded(n: Int((comp.n * Double(L)).rounded()), length: L) else { continue }
                 let b = gcBin(comp.gc)
                 guard target[b] > 0 else { continue }
                 let key = Int64(batch[i].0) << 40 | Int64(batch[i].1)
@@ -276,7 +302,7 @@ public final class DatasetBuilder {
         }
         let comps = try composition(of: chosen)
         var found = 0
-        for (i, comp) in comps.enumerated() where comp.n <= options.maxN {
+        for (i, comp) in comps.enumerated() where !nLimit.exceeded(n: Int((comp.n * Double(L)).rounded()), length: L) {
             windows.append(DatasetWindow(contig: chosen[i].0, start: chosen[i].1, kind: .flank))
             found += 1
         }

@@ -39,11 +39,39 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
         public var positivesPerTask: [String: SplitCounts] = [:]
     }
 
+    /// Peaks of a task not used, by cause.
     public struct Skipped: Codable, Sendable, Equatable {
+        /// On contigs absent from the FASTA.
         public var absentContig = 0
+        /// Inside their contig, but too close to an end for a window.
         public var beyondEnd = 0
+        /// On contigs left out by `--chroms`.
         public var otherContig = 0
+        /// Their window touches an `--exclude` region.
         public var excluded = 0
+        /// Running past the end of their contig (absent from files of older versions).
+        public var pastEnd = 0
+        /// Their window holds more N than `--max-n` (absent from files of older versions).
+        public var tooManyN = 0
+
+        public init(absentContig: Int = 0, beyondEnd: Int = 0, otherContig: Int = 0, excluded: Int = 0, pastEnd: Int = 0, tooManyN: Int = 0) {
+            self.absentContig = absentContig
+            self.beyondEnd = beyondEnd
+            self.otherContig = otherContig
+            self.excluded = excluded
+            self.pastEnd = pastEnd
+            self.tooManyN = tooManyN
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            absentContig = try c.decode(Int.self, forKey: .absentContig)
+            beyondEnd = try c.decode(Int.self, forKey: .beyondEnd)
+            otherContig = try c.decode(Int.self, forKey: .otherContig)
+            excluded = try c.decode(Int.self, forKey: .excluded)
+            pastEnd = try c.decodeIfPresent(Int.self, forKey: .pastEnd) ?? 0
+            tooManyN = try c.decodeIfPresent(Int.self, forKey: .tooManyN) ?? 0
+        }
     }
 
     public struct Splits: Codable, Sendable, Equatable {

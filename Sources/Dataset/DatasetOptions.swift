@@ -61,7 +61,8 @@ public struct DatasetOptions: Sendable {
     public var negativeRatio = 1.0
     /// Negatives keep this distance (bp) from every peak.
     public var margin = 0
-    /// Largest fraction of N in a background or flank window.
+    /// Most N in a window (positive, background or flank): a fraction of the length below
+    /// 1, else bases (`NLimit`); it replaces `policy.maxN`.
     public var maxN = 0.1
     /// GC bins for matching background to positives.
     public var gcBins = 20
@@ -78,8 +79,15 @@ public struct DatasetOptions: Sendable {
     public var seed: UInt64 = 1
     /// Worker threads.
     public var threads = 1
-    /// Peaks on absent contigs or too close to a contig end are errors instead of skipped.
-    public var strict = false
+    /// Peaks on absent contigs, past or too close to a contig end, or N-rich are skipped and
+    /// counted (errors with `policy.strict`); contig names go through `policy.aliases`.
+    /// Its `maxN` is replaced by `maxN`.
+    public var policy = RegionPolicy()
+    /// Peaks that would be skipped are errors instead.
+    public var strict: Bool {
+        get { policy.strict }
+        set { policy.strict = newValue }
+    }
     /// Format of the peak files.
     public var inputFormat: IntervalFormat = .auto
     /// Replace crick's files in an earlier dataset directory (`--force`); other files stay.

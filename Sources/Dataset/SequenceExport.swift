@@ -9,8 +9,9 @@ public struct ExportOptions: Sendable {
     public var center: Interval.Center = .summit
     /// Output format.
     public var format: SequenceFormat = .fasta
-    /// Treat skipped regions (absent contig, beyond a contig end) as errors.
-    public var strict = false
+    /// Absent contigs, regions past a contig end and N content (regions above `maxN` are
+    /// written and counted; with `strict` every one of these is an error).
+    public var policy = RegionPolicy()
     /// Worker threads.
     public var threads = 1
     /// Regions per batch handed to a worker.
@@ -23,28 +24,12 @@ public struct ExportOptions: Sendable {
 public struct ExportSummary: Sendable, Equatable {
     /// Regions written.
     public var written = 0
-    /// Regions skipped because their contig is absent from the FASTA.
-    public var absentContig = 0
-    /// Regions skipped because they run past a contig end (after resizing).
-    public var beyondEnd = 0
+    /// What happened to the regions read.
+    public var tally = RegionTally()
+    /// The warnings to print (skipped regions, N-rich regions, a likely assembly mismatch).
+    public var warnings: [String] = []
 
-    public init(written: Int = 0, absentContig: Int = 0, beyondEnd: Int = 0) {
-        self.written = written
-        self.absentContig = absentContig
-        self.beyondEnd = beyondEnd
-    }
-
-    /// Regions skipped, all causes.
-    public var skipped: Int { absentContig + beyondEnd }
-
-    /// The one-line warning for skipped regions, or nil when none was skipped.
-    public var warning: String? {
-        guard skipped > 0 else { return nil }
-        var causes: [String] = []
-        if absentContig > 0 { causes.append("\(absentContig) on contigs absent from the FASTA") }
-        if beyondEnd > 0 { causes.append("\(beyondEnd) running past a contig end") }
-        return "skipped \(skipped) region\(skipped == 1 ? "" : "s"): " + causes.joined(separator: ", ")
-    }
+    public init() {}
 }
 
 /// Errors of dataset-level work that are not about one input file's syntax.
@@ -78,14 +63,19 @@ public struct SequenceExport {
         var contig: [Int32] = []
         var start: [Int] = []
         var end: [Int] = []
-        var counts = ExportSummary()
+        /// Where each region came from, for a strict N error.
+        var origins: [String] = []
+        /// Regions read into this batch, skipped ones included.
+        var seen = 0
     }
 
     /// Runs the export into `output` (which the caller commits) and returns its summary.
+    /// Fails when no region could be used.
     public func run(sources: [RegionSource], output: OutputFile, progress: ProgressReporter? = nil) throws -> ExportSummary {
         let options = self.options
         let fasta = self.fasta
         let stream = RegionStream(sources: sources, fasta: fasta)
+        let check = RegionCheck(fasta: fasta, policy: options.policy)
         let readers = try (0..<max(1, options.threads)).map { _ in try fasta.makeReader() }
         var summary = ExportSummary()
         var npyLength: Int? = options.length
@@ -97,62 +87,56 @@ public struct SequenceExport {
         try orderedParallelMap(threads: options.threads, next: { () throws -> Batch? in
             var batch = Batch()
             batch.contig.reserveCapacity(options.batchSize)
-            var seen = 0
-            while seen < options.batchSize, let interval = try stream.next() {
-                seen += 1
-                guard let ci = fasta.contigIndex(interval.chrom) else {
-                    if options.strict {
-                        throw DatasetError.region(source: Self.origin(interval, stream: stream), detail: "contig '\(interval.chrom)' is not in the FASTA \(fasta.path)")
-                    }
-                    batch.counts.absentContig += 1
-                    continue
-                }
+            while batch.seen < options.batchSize, var interval = try stream.next() {
+                batch.seen += 1
+                let original = interval, path = stream.currentPath
+                let origin = { original.origin(path: path) }
+                if path == nil { try check.clipRegionString(&interval, origin: origin()) }  // a region string
+                guard let ci = try check.resolve(&interval, origin: origin()) else { continue }
                 let w = options.length.map { interval.resized(to: $0, around: options.center) } ?? interval
-                let len = fasta.contigs[ci].length
-                guard w.start >= 0, w.end <= len else {
-                    if options.strict {
-                        throw DatasetError.region(source: Self.origin(interval, stream: stream),
-                                                  detail: "region \(w.chrom):\(w.start)-\(w.end) runs past the end of contig \(w.chrom) (length \(len))")
-                    }
-                    batch.counts.beyondEnd += 1
-                    continue
-                }
+                guard try check.windowInside(w, contig: ci, origin: origin()) else { continue }
                 if options.format == .npy {
                     if npyLength == nil { npyLength = w.length }
                     if w.length != npyLength {
-                        throw DatasetError.region(source: Self.origin(interval, stream: stream),
+                        throw DatasetError.region(source: origin(),
                                                   detail: "--format npy needs regions of one length (this one has \(w.length), the first had \(npyLength ?? 0)); use --length")
                     }
                 }
                 batch.contig.append(Int32(ci))
                 batch.start.append(w.start)
                 batch.end.append(w.end)
+                batch.origins.append(origin())
             }
-            return seen == 0 ? nil : batch
+            return batch.seen == 0 ? nil : batch
         }, transform: { batch, worker in
-            (try Self.format(batch, reader: readers[worker], format: options.format), batch.counts, batch.contig.count)
-        }, emit: { (bytes: [UInt8], counts: ExportSummary, n: Int) in
+            var nRich = 0
+            let bytes = try Self.format(batch, reader: readers[worker], format: options.format) { i, n in
+                let name = fasta.contigs[Int(batch.contig[i])].name
+                let w = Interval(chrom: name, start: batch.start[i], end: batch.end[i])
+                if try options.policy.tooManyN(n, window: w, origin: batch.origins[i]) { nRich += 1 }
+            }
+            return (bytes, batch.contig.count, nRich, batch.seen)
+        }, emit: { (bytes: [UInt8], n: Int, nRich: Int, seen: Int) in
             try output.write(bytes)
-            summary.absentContig += counts.absentContig
-            summary.beyondEnd += counts.beyondEnd
+            check.add(tooManyN: nRich)
             summary.written += n
             rows += n
-            progress?.advance(by: n + counts.skipped)
+            progress?.advance(by: seen)
         })
         if options.format == .npy {
             try output.overwrite(at: 0, with: NPYHeader.bytes(dtype: "|u1", shape: [rows, npyLength ?? 0]))
         }
         progress?.finish()
+        let source = sources.compactMap { if case .file(let p, _, _) = $0 { return p == "-" ? "stdin" : p } else { return nil } }
+        summary.warnings = try check.finish(source: source.isEmpty ? "the region strings" : source.joined(separator: ", "),
+                                            windowLength: options.length, nSkipped: false)
+        summary.tally = check.tally
         return summary
     }
 
-    /// Where an interval came from, for messages.
-    private static func origin(_ interval: Interval, stream: RegionStream) -> String {
-        interval.line > 0 ? "\(stream.currentPath ?? "input") line \(interval.line)" : "region \(interval.chrom):\(interval.start + 1)-\(interval.end)"
-    }
-
-    /// Fetches and formats one batch.
-    private static func format(_ batch: Batch, reader: FastaReader, format: SequenceFormat) throws -> [UInt8] {
+    /// Fetches and formats one batch; `nCount` is told each region's number of N bases.
+    private static func format(_ batch: Batch, reader: FastaReader, format: SequenceFormat,
+                               nCount: (Int, Int) throws -> Void) throws -> [UInt8] {
         var total = 0
         for i in batch.start.indices { total += batch.end[i] - batch.start[i] + 1 }
         var out: [UInt8] = []
@@ -163,9 +147,13 @@ public struct SequenceExport {
             let ci = Int(batch.contig[i]), s = batch.start[i], e = batch.end[i]
             let n = e - s
             if scratch.count < n { scratch = [UInt8](repeating: 0, count: n) }
-            try scratch.withUnsafeMutableBufferPointer { buf in
+            let counts = try scratch.withUnsafeMutableBufferPointer { buf in
                 try reader.fetch(contigIndex: ci, s, e, into: buf)
+                var counts = BaseCounts()
+                counts.count(UnsafeBufferPointer(rebasing: buf[0..<n]))
+                return counts
             }
+            try nCount(i, counts.other)
             switch format {
             case .fasta, .tsv:
                 if format == .fasta { out.append(UInt8(ascii: ">")) }

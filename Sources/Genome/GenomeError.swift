@@ -27,6 +27,9 @@ public enum GenomeError: Error, CustomStringConvertible, Equatable, Sendable {
     case badRegion(region: String, detail: String)
     /// An htslib call failed.
     case htslib(path: String, call: String, code: Int)
+    /// A region that cannot be used (absent contig, past a contig end, too much N), or a run
+    /// left with none; `origin` is the file and line, the region, or the file.
+    case unusableRegion(origin: String, detail: String)
 
     public var description: String {
         switch self {
@@ -54,6 +57,8 @@ public enum GenomeError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(detail): region '\(region)'"
         case .htslib(let path, let call, let code):
             return "htslib \(call) failed with code \(code): \(path)"
+        case .unusableRegion(let origin, let detail):
+            return "\(detail): \(origin)"
         }
     }
 }

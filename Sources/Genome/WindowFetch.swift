@@ -16,18 +16,3 @@ extension FastaReader {
         return a != start || b != start + length
     }
 }
-
-extension FastaFile {
-    /// Checks that every interval read from `source` lies on a contig of this FASTA and inside
-    /// it; the error names the file and line of the first that does not.
-    public func checkRegions(_ intervals: [Interval], source: String) throws {
-        for i in intervals {
-            guard let length = length(of: i.chrom) else {
-                throw GenomeError.malformedLine(path: source, line: i.line, detail: "contig '\(i.chrom)' is not in the FASTA \(path)")
-            }
-            guard i.end <= length else {
-                throw GenomeError.malformedLine(path: source, line: i.line, detail: "region \(i.chrom):\(i.start + 1)-\(i.end) runs past the end of contig \(i.chrom) (length \(length))")
-            }
-        }
-    }
-}

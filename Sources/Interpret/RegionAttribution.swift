@@ -33,14 +33,21 @@ public final class RegionAttribution {
     /// The window of each region.
     public func windows(_ regions: [Interval]) -> [Interval] { regions.map { $0.resized(to: length, around: center) } }
 
-    /// Scores the windows of `regions` (read from `source`, for messages; each must lie on a
-    /// contig of the FASTA and inside it) in order; `emit` receives, per region in input order,
-    /// its window, its codes (L) and its map (L x 4).
-    public func run(_ regions: [Interval], source: String, threads: Int, progress: ProgressReporter? = nil,
-                    emit: (Interval, [UInt8], [Float]) throws -> Void) throws {
-        try fasta.checkRegions(regions, source: source)
+    /// Explains the windows of the regions of `regions` that `check` accepts (read from
+    /// `source`, for messages), in order: regions on absent contigs or past a contig end are
+    /// skipped there, and regions whose window holds more N than the policy's `maxN` (N
+    /// padding past a contig end not counted) here; with a strict policy each is an error.
+    /// `emit` receives, per region kept in input order, its window (contig renamed through
+    /// the aliases), its codes (L) and its map (L x 4). Returns the warnings to print; fails
+    /// when no region is left.
+    public func run(_ regions: [Interval], check: RegionCheck, source: String, threads: Int, progress: ProgressReporter? = nil,
+                    emit: (Interval, [UInt8], [Float]) throws -> Void) throws -> [String] {
         let l = length
-        let wins = windows(regions)
+        let wins = try check.accepted(regions, source: source).map {
+            (window: $0.region.resized(to: l, around: center), contig: $0.contig, origin: regions[$0.row].origin(path: source))
+        }
+        progress?.advance(by: regions.count - wins.count)
+        let policy = check.policy
         let per = method == .ism ? 1 : 32
         var next = 0
         try orderedParallelMap(
@@ -51,20 +58,33 @@ public final class RegionAttribution {
                 next = r.upperBound
                 return r
             },
-            transform: { (range: Range<Int>, worker: Int) -> (Range<Int>, [UInt8], [Float]) in
+            transform: { (range: Range<Int>, worker: Int) -> ([Int], [UInt8], [Float], Int) in
                 var codes: [UInt8] = []
+                var kept: [Int] = []
+                var nRich = 0
                 for i in range {
-                    let c = self.fasta.contigIndex(wins[i].chrom) ?? 0
-                    try self.readers[worker].appendWindowCodes(to: &codes, contigIndex: c, start: wins[i].start, length: l)
+                    let (w, c, origin) = wins[i]
+                    let first = codes.count
+                    try self.readers[worker].appendWindowCodes(to: &codes, contigIndex: c, start: w.start, length: l)
+                    let inside = max(0, min(self.fasta.contigs[c].length, w.end) - max(0, w.start))
+                    let n = codes[first...].reduce(0) { $0 + ($1 == BaseCode.unknown ? 1 : 0) } - (l - inside)
+                    if try policy.tooManyN(n, window: w, origin: origin) {
+                        codes.removeSubrange(first...)
+                        nRich += 1
+                    } else {
+                        kept.append(i)
+                    }
                 }
-                let maps = self.attributors[worker].attribute(self.method, codes: codes, count: range.count, length: l)
-                return (range, codes, maps)
+                let maps = kept.isEmpty ? [] : self.attributors[worker].attribute(self.method, codes: codes, count: kept.count, length: l)
+                return (kept, codes, maps, nRich)
             },
-            emit: { (range, codes, maps) in
-                for (k, i) in range.enumerated() {
-                    try emit(wins[i], Array(codes[(k * l)..<((k + 1) * l)]), Array(maps[(k * l * 4)..<((k + 1) * l * 4)]))
+            emit: { (kept, codes, maps, nRich) in
+                for (k, i) in kept.enumerated() {
+                    try emit(wins[i].window, Array(codes[(k * l)..<((k + 1) * l)]), Array(maps[(k * l * 4)..<((k + 1) * l * 4)]))
                 }
-                progress?.advance(by: range.count)
+                check.add(tooManyN: nRich)
+                progress?.advance(by: kept.count + nRich)
             })
+        return try check.finish(source: source, windowLength: nil)
     }
 }

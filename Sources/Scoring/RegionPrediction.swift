@@ -59,61 +59,100 @@ public final class RegionPrediction {
         return starts
     }
 
-    /// Scores (regions, tasks), row-major, in the order of `regions`, read from `source` (for
-    /// messages): every region must lie on a contig of the FASTA and inside it.
-    public func run(_ regions: [Interval], source: String, progress: ProgressReporter? = nil) throws -> [Float] {
-        try fasta.checkRegions(regions, source: source)
+    /// Scores the regions of `regions` that `check` accepts (read from `source`, for
+    /// messages): regions on absent contigs or past a contig end are skipped there, and
+    /// regions whose windows hold more N than the policy's `maxN` (bases of the genome; the
+    /// N padding past a contig end does not count) are skipped here; with a strict policy
+    /// each is an error. Returns the scored rows (indices into `regions`, in order), their
+    /// scores (rows, tasks) row-major, and the regions as scored (contigs renamed through
+    /// the aliases). Fails when no region is left.
+    public func run(_ regions: [Interval], check: RegionCheck, source: String, progress: ProgressReporter? = nil) throws -> RegionScores {
+        let accepted = try check.accepted(regions, source: source)
+        progress?.advance(by: regions.count - accepted.count)
         let t = scorers[0].tasks, l = scorers[0].length
+        let policy = check.policy
         let batch = 256
-        var out = [Float](repeating: 0, count: regions.count * t)
+        var result = RegionScores()
         var next = 0
         try orderedParallelMap(
             threads: max(1, options.threads),
             next: { () -> Range<Int>? in
-                guard next < regions.count else { return nil }
-                let r = next..<min(regions.count, next + batch)
+                guard next < accepted.count else { return nil }
+                let r = next..<min(accepted.count, next + batch)
                 next = r.upperBound
                 return r
             },
-            transform: { (range: Range<Int>, worker: Int) -> (Range<Int>, [Float], Int) in
+            transform: { (range: Range<Int>, worker: Int) -> (rows: [Int], scores: [Float], padded: Int, nRich: Int) in
                 var owners: [Int] = []
                 var codes: [UInt8] = []
-                var padded = 0
-                for ri in range {
-                    let region = regions[ri]
-                    let contig = self.fasta.contigIndex(region.chrom) ?? 0
-                    for start in self.windows(for: region) {
+                var padded = 0, nRich = 0
+                var kept: [Int] = []  // indices into accepted
+                for ai in range {
+                    let (row, region, contig) = accepted[ai]
+                    let first = codes.count, starts = self.windows(for: region)
+                    var padding = 0
+                    for start in starts {
+                        let n = self.fasta.contigs[contig].length
+                        padding += l - (Swift.min(n, start + l) - Swift.max(0, start)).clamped(0, l)
                         if try self.readers[worker].appendWindowCodes(to: &codes, contigIndex: contig, start: start, length: l) { padded += 1 }
-                        owners.append(ri)
                     }
+                    let nBases = codes[first...].reduce(0) { $0 + ($1 == BaseCode.unknown ? 1 : 0) } - padding
+                    let window = Interval(chrom: region.chrom, start: starts[0], end: starts[0] + l)
+                    if try policy.tooManyN(nBases, of: l * starts.count, window: window, origin: regions[row].origin(path: source)) {
+                        codes.removeSubrange(first...)
+                        nRich += 1
+                        continue
+                    }
+                    kept.append(ai)
+                    owners.append(contentsOf: repeatElement(kept.count - 1, count: starts.count))
                 }
                 let scores = codes.withUnsafeBufferPointer { self.scorers[worker].score(codes: $0, count: owners.count) }
                 // Windows to regions: the single score, or the tile rule over the region's windows.
-                var result = [Float](repeating: 0, count: range.count * t)
-                var counts = [Int](repeating: 0, count: range.count)
-                for (w, ri) in owners.enumerated() {
-                    let local = ri - range.lowerBound
+                var out = [Float](repeating: 0, count: kept.count * t)
+                var counts = [Int](repeating: 0, count: kept.count)
+                for (w, local) in owners.enumerated() {
                     for k in 0..<t {
                         let v = scores[w * t + k]
                         let slot = local * t + k
-                        if counts[local] == 0 { result[slot] = v }
-                        else if self.options.tile == .max { result[slot] = Swift.max(result[slot], v) }
-                        else { result[slot] += v }
+                        if counts[local] == 0 { out[slot] = v }
+                        else if self.options.tile == .max { out[slot] = Swift.max(out[slot], v) }
+                        else { out[slot] += v }
                     }
                     counts[local] += 1
                 }
                 if self.options.tile == .mean {
-                    for local in 0..<range.count where counts[local] > 1 {
-                        for k in 0..<t { result[local * t + k] /= Float(counts[local]) }
+                    for local in 0..<kept.count where counts[local] > 1 {
+                        for k in 0..<t { out[local * t + k] /= Float(counts[local]) }
                     }
                 }
-                return (range, result, padded)
+                return (kept, out, padded, nRich)
             },
-            emit: { (range, result, padded) in
-                for (i, v) in result.enumerated() { out[range.lowerBound * t + i] = v }
+            emit: { (rows, scores, padded, nRich) in
+                result.rows += rows.map { accepted[$0].row }
+                result.regions += rows.map { accepted[$0].region }
+                result.scores += scores
                 self.paddedWindows += padded
-                progress?.advance(by: range.count)
+                check.add(tooManyN: nRich)
+                progress?.advance(by: rows.count + nRich)
             })
-        return out
+        result.warnings = try check.finish(source: source, windowLength: nil)
+        return result
     }
+}
+
+/// The scores of a `RegionPrediction` run.
+public struct RegionScores: Sendable {
+    /// The rows of the input scored, in input order.
+    public var rows: [Int] = []
+    /// The regions scored (contig names as in the FASTA), one per row.
+    public var regions: [Interval] = []
+    /// Scores (rows, tasks), row-major.
+    public var scores: [Float] = []
+    /// Warnings about skipped regions, for the caller to print.
+    public var warnings: [String] = []
+}
+
+extension Int {
+    /// The value limited to lo...hi.
+    func clamped(_ lo: Int, _ hi: Int) -> Int { Swift.min(Swift.max(self, lo), hi) }
 }

@@ -23,7 +23,10 @@ struct Attribute: ParsableCommand {
             a per-base track PREFIX.bedGraph (or .bw with --format bigwig): the attribution of the \
             base present (ism: minus the mean effect of its mutations), overlapping windows \
             averaged. For standard models --strand-average explains the mean of x and rc(x); \
-            conjoined models always do.
+            conjoined models always do. Regions on contigs absent from the FASTA (see \
+            --chrom-alias), past a contig end, or whose window holds more N than --max-n \
+            (padding past a contig end not counted) are skipped with a warning that counts them \
+            (--strict: an error); when no region is left the run fails.
             """)
 
     @Option(help: "Model file (model.safetensors), or a crick train run directory.")
@@ -53,6 +56,8 @@ struct Attribute: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output prefix (PREFIX.npy, PREFIX.windows.bed, PREFIX.bedGraph or .bw).")
     var output: String
 
+    @OptionGroup var check: RegionOptions
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -70,13 +75,17 @@ struct Attribute: ParsableCommand {
         let runner = try RegionAttribution(fasta: fastaFile, method: method, task: taskIndex, strandAverage: strandAverage,
                                            center: center, threads: common.threads, loadModel: { try ModelFile.read(model).model })
         let l = runner.length
-        let npy = try OutputFile(path: output + ".npy")
+        let npy = try OutputFile(path: output + ".npy", seekable: true)
         let bed = try OutputFile(path: output + ".windows.bed")
         var pieces: [TrackInterval] = []
+        var warnings: [String] = []
+        var rows = 0
         let progress = ProgressReporter(label: "attribute", unit: "regions", total: intervals.count, quiet: common.quiet)
         do {
-            try npy.write(NPYHeader.bytes(dtype: "<f4", shape: [intervals.count, l, 4]))
-            try runner.run(intervals, source: regions, threads: common.threads, progress: progress) { window, codes, map in
+            try npy.write(NPYHeader.bytes(dtype: "<f4", shape: [0, l, 4]))
+            let regionCheck = RegionCheck(fasta: fastaFile, policy: try check.policy(fasta: fastaFile))
+            warnings = try runner.run(intervals, check: regionCheck, source: regions, threads: common.threads, progress: progress) { window, codes, map in
+                rows += 1
                 try map.withUnsafeBytes { try npy.write($0) }
                 // The window clipped to its chromosome, and the matrix column where that starts
                 // (columns outside the chromosome are N, attribution 0).
@@ -89,6 +98,7 @@ struct Attribute: ParsableCommand {
                 }
             }
             progress.finish()
+            try npy.overwrite(at: 0, with: NPYHeader.bytes(dtype: "<f4", shape: [rows, l, 4]))
             let genome = trackGenome(fastaFile)
             let trackPath = output + (format == .bigwig ? ".bw" : ".bedGraph")
             let line = "track type=bedGraph name=\"crick \(method.rawValue) \(names[taskIndex])\" description=\"crick attribute \((model as NSString).lastPathComponent) task=\(names[taskIndex]) method=\(method.rawValue)\""
@@ -107,6 +117,7 @@ struct Attribute: ParsableCommand {
             bed.abort()
             throw error
         }
-        Diagnostics.info("\(method.rawValue) of \(intervals.count) regions: \(output).npy, \(output).windows.bed, \(output).\(format == .bigwig ? "bw" : "bedGraph")", quiet: common.quiet)
+        for w in warnings { Diagnostics.warning(w) }
+        Diagnostics.info("\(method.rawValue) of \(rows) regions: \(output).npy, \(output).windows.bed, \(output).\(format == .bigwig ? "bw" : "bedGraph")", quiet: common.quiet)
     }
 }

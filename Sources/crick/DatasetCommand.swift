@@ -15,7 +15,10 @@ struct DatasetCommand: ParsableCommand {
             --label-core bp. Negatives avoid every peak by --margin bp and the --exclude regions: \
             background (random windows GC-matched to the positives in --gc-bins bins, at most \
             --max-n N), flank (windows shifted by --flank-distance from positives) and shuffle \
-            (dinucleotide-shuffled positives). A shortfall of negatives is reported.
+            (dinucleotide-shuffled positives). A shortfall of negatives is reported. Peaks on \
+            contigs absent from the FASTA (see --chrom-alias), past a contig end, too close to \
+            one for a window, or whose window has more N than --max-n are skipped and counted \
+            (--strict: an error); no negative is made from them.
 
             Splits: --valid-chroms and --test-chroms; without them crick takes contigs in a \
             seeded random order and gives each to test, then valid, when that brings the split \
@@ -56,9 +59,6 @@ struct DatasetCommand: ParsableCommand {
     @Option(help: "Distance (bp) negatives keep from every peak.")
     var margin: Int = 0
 
-    @Option(name: .customLong("max-n"), help: "Largest fraction of N in a background or flank window.")
-    var maxN: Double = 0.1
-
     @Option(name: .customLong("gc-bins"), help: "GC bins for matching background windows to positives.")
     var gcBins: Int = 20
 
@@ -83,8 +83,7 @@ struct DatasetCommand: ParsableCommand {
     @Option(name: .customLong("input-format"), help: "Format of peak files: auto, bed or narrowpeak.")
     var inputFormat: IntervalFormat = .auto
 
-    @Flag(help: "Treat peaks on absent contigs or too close to a contig end as errors.")
-    var strict = false
+    @OptionGroup var check: RegionOptions
 
     @Option(name: .shortAndLong, help: "Output dataset directory.")
     var output: String
@@ -111,7 +110,7 @@ struct DatasetCommand: ParsableCommand {
         options.negatives = negatives.kinds
         options.negativeRatio = negRatio
         options.margin = margin
-        options.maxN = maxN
+        options.maxN = check.maxN
         options.gcBins = gcBins
         options.flankDistance = flankDistance
         options.exclude = exclude
@@ -120,7 +119,7 @@ struct DatasetCommand: ParsableCommand {
         options.testChroms = testChroms.map(list)
         options.seed = seed
         options.threads = common.threads
-        options.strict = strict
+        options.policy = try check.policy(fasta: genome)
         options.inputFormat = inputFormat
         options.force = replace.force
         let builder = try DatasetBuilder(fasta: genome, options: options)

@@ -13,7 +13,10 @@ struct Fetch: ParsableCommand {
             from region strings (chr:start-end, 1-based inclusive; {name}:start-end for names \
             with ':'). Sequences are named chrom:start-end with a 0-based start, as bedtools \
             getfasta names them. Regions on contigs absent from the FASTA, or running past a \
-            contig end, are skipped with one warning that counts them (--strict: an error).
+            contig end, are skipped with one warning that counts them, and regions with more \
+            N than --max-n are written and counted (--strict: each is an error); when no region \
+            is left the run fails. Region strings past a contig end are clipped to it, as \
+            samtools does, with a warning.
 
             Examples:
               crick fetch --fasta genome.fa --regions peaks.narrowPeak --length 1000 -o peaks.fa
@@ -44,8 +47,7 @@ struct Fetch: ParsableCommand {
     @Option(help: "Output format: fasta, tsv, codes (one line of 0-4 per region) or npy (uint8 matrix N x L).")
     var format: SequenceFormat = .fasta
 
-    @Flag(help: "Treat regions on absent contigs or past a contig end as errors.")
-    var strict = false
+    @OptionGroup var check: RegionOptions
 
     @Option(name: .shortAndLong, help: "Output file ('-' for stdout); written under a temporary name and renamed when complete.")
     var output: String = "-"
@@ -69,15 +71,19 @@ struct Fetch: ParsableCommand {
             } else if looksLikeRegion(value, genome: genome) {
                 let r = try GenomicRegion.parse(value, isContig: { genome.contigIndex($0) != nil })
                 sources.append(.regions([r]))
-            } else {
+            } else if looksLikeFileName(value) {
                 throw GenomeError.fileNotFound(path: value)
+            } else {
+                let name = value.split(separator: ":").first.map(String.init) ?? value
+                let cause = ContigNameHint.cause(absent: [name], fasta: genome).map { "; \($0)" } ?? ""
+                throw GenomeError.unusableRegion(origin: genome.path, detail: "no contig '\(name)' in the FASTA, nor a file named \(value)\(cause)")
             }
         }
         var options = ExportOptions()
         options.length = length
         options.center = center
         options.format = format
-        options.strict = strict
+        options.policy = try check.policy(fasta: genome)
         options.threads = common.threads
         let out = try OutputFile(path: output, seekable: format == .npy)
         let progress = ProgressReporter(label: "fetch", unit: "regions", quiet: common.quiet || !common.verbose && output == "-")
@@ -89,8 +95,17 @@ struct Fetch: ParsableCommand {
             out.abort()
             throw error
         }
-        if let warning = summary.warning { Diagnostics.warning(warning) }
+        for warning in summary.warnings { Diagnostics.warning(warning) }
         if common.verbose { Diagnostics.info("fetch: wrote \(summary.written) regions", quiet: false) }
+    }
+
+    /// True when `value` names a file rather than a contig: a path, or a name with the
+    /// extension of a regions file.
+    private func looksLikeFileName(_ value: String) -> Bool {
+        if value.contains("/") { return true }
+        guard let dot = value.lastIndex(of: ".") else { return false }
+        let ext = value[value.index(after: dot)...].lowercased()
+        return ["bed", "gz", "bgz", "narrowpeak", "broadpeak", "txt", "tsv", "bz2", "xz"].contains(ext)
     }
 
     /// True when `value` reads as a region string rather than a file name.

@@ -23,7 +23,11 @@ struct Predict: ParsableCommand {
         discussion: """
             Each region is scored on the model-length window centred on its summit (narrowPeak \
             column 10, else the midpoint); --tile scores regions longer than the window over \
-            tiled windows instead. Window bases past a chromosome end read as N. In bedGraph and \
+            tiled windows instead. Window bases past a chromosome end read as N. Regions on \
+            contigs absent from the FASTA (see --chrom-alias), past a contig end, or whose \
+            windows hold more N than --max-n (padding past a contig end not counted) are \
+            skipped with a warning that counts them, and left out of the output (--strict: an \
+            error); when no region is left the run fails. In bedGraph and \
             bigWig output, regions are sorted and where they overlap the shared bases take the \
             max (or --overlap mean) of their scores. --format bed writes the input rows in input \
             order with one score column per task.
@@ -52,6 +56,8 @@ struct Predict: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file ('-' for stdout), or PREFIX for several tasks.")
     var output: String = "-"
 
+    @OptionGroup var check: RegionOptions
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -78,16 +84,19 @@ struct Predict: ParsableCommand {
         options.threads = common.threads
         let prediction = try RegionPrediction(fasta: fasta, options: options, settings: loaded.settings, loadModel: loaded.load)
         let progress = ProgressReporter(label: "predict", unit: "regions", total: intervals.count, quiet: common.quiet)
-        let scores = try prediction.run(intervals, source: regions, progress: progress)
+        let regionCheck = RegionCheck(fasta: fasta, policy: try check.policy(fasta: fasta))
+        let result = try prediction.run(intervals, check: regionCheck, source: regions, progress: progress)
         progress.finish()
+        for w in result.warnings { Diagnostics.warning(w) }
+        let scores = result.scores
         if prediction.paddedWindows > 0 {
             Diagnostics.warning("\(prediction.paddedWindows) windows ran past a chromosome end and were padded with N")
         }
         let t = loaded.model.architecture.outputs
         if format == .bed {
             let out = try OutputFile(path: output)
-            for (i, text) in texts.enumerated() {
-                try out.write(text + loaded.selected.map { "\t" + formatScore(scores[i * t + $0]) }.joined() + "\n")
+            for (i, row) in result.rows.enumerated() {
+                try out.write(texts[row] + loaded.selected.map { "\t" + formatScore(scores[i * t + $0]) }.joined() + "\n")
             }
             try out.commit()
             return
@@ -99,7 +108,7 @@ struct Predict: ParsableCommand {
         let paths = taskOutputPaths(output, tasks: names, extension: format == .bigwig ? "bw" : "bedGraph")
         let genome = trackGenome(fasta)
         for (k, task) in loaded.selected.enumerated() {
-            let scored = intervals.enumerated().map {
+            let scored = result.regions.enumerated().map {
                 TrackInterval(chrom: $0.element.chrom, start: $0.element.start, end: $0.element.end, value: scores[$0.offset * t + task])
             }
             let line = scoring.noTrackLine ? nil : loaded.trackLine(command: "predict", task: task, extra: " overlap=\(overlap.rawValue)")
@@ -112,6 +121,6 @@ struct Predict: ParsableCommand {
                 throw error
             }
         }
-        Diagnostics.info("scored \(intervals.count) regions into \(paths.joined(separator: ", "))", quiet: common.quiet || output == "-")
+        Diagnostics.info("scored \(result.rows.count) regions into \(paths.joined(separator: ", "))", quiet: common.quiet || output == "-")
     }
 }

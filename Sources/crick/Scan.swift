@@ -17,7 +17,10 @@ struct Scan: ParsableCommand {
             chromosome's start; each score goes to the stride-wide bin holding its window's \
             centre. Models whose layers slide (valid convolutions and pools, as the chip \
             preset) run their convolutional trunk once along each chunk of sequence and share it \
-            between overlapping windows. Chromosomes are written in byte order of their names. \
+            between overlapping windows. Windows with more N than --max-n are left out. With \
+            --regions, regions on contigs absent from the FASTA (see --chrom-alias) or past a \
+            contig end are skipped and counted (--strict: an error). Chromosomes are written in \
+            byte order of their names. \
             --shard K/N scores the K-th of N parts of equal window counts; crick merge-tracks \
             joins the parts.
             """)
@@ -33,8 +36,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Scan only the bins overlapping these regions (BED or narrowPeak).")
     var regions: String?
 
-    @Option(name: .customLong("max-n"), help: "Leave out windows with more N bases than this (default: a tenth of the input length).")
-    var maxN: Int?
+    @OptionGroup var check: RegionOptions
 
     @Option(help: "Score part K of N (1-based), e.g. 3/10, for cluster jobs.", transform: Shard.parse)
     var shard: Shard?
@@ -53,7 +55,6 @@ struct Scan: ParsableCommand {
     func validate() throws {
         try FlagBounds.length(stride, "--stride")
         guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be at least 1") }
-        if let maxN, maxN < 0 { throw ValidationError("--max-n must be at least 0") }
         if chroms != nil && regions != nil { throw ValidationError("give --chroms or --regions, not both") }
     }
 
@@ -64,12 +65,18 @@ struct Scan: ParsableCommand {
         let format = format ?? TrackFormat.fromName(output)
         var options = ScanOptions()
         options.stride = stride
-        options.maxN = maxN ?? loaded.model.architecture.inputLength / 10
+        let policy = try check.policy(fasta: fasta)
+        options.maxN = policy.maxN.bases(inLength: loaded.model.architecture.inputLength)
         options.chunkBases = chunkSize
         options.threads = common.threads
         let scan = try GenomeScan(fasta: fasta, options: options, settings: loaded.settings, loadModel: loaded.load)
-        let regionList = try regions.map { try IntervalReader(path: $0).readAll() }
-        if let regionList, let regions { try fasta.checkRegions(regionList, source: regions) }
+        var regionList: [Interval]?
+        if let regions {
+            // Regions on absent contigs or past a contig end are skipped and counted (--strict: an error).
+            let regionCheck = RegionCheck(fasta: fasta, policy: policy)
+            regionList = try regionCheck.accepted(try IntervalReader(path: regions).readAll(), source: regions).map(\.region)
+            for w in try regionCheck.finish(source: regions, windowLength: nil) { Diagnostics.warning(w) }
+        }
         let chromList = chroms.map { $0.split(separator: ",").map(String.init) }
         let runs = try ScanLayout.runs(fasta: fasta, grid: scan.grid, chroms: chromList, regions: regionList)
         var comments: [String] = []

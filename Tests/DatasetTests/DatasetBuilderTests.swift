@@ -194,7 +194,7 @@ final class DatasetBuilderTests: XCTestCase {
         }
         let elsewhere = try dir.write("elsewhere.bed", "chrZ\t10\t20\n")
         XCTAssertThrowsError(try DatasetBuilder(fasta: fasta, options: options { $0.tasks = [TaskSource(name: "z", path: elsewhere)] }).build(into: dir.file("z"))) {
-            XCTAssertTrue("\($0)".contains("task 'z' has no usable peak"), "\($0)")
+            XCTAssertTrue("\($0)".contains("task 'z': the peak is not on a contig of the FASTA"), "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("z")))
     }

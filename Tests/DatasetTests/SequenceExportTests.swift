@@ -44,9 +44,12 @@ final class SequenceExportTests: XCTestCase {
         ]
         let (text, summary) = try export(regions) { $0.length = 4; $0.center = .midpoint; $0.format = .tsv }
         XCTAssertEqual(text, "c1:3-7\tTNac\nc2:4-8\tGGGG\n")
-        XCTAssertEqual(summary, ExportSummary(written: 2, absentContig: 1, beyondEnd: 1))
-        XCTAssertEqual(summary.warning, "skipped 2 regions: 1 on contigs absent from the FASTA, 1 running past a contig end")
-        XCTAssertThrowsError(try export(regions) { $0.length = 4; $0.strict = true })
+        XCTAssertEqual(summary.written, 2)
+        XCTAssertEqual(summary.tally.absent, ["c9": 1])
+        XCTAssertEqual(summary.tally.nearEnd, 1)
+        XCTAssertEqual(summary.warnings, ["skipped 2 regions: 1 on contigs absent from the FASTA (c9), 1 too close to a contig end for a 4 bp window",
+                                          "1 region written has more N than --max-n 0.1 allows"])
+        XCTAssertThrowsError(try export(regions) { $0.length = 4; $0.policy.strict = true })
     }
 
     func testNPYLoadsWithNumpy() throws {
