@@ -34,7 +34,7 @@ final class FetchTests: XCTestCase {
     }
 
     func testFastaMatchesBedtoolsGetfasta() throws {
-        try XCTSkipUnless(hasTool("bedtools"), "bedtools is the oracle")
+        try requireOracle(hasTool("bedtools"), "bedtools is the oracle")
         let known = try dir.write("known.bed", try String(contentsOfFile: bed, encoding: .utf8)
             .split(separator: "\n").filter { !$0.hasPrefix("chrZ") }.map { $0.split(separator: "\t")[0..<3].joined(separator: "\t") }.joined(separator: "\n") + "\n")
         let oracle = try runTool("bedtools", ["getfasta", "-fi", fasta, "-bed", known])
@@ -89,7 +89,7 @@ final class FetchTests: XCTestCase {
             """
         let python = FileManager.default.fileExists(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
         let r = try runTool(python, ["-c", script, npy, codes])
-        try XCTSkipIf(r.stderr.contains("No module named 'numpy'"), "numpy is the oracle")
+        try requireOracle(!r.stderr.contains("No module named 'numpy'"), "numpy is the oracle")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertGreaterThan(Int(r.text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 9000)
     }

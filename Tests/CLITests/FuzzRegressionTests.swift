@@ -7,7 +7,7 @@ import XCTest
 final class FuzzRegressionTests: XCTestCase {
     func testSeedsAndRegressionsReplayCleanly() throws {
         let tool = (crickBinary as NSString).deletingLastPathComponent + "/crick-fuzz"
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: tool), "crick-fuzz is not built")
+        try requireOracle(FileManager.default.isExecutableFile(atPath: tool), "crick-fuzz is not built")
         var replayed = 0
         for kind in ["seeds", "regressions"] {
             let root = packageRoot + "/Tests/Fuzz/" + kind

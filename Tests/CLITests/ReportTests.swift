@@ -28,7 +28,10 @@ final class ReportTests: XCTestCase {
         try ok(["report", "--title", "test report", "--dataset", ds, "--run", "rc=" + run, "--motifs", dir.file("motifs"), "--motif-db", jaspar,
                 "--attribution", dir.file("att"), "--track", dir.file("scan.bw"), "-o", report, "-q"])
         let html = try String(contentsOfFile: report, encoding: .utf8)
-        XCTAssertFalse(html.contains("http://") && html.contains("<script src"), "self-contained")
+        // Self-contained: nothing is loaded from elsewhere (scripts, styles, images, fonts), by any
+        // scheme; SVG namespace declarations (xmlns="http://www.w3.org/...") load nothing.
+        let external = try NSRegularExpression(pattern: #"(<script[^>]*\bsrc\s*=|<link\b|\b(src|href)\s*=\s*["']?(https?:|//)|url\(\s*["']?(https?:|//)|@import)"#, options: [.caseInsensitive])
+        XCTAssertEqual(external.numberOfMatches(in: html, range: NSRange(html.startIndex..., in: html)), 0, "self-contained")
         for section in ["Learning curves", "ROC and precision-recall", "Forward vs reverse-complement", "First-layer filters", "Attribution map", "Score tracks"] {
             XCTAssertTrue(html.contains(section), section)
         }

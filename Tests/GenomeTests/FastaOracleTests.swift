@@ -8,7 +8,7 @@ final class FastaOracleTests: XCTestCase {
     private var dir: TempDir!
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(hasTool("samtools") && hasTool("bgzip"), "samtools and bgzip are the oracles (make deps installs them)")
+        try requireOracle(hasTool("samtools") && hasTool("bgzip"), "samtools and bgzip are the oracles (make deps installs them)")
         dir = try TempDir("crick-fasta")
     }
 

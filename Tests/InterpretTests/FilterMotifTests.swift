@@ -150,8 +150,8 @@ final class FilterMotifTests: XCTestCase {
         defer { dir.remove() }
         let path = try dir.write("filters.meme", text)
         let python = "/usr/bin/python3"
-        guard FileManager.default.isExecutableFile(atPath: python),
-              (try? runTool(python, ["-c", "import Bio.motifs"]))?.status == 0 else { throw XCTSkip("Biopython is the oracle") }
+        try requireOracle(FileManager.default.isExecutableFile(atPath: python)
+                          && (try? runTool(python, ["-c", "import Bio.motifs"]))?.status == 0, "Biopython is the oracle")
         let r = try runTool(python, ["-c", "from Bio import motifs; ms = motifs.parse(open('\(path)'), 'minimal'); print(len(ms), ms[0].consensus, len(ms[0]))"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.text.trimmingCharacters(in: .whitespacesAndNewlines), "3 \(motifs[0].consensus) \(motifs[0].width)")

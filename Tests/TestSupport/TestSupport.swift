@@ -129,3 +129,13 @@ public func randomSequence(_ n: Int, alphabet: String = "ACGTacgtN", rng: inout 
     let a = Array(alphabet)
     return String((0..<n).map { _ in a[Int(rng.next() % UInt64(a.count))] })
 }
+
+/// True under CI (`CI=true`), where `make deps` has installed every oracle: a missing oracle
+/// there is a broken install, so it fails the test instead of skipping it.
+public let runningUnderCI: Bool = ProcessInfo.processInfo.environment["CI"].map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false
+
+/// An oracle a test needs is missing (thrown under CI, where it fails the test).
+public struct MissingOracle: Error, CustomStringConvertible {
+    public let what: String
+    public var description: String { "missing oracle under CI (make deps should have installed it): \(what)" }
+}
