@@ -27,9 +27,9 @@ let package = Package(
         .target(name: "Genome", dependencies: ["CHTSlib"]),
         .target(name: "Pipeline"),
         .target(name: "Dataset", dependencies: ["Genome", "Pipeline"]),
-        // crick's own C kernels: optimised in debug builds too (the tests run them), with
-        // per-function target attributes and run-time CPU dispatch instead of host flags.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        // crick's own C kernels: per-function target attributes and run-time CPU dispatch
+        // instead of host flags. `make test` builds them with -O2 in debug too (DEBUG_CFLAGS).
+        .target(name: "CKernels"),
         .target(name: "NeuralNet", dependencies: ["CBLAS", "CKernels", "Pipeline"]),
         .target(name: "Tracks", dependencies: ["CBigWig", "Pipeline"]),
         .target(name: "Scoring", dependencies: ["Genome", "NeuralNet", "Tracks", "Pipeline"]),

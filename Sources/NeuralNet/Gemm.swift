@@ -15,5 +15,5 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
 public func setBLASThreads(_ n: Int) {
     openblas_set_num_threads(1)
     networkThreads = max(1, n)
-    retainFreedMemory()
+    keepLargeFreedBlocksInProcess()
 }
