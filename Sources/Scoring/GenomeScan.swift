@@ -74,7 +74,7 @@ public final class GenomeScan {
             },
             transform: { (scanJob: ScanJob, worker: Int) -> (ScanJob, [BinScores], [Float], Int) in
                 let job = scanJob.run
-                let a = job.first * s, b = (job.end - 1) * s + l
+                let a = self.grid.windowStart(job.first), b = self.grid.windowStart(job.end - 1) + l
                 var codes = try self.readers[worker].sequence(contigIndex: job.contig, a, b)
                 self.readers[worker].release(contigIndex: job.contig, a, b)
                 codes.withUnsafeMutableBufferPointer { BaseCode.encode($0) }

@@ -1,9 +1,14 @@
 import Genome
 
-/// The window grid of a scan: windows of the model's input length start every `stride` bases
-/// from each chromosome's start; window k (start k * stride) reports its score on the
-/// `stride`-bp bin holding its centre, [k * stride + offset, + stride), with
-/// offset = floor(length / 2 / stride) * stride.
+/// The window grid of a scan. Each chromosome is cut into `stride`-bp bins from its start,
+/// [j * stride, j * stride + stride) (the last one clipped to the chromosome), and bin j is
+/// scored by the window of the model's input length centred on it: the window starts at
+/// j * stride + shift, shift = floor((stride - length) / 2). When length - stride is even the
+/// bin's centre is exactly the window's centre, so for a model that gives x and its reverse
+/// complement the same score, the scan of a reverse-complemented chromosome whose length is a
+/// multiple of the stride is exactly the mirrored track. When it is odd, the window reaches one
+/// base further to the left of the bin than to its right. Only bins whose window lies inside the
+/// chromosome are scored; window k of a chromosome is the k-th of them.
 public struct ScanGrid: Sendable, Equatable {
     public let length: Int
     public let stride: Int
@@ -13,27 +18,37 @@ public struct ScanGrid: Sendable, Equatable {
         self.stride = stride
     }
 
-    /// Bin start minus window start.
-    public var binOffset: Int { (length / 2) / stride * stride }
+    /// Window start minus bin start: floor((stride - length) / 2).
+    public var shift: Int { floorDiv(stride - length, 2) }
+
+    /// The first bin whose window starts inside the chromosome.
+    public var firstBin: Int { shift >= 0 ? 0 : ceilDiv(-shift, stride) }
+
+    /// The start of window k (on any chromosome).
+    public func windowStart(_ k: Int) -> Int { (firstBin + k) * stride + shift }
 
     /// Windows that fit in a chromosome of `n` bases.
-    public func windowCount(_ n: Int) -> Int { n >= length ? (n - length) / stride + 1 : 0 }
+    public func windowCount(_ n: Int) -> Int {
+        let room = n - length - windowStart(0)
+        return room >= 0 ? room / stride + 1 : 0
+    }
 
     /// The bin of window k on a chromosome of `n` bases.
     public func bin(_ k: Int, chromLength n: Int) -> (start: Int, end: Int) {
-        let s = k * stride + binOffset
+        let s = (firstBin + k) * stride
         return (s, Swift.min(s + stride, n))
     }
 
     /// Window indices whose bins overlap [start, end), clamped to the `count` windows.
     public func windows(overlapping start: Int, _ end: Int, count: Int) -> Range<Int> {
-        let lo = floorDiv(start - binOffset, stride)
-        let hi = -floorDiv(-(end - binOffset), stride)
+        let lo = floorDiv(start, stride) - firstBin
+        let hi = ceilDiv(end, stride) - firstBin
         let a = Swift.max(0, lo), b = Swift.min(count, hi)
         return a < b ? a..<b : 0..<0
     }
 
     private func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+    private func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
 }
 
 /// A run of consecutive windows on one chromosome: window indices [first, end).

@@ -71,15 +71,14 @@ final class ScanCLITests: XCTestCase {
         try ok(["scan", "--model", rcModel, "--fasta", fasta, "-o", bw, "-q"])
         try assertValidTrack(bg)
         let scan = intervals(try read(bg))
-        // Every window with at most 100 N is there, and no other.
+        // Every 20 bp bin [b, b + 20) whose centred window [b - 490, b + 510) fits and holds at
+        // most 100 N is there, and no other.
         var expectedBins: [String] = []
         for (name, seq) in sequences.sorted(by: { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }) {
             let bases = Array(seq.utf8)
-            var k = 0
-            while k * 20 + 1000 <= bases.count {
-                let n = bases[(k * 20)..<(k * 20 + 1000)].filter { $0 == UInt8(ascii: "N") }.count
-                if n <= 100 { expectedBins.append("\(name):\(k * 20 + 500)") }
-                k += 1
+            for b in stride(from: 0, to: bases.count, by: 20) where b - 490 >= 0 && b + 510 <= bases.count {
+                let n = bases[(b - 490)..<(b + 510)].filter { $0 == UInt8(ascii: "N") }.count
+                if n <= 100 { expectedBins.append("\(name):\(b)") }
             }
         }
         XCTAssertEqual(scan.map { "\($0.0):\($0.1)" }, expectedBins)
@@ -88,7 +87,7 @@ final class ScanCLITests: XCTestCase {
         let back = try BigWigReader(path: bw).allIntervals()
         XCTAssertEqual(back.map { "\($0.chrom)\t\($0.start)\t\($0.end)\t\($0.value)" }, scan.map { "\($0.0)\t\($0.1)\t\($0.2)\t\($0.3)" })
         // crick predict on each bin's window gives the same score.
-        let windows = scan.enumerated().filter { $0.offset % 3 == 0 }.map { "\($0.element.0)\t\($0.element.1 - 500)\t\($0.element.1 + 500)" }
+        let windows = scan.enumerated().filter { $0.offset % 3 == 0 }.map { "\($0.element.0)\t\($0.element.1 - 490)\t\($0.element.1 + 510)" }
         let bed = try dir.write("windows.bed", windows.joined(separator: "\n") + "\n")
         let predicted = try ok(["predict", "--model", rcModel, "--fasta", fasta, "--regions", bed, "--center", "midpoint", "--format", "bed", "-q"])
         let rows = predicted.text.split(separator: "\n")
@@ -97,7 +96,7 @@ final class ScanCLITests: XCTestCase {
         var worst: Float = 0
         for row in rows {
             let f = row.split(separator: "\t")
-            let key = "\(f[0]):\((Int(f[1]) ?? 0) + 500)"
+            let key = "\(f[0]):\((Int(f[1]) ?? 0) + 490)"
             worst = max(worst, abs((byStart[key] ?? .nan) - (Float(f[3]) ?? .nan)))
         }
         XCTAssertLessThanOrEqual(worst, 1e-5)
@@ -134,7 +133,8 @@ final class ScanCLITests: XCTestCase {
     }
 
     func testRCModelGivesMirroredTracksOnTheReverseComplementGenome() throws {
-        // Lengths with (n - 1000) a multiple of the stride put the reverse genome's windows on the grid.
+        // Chromosome lengths that are multiples of the stride: bins of the reverse genome are
+        // the mirrored bins, and each is scored on the reverse complement of its forward window.
         var rng = TestRNG(seed: 8)
         let forward = [("c1", randomSequence(4_000, alphabet: "ACGTN", rng: &rng)), ("c2", randomSequence(2_500, alphabet: "ACGT", rng: &rng))]
         let complement: [Character: Character] = ["A": "T", "C": "G", "G": "C", "T": "A", "N": "N"]
@@ -146,13 +146,13 @@ final class ScanCLITests: XCTestCase {
         let a = intervals(try read(dir.file("f.bedGraph"))), b = intervals(try read(dir.file("r.bedGraph")))
         XCTAssertEqual(a.count, b.count)
         let lengths = Dictionary(uniqueKeysWithValues: forward.map { ($0.0, $0.1.count) })
-        let rev = Dictionary(uniqueKeysWithValues: b.map { ("\($0.0):\($0.1)", $0.3) })
+        let rev = Dictionary(uniqueKeysWithValues: b.map { ("\($0.0):\($0.1)-\($0.2)", $0.3) })
         var worst: Float = 0
         var distinct = Set<Float>()
         for x in a {
-            // Window start w on the forward genome is window n - 1000 - w on the reverse one.
-            let w = x.1 - 500, n = lengths[x.0] ?? 0
-            let mirrored = rev["\(x.0):\(n - 1000 - w + 500)"]
+            // Bin [s, e) of the forward genome is bin [n - e, n - s) of the reverse one.
+            let n = lengths[x.0] ?? 0
+            let mirrored = rev["\(x.0):\(n - x.2)-\(n - x.1)"]
             XCTAssertNotNil(mirrored)
             worst = max(worst, abs(x.3 - (mirrored ?? .nan)))
             distinct.insert(x.3)

@@ -9,7 +9,9 @@ final class ScanLayoutTests: XCTestCase {
             let grid = ScanGrid(length: Int.random(in: 1...60, using: &rng), stride: Int.random(in: 1...25, using: &rng))
             let n = Int.random(in: 0...400, using: &rng)
             let count = grid.windowCount(n)
-            XCTAssertEqual(count, (0...max(0, n)).filter { $0 % grid.stride == 0 && $0 + grid.length <= n }.count)
+            // Bins j * stride whose centred window fits in the chromosome.
+            let shift = Int((Double(grid.stride - grid.length) / 2).rounded(.down))
+            XCTAssertEqual(count, (0...max(0, n)).filter { $0 % grid.stride == 0 && $0 + shift >= 0 && $0 + shift + grid.length <= n }.count)
             let s = Int.random(in: 0...n, using: &rng), e = min(n, s + Int.random(in: 0...80, using: &rng))
             let want = (0..<count).filter { k in
                 let b = grid.bin(k, chromLength: n)
@@ -19,18 +21,35 @@ final class ScanLayoutTests: XCTestCase {
         }
     }
 
-    func testBinsHoldTheWindowCentreAndDoNotOverlap() {
-        for (l, s) in [(1000, 20), (1000, 1), (1000, 7), (200, 300), (5, 2)] {
+    func testBinsSitInTheMiddleOfTheirWindowsAndTileTheChromosome() {
+        for (l, s) in [(1000, 20), (1000, 1), (1000, 7), (200, 300), (5, 2), (999, 20), (1, 1)] {
             let grid = ScanGrid(length: l, stride: s)
             let n = 5000
-            var last = -1
+            var last: Int?
             for k in 0..<grid.windowCount(n) {
                 let b = grid.bin(k, chromLength: n)
-                let centre = k * s + l / 2
-                XCTAssertTrue(b.start <= centre && (centre < b.start + s), "window \(k) centre \(centre) bin \(b)")
-                XCTAssertGreaterThanOrEqual(b.start, last)
+                let w = grid.windowStart(k)
+                XCTAssertEqual(b.start % s, 0, "bins are on the chromosome's stride grid")
+                XCTAssertTrue(w >= 0 && w + l <= n, "window \(k) inside the chromosome")
+                // Twice the centres, to stay in integers: exact when l - s is even, else half a base left.
+                let offset = (2 * w + l) - (2 * b.start + s)
+                XCTAssertEqual(offset, (l - s) % 2 == 0 ? 0 : -1, "l \(l) s \(s) window \(k)")
+                if let last { XCTAssertEqual(b.start, last, "consecutive windows have adjacent bins") }
                 XCTAssertLessThanOrEqual(b.end, n)
-                last = b.end
+                last = b.start + s
+            }
+        }
+    }
+
+    func testBinsOfTheReversedChromosomeAreTheMirroredBins() {
+        for (l, s, n) in [(1000, 20, 4000), (200, 10, 2500), (8, 2, 64), (300, 100, 1000), (10, 30, 300)] where (l - s) % 2 == 0 {
+            let grid = ScanGrid(length: l, stride: s)
+            let count = grid.windowCount(n)
+            let bins = (0..<count).map { grid.bin($0, chromLength: n) }
+            let mirrored = bins.map { (n - $0.end, n - $0.start) }.reversed()
+            XCTAssertTrue(bins.elementsEqual(mirrored, by: ==), "l \(l) s \(s) n \(n)")
+            for k in 0..<count {
+                XCTAssertEqual(grid.windowStart(count - 1 - k), n - grid.windowStart(k) - l, "window \(k) mirrors window \(count - 1 - k)")
             }
         }
     }
