@@ -12,19 +12,33 @@ enum BigWigLibrary {
 /// Writes a bigWig through libBigWig, to a temporary file renamed into place by `finish()`.
 ///
 /// Intervals go to libBigWig in blocks of a fixed size per chromosome, so that the same
-/// intervals give the same file however they arrive. Order, bounds and non-overlap are
-/// enforced here before anything reaches libBigWig.
+/// intervals give the same file however they arrive. Within a block, runs of at least
+/// `fixedStepRun` adjacent intervals of one width (a scan's bins) are written as fixed-step
+/// sections (one value per interval), everything else as bedGraph sections (start, end and
+/// value per interval). Order, bounds and non-overlap are enforced here before anything reaches
+/// libBigWig.
 public final class BigWigWriter: TrackWriter {
     private let output: OutputFile
     private var fp: UnsafeMutablePointer<bigWigFile_t>?
     private var order: TrackOrderCheck
     private let genome: TrackGenome
     private var chrom: String?
-    private var chromStarted = false
+    /// The kind of the section libBigWig holds open, which the next intervals may extend.
+    private var section = Section.none
     private var starts: [UInt32] = []
     private var ends: [UInt32] = []
     private var values: [Float] = []
     private static let block = 1 << 14
+    /// The fewest adjacent equal-width intervals written as a fixed-step section.
+    static let fixedStepRun = 8
+
+    /// A section of the chromosome being written.
+    private enum Section: Equatable {
+        case none
+        case bedGraph
+        /// Fixed-step intervals of width `span`, the next of which would start at `next`.
+        case fixedStep(span: UInt32, next: UInt32)
+    }
 
     /// Creates `path` (`-` for stdout, staged in a temporary file) with the chromosome list of
     /// `genome`.
@@ -72,7 +86,7 @@ public final class BigWigWriter: TrackWriter {
         if chrom != self.chrom {
             try flushBlock()
             self.chrom = chrom
-            chromStarted = false
+            section = .none
         }
         starts.append(UInt32(start))
         ends.append(UInt32(end))
@@ -124,8 +138,7 @@ public final class BigWigWriter: TrackWriter {
     private var stream: UnsafeMutablePointer<FILE>? { fp?.pointee.URL?.pointee.x.fp }
 
     /// Gives up on a file libBigWig could not write: the handle is dropped without `bwClose`
-    /// (which would write on and may crash), the temporary file removed.
-    /// Abandons the file after a failed write; the error to throw.
+    /// (which would write on and may crash), the temporary file removed; the error to throw.
     private func writeFailure(_ reason: String) -> TrackError {
         failed = true
         abort()
@@ -137,22 +150,72 @@ public final class BigWigWriter: TrackWriter {
         // libBigWig does not survive running out of space mid-write: make sure a block fits
         // (12 bytes per interval uncompressed, plus slack) before handing it over.
         try ensureRoom(starts.count * 12 + (1 << 20))
-        let n = UInt32(starts.count)
-        let rc: Int32
-        if chromStarted {
-            rc = bwAppendIntervals(fp, starts, ends, values, n)
-        } else {
-            let name = strdup(chrom)
-            defer { free(name) }
-            let names = [UnsafePointer<CChar>?](repeating: UnsafePointer(name), count: starts.count)
-            rc = names.withUnsafeBufferPointer { bwAddIntervals(fp, $0.baseAddress, starts, ends, values, n) }
-            chromStarted = true
+        defer {
+            starts.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
         }
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        guard rc == 0 else { throw failure("bwAddIntervals") }
+        let name = strdup(chrom)
+        defer { free(name) }
+        let n = starts.count
+        var i = 0
+        while i < n {
+            let run = runLength(from: i)
+            let span = ends[i] - starts[i]
+            if case .fixedStep(span, starts[i]) = section {
+                try write(fixedFrom: i, count: run, append: true, chrom: name, fp: fp)
+                i += run
+            } else if run >= BigWigWriter.fixedStepRun {
+                try write(fixedFrom: i, count: run, append: false, chrom: name, fp: fp)
+                i += run
+            } else {
+                // Intervals up to the next run long enough for a fixed-step section.
+                var j = i + run
+                while j < n {
+                    let r = runLength(from: j)
+                    if r >= BigWigWriter.fixedStepRun { break }
+                    j += r
+                }
+                try write(bedGraphFrom: i, count: j - i, chrom: name, fp: fp)
+                i = j
+            }
+        }
         if let file = stream, ferror(file) != 0 { throw writeFailure(String(cString: strerror(errno))) }
+    }
+
+    /// How many intervals from `i` on are adjacent and as wide as interval `i`.
+    private func runLength(from i: Int) -> Int {
+        let span = ends[i] - starts[i]
+        var j = i + 1
+        while j < starts.count && starts[j] == ends[j - 1] && ends[j] - starts[j] == span { j += 1 }
+        return j - i
+    }
+
+    /// Intervals [i, i + count), adjacent and of one width, as (the rest of) a fixed-step section.
+    private func write(fixedFrom i: Int, count: Int, append: Bool, chrom: UnsafeMutablePointer<CChar>?,
+                       fp: UnsafeMutablePointer<bigWigFile_t>) throws {
+        let span = ends[i] - starts[i]
+        let rc = values.withUnsafeBufferPointer { v -> Int32 in
+            let first = v.baseAddress.map { $0 + i }
+            return append ? bwAppendIntervalSpanSteps(fp, first, UInt32(count))
+                          : bwAddIntervalSpanSteps(fp, chrom, starts[i], span, span, first, UInt32(count))
+        }
+        guard rc == 0 else { throw failure(append ? "bwAppendIntervalSpanSteps" : "bwAddIntervalSpanSteps") }
+        section = .fixedStep(span: span, next: ends[i + count - 1])
+    }
+
+    /// Intervals [i, i + count) as (the rest of) a bedGraph section.
+    private func write(bedGraphFrom i: Int, count: Int, chrom: UnsafeMutablePointer<CChar>?,
+                       fp: UnsafeMutablePointer<bigWigFile_t>) throws {
+        let append = section == .bedGraph
+        let rc = starts.withUnsafeBufferPointer { st in ends.withUnsafeBufferPointer { en in values.withUnsafeBufferPointer { v -> Int32 in
+            guard let s0 = st.baseAddress, let e0 = en.baseAddress, let v0 = v.baseAddress else { return -1 }
+            if append { return bwAppendIntervals(fp, s0 + i, e0 + i, v0 + i, UInt32(count)) }
+            let names = [UnsafePointer<CChar>?](repeating: UnsafePointer(chrom), count: count)
+            return names.withUnsafeBufferPointer { bwAddIntervals(fp, $0.baseAddress, s0 + i, e0 + i, v0 + i, UInt32(count)) }
+        } } }
+        guard rc == 0 else { throw failure(append ? "bwAppendIntervals" : "bwAddIntervals") }
+        section = .bedGraph
     }
 
     /// Abandons the file after libBigWig's `call` failed; the error to throw.
