@@ -27,8 +27,8 @@ struct Train: ParsableCommand {
     @Option(help: "Architecture JSON file instead of a preset.")
     var arch: String?
 
-    @Option(help: "standard, rc or conjoined.")
-    var strand: StrandMode = .rc
+    @Option(help: "standard, rc or conjoined (default: rc; on --resume, the checkpoint's).")
+    var strand: StrandMode?
 
     @Flag(name: .customLong("rc-augment"), help: "Random reverse-complement augmentation (always on for conjoined).")
     var rcAugment = false
@@ -83,6 +83,9 @@ struct Train: ParsableCommand {
     func validate() throws {
         if preset != nil && arch != nil { throw ValidationError("give --preset or --arch, not both") }
         if output == nil && resume == nil { throw ValidationError("give -o DIR (or --resume DIR)") }
+        if arch != nil && firstActivation != nil {
+            throw ValidationError("--first-activation sets a preset's first activation; with --arch, set it in the architecture file")
+        }
         if epochs < 1 || batch < 1 { throw ValidationError("--epochs and --batch must be positive") }
     }
 
@@ -100,16 +103,38 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func train(data: OpenDataset, out: String, runDirectory: RunDirectory) throws {
+    /// The architecture the flags ask for: `--arch` or a preset (default chip), `--strand`
+    /// (default `defaultStrand`), for the dataset's tasks and length.
+    private func requestedArchitecture(_ data: OpenDataset, defaultStrand: StrandMode = .rc, defaultPreset: String = "chip") throws -> Architecture {
         var architecture: Architecture
         if let arch {
             architecture = try Architecture.read(path: arch)
             architecture.outputs = data.info.tasks.count
-            architecture.strand = strand
+            architecture.strand = strand ?? defaultStrand
         } else {
-            architecture = try Architecture.preset(preset?.name ?? "chip", outputs: data.info.tasks.count, strand: strand, firstActivation: firstActivation)
+            architecture = try Architecture.preset(preset?.name ?? defaultPreset, outputs: data.info.tasks.count,
+                                                   strand: strand ?? defaultStrand, firstActivation: firstActivation)
         }
         architecture.inputLength = data.info.length
+        return architecture
+    }
+
+    /// On `--resume`, flags that shape the model must agree with the checkpoint's model.
+    private func checkResumeFlags(_ data: OpenDataset, against saved: Architecture) throws {
+        if let strand, strand != saved.strand {
+            throw ValidationError("--strand \(strand.rawValue) disagrees with the checkpoint (strand \(saved.strand.rawValue)); resume without it, or start over with --force")
+        }
+        guard preset != nil || arch != nil || firstActivation != nil else { return }
+        let savedPreset = Architecture.presetNames.contains(saved.name) ? saved.name : "chip"
+        let asked = try requestedArchitecture(data, defaultStrand: saved.strand, defaultPreset: savedPreset)
+        guard asked == saved else {
+            let flags = [preset.map { "--preset \($0.name)" }, arch.map { "--arch \($0)" }, firstActivation.map { "--first-activation \($0.rawValue)" }]
+            throw ValidationError("\(flags.compactMap { $0 }.joined(separator: " ")) disagrees with the checkpoint's architecture (\(saved.name)); resume without it, or start over with --force")
+        }
+    }
+
+    private func train(data: OpenDataset, out: String, runDirectory: RunDirectory) throws {
+        let architecture = try requestedArchitecture(data)
         var options = TrainingOptions()
         options.epochs = epochs
         options.batchSize = batch
@@ -132,6 +157,7 @@ struct Train: ParsableCommand {
         let trainer: Trainer
         if resume != nil, FileManager.default.fileExists(atPath: checkpoint) {
             let (m, contents) = try ModelFile.read(checkpoint)
+            try checkResumeFlags(data, against: m.architecture)
             model = m
             trainer = Trainer(model: model, options: options)
             try trainer.restore(contents: contents, source: checkpoint)

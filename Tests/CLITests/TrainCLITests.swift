@@ -92,6 +92,27 @@ final class TrainCLITests: XCTestCase {
         XCTAssertGreaterThan(try discrepancy("std").0, 1e-3)
     }
 
+    func testResumeRefusesFlagsThatDisagreeWithTheCheckpoint() throws {
+        XCTAssertEqual(try train(["--epochs", "1", "-o", dir.file("r")]).status, 0)
+        for (flags, message) in [(["--strand", "standard"], "--strand standard disagrees with the checkpoint (strand rc)"),
+                                 (["--preset", "koo-cnn2"], "--preset koo-cnn2 disagrees with the checkpoint's architecture")] {
+            // train() passes --arch; the preset case needs it dropped.
+            let args = ["train", dir.file("ds"), "--batch", "50", "--seed", "7", "-q", "--epochs", "2", "--resume", dir.file("r")]
+                + (flags[0] == "--preset" ? [] : ["--arch", try arch()]) + flags
+            let r = try runTool(crickBinary, args)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains(message), r.stderr)
+        }
+        let metrics = try String(contentsOfFile: dir.file("r/metrics.tsv"), encoding: .utf8)
+        XCTAssertEqual(metrics.split(separator: "\n").count, 2, "refused resumes trained nothing")
+        // The run's own flags (or none) resume it.
+        XCTAssertEqual(try train(["--epochs", "2", "--strand", "rc", "--resume", dir.file("r")]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: dir.file("r/metrics.tsv"), encoding: .utf8).split(separator: "\n").count, 3)
+        let both = try train(["--epochs", "1", "--first-activation", "relu", "-o", dir.file("x")])
+        XCTAssertEqual(both.status, 64)
+        XCTAssertTrue(both.stderr.contains("with --arch, set it in the architecture file"), both.stderr)
+    }
+
     func testModelSummaryOfPresetAndFile() throws {
         let r = try runTool(crickBinary, ["model", "summary", "--preset", "chip", "--strand", "rc"])
         XCTAssertEqual(r.status, 0, r.stderr)
