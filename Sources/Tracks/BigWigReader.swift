@@ -30,7 +30,7 @@ public final class BigWigReader {
         guard BigWigLibrary.initialised else { throw TrackError.bigWig(path: path, call: "bwInit") }
         // libBigWig prints its own message for a file it cannot open: check first.
         guard access(path, R_OK) == 0 else { throw TrackError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-        guard bwIsBigWig(path, nil) == 1, let fp = bwOpen(path, nil, "r") else {
+        guard bwIsBigWig(path, nil) == 1, let fp = QuietStderr.run({ bwOpen(path, nil, "r") }) else {
             throw TrackError.unreadable(path: path, reason: "not a bigWig file")
         }
         self.fp = fp

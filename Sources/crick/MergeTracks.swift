@@ -56,8 +56,8 @@ struct MergeTracks: ParsableCommand {
             return trackGenome(try FastaFile(path: path))
         }
         var chroms: [(name: String, length: Int)] = []
-        for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let text = line.hasSuffix("\r") ? line.dropLast() : line
+        // Split on any line end: "\r\n" is one Character, which a split on "\n" never sees.
+        for (n, text) in String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if text.isEmpty || text.hasPrefix("#") { continue }
             let f = text.split(separator: "\t")
             guard f.count >= 2, let len = Int(f[1]), len > 0 else {
