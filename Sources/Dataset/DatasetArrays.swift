@@ -1,3 +1,5 @@
+import Foundation
+
 /// A dataset directory's arrays, memory-mapped and checked against each other and against
 /// `dataset.json`: sequences (N, L) uint8, labels (N, T) uint8, split (N,) uint8.
 public struct DatasetArrays {
@@ -21,5 +23,24 @@ public struct DatasetArrays {
         }
         guard labels.shape == [n, t], labels.dtype.hasSuffix("u1") else { throw bad("labels.npy has shape \(labels.shape), expected (\(n), \(t))") }
         guard split.shape == [n], split.dtype.hasSuffix("u1") else { throw bad("split.npy has shape \(split.shape), expected (\(n),)") }
+        try DatasetArrays.requireCodes(labels, allowed: 1, what: "labels other than 0 and 1", tasks: info.tasks, directory: directory)
+        try DatasetArrays.requireCodes(split, allowed: 2, what: "split codes other than 0 (train), 1 (valid) and 2 (test)", tasks: nil, directory: directory)
+    }
+
+    /// Refuses values above `allowed` in a uint8 array, with their count and the first.
+    private static func requireCodes(_ array: NPYFile, allowed: UInt8, what: String, tasks: [String]?, directory: String) throws {
+        let values = array.data.bindMemory(to: UInt8.self)
+        let width = max(1, array.shape.dropFirst().reduce(1, *))
+        var bad = 0
+        var first: (index: Int, value: UInt8)?
+        for (i, v) in values.enumerated() where v > allowed {
+            bad += 1
+            if first == nil { first = (i, v) }
+        }
+        guard let first else { return }
+        let name = (array.path as NSString).lastPathComponent
+        var at = "row \(first.index / width)"
+        if let tasks, tasks.indices.contains(first.index % width) { at += ", task \(tasks[first.index % width])" }
+        throw DatasetError.invalid("\(name) holds \(bad) \(what) (the first, \(first.value), at \(at)): \(directory)")
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `dataset.json`: what a dataset holds and how it was made.
 public struct DatasetInfo: Codable, Sendable, Equatable {
     public struct Peaks: Codable, Sendable, Equatable {
@@ -110,4 +112,68 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
     public var skipped: [String: Skipped]
     /// Negatives asked for but not found, per kind.
     public var shortfall: [String: Int]
+}
+
+extension DatasetInfo {
+    /// Decodes `dataset.json` (snake_case keys) and checks the values crick relies on; an
+    /// error names the missing or invalid key (`counts.splits.train`) and the file.
+    public static func decode(_ data: Data, path: String) throws -> DatasetInfo {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let info: DatasetInfo
+        do {
+            info = try decoder.decode(DatasetInfo.self, from: data)
+        } catch let error as DecodingError {
+            throw DatasetError.invalid("dataset.json does not describe a crick dataset (\(describe(error))): \(path)")
+        } catch {
+            throw DatasetError.invalid("dataset.json does not describe a crick dataset (\(error.localizedDescription)): \(path)")
+        }
+        func invalid(_ key: String, _ why: String) -> DatasetError {
+            .invalid("dataset.json has an invalid '\(key)' (\(why)): \(path)")
+        }
+        guard info.format == "crick-dataset" else { throw invalid("format", "'\(info.format)', not 'crick-dataset'") }
+        guard info.length >= 1 else { throw invalid("length", "\(info.length); it must be at least 1") }
+        guard !info.tasks.isEmpty else { throw invalid("tasks", "no task") }
+        guard Set(info.tasks).count == info.tasks.count else { throw invalid("tasks", "a task name repeats") }
+        return info
+    }
+
+    /// "missing key 'counts.splits'", "key 'length' is not a number", ...
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [CodingKey], _ last: CodingKey? = nil) -> String {
+            let all = keys + (last.map { [$0] } ?? [])
+            let text = all.map { $0.intValue.map { "[\($0)]" } ?? snakeCase($0.stringValue) }.joined(separator: ".")
+            return text.replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing key '\(path(context.codingPath, key))'"
+        case .typeMismatch(let type, let context):
+            return context.codingPath.isEmpty ? "not a JSON object" : "key '\(path(context.codingPath))' is not \(typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "key '\(path(context.codingPath))' is null, not \(typeName(type))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "key '\(path(context.codingPath))' is invalid"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is UInt64.Type, is Double.Type: return "a number"
+        case is String.Type: return "a string"
+        case is [String].Type, is [Peaks].Type: return "a list"
+        default: return "a \(type)"
+        }
+    }
+
+    /// `positivesPerTask` as `positives_per_task`, the key as written in the file.
+    private static func snakeCase(_ key: String) -> String {
+        var out = ""
+        for c in key {
+            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+        }
+        return out
+    }
 }

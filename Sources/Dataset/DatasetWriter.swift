@@ -155,12 +155,6 @@ extension DatasetInfo {
             if !FileManager.default.fileExists(atPath: directory) { throw GenomeError.fileNotFound(path: directory) }
             throw DatasetError.invalid("not a crick dataset (no dataset.json): \(directory)")
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do {
-            return try decoder.decode(DatasetInfo.self, from: data)
-        } catch {
-            throw DatasetError.invalid("dataset.json does not describe a crick dataset (\(error.localizedDescription)): \(path)")
-        }
+        return try DatasetInfo.decode(data, path: path)
     }
 }

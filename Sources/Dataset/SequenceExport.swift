@@ -29,6 +29,7 @@ public struct ExportSummary: Sendable, Equatable {
     /// The warnings to print (skipped regions, N-rich regions, a likely assembly mismatch).
     public var warnings: [String] = []
 
+    /// Nothing written yet.
     public init() {}
 }
 

@@ -38,7 +38,14 @@ public final class IntervalReader {
             let parsed: Interval??
             if let tabix {
                 guard var text = try tabix.nextLine() else { return nil }
-                parsed = try text.withUTF8 { try parseLine($0, number: 0) }
+                do {
+                    parsed = try text.withUTF8 { try parseLine($0, number: 0) }
+                } catch GenomeError.malformedLine(let path, 0, let detail) {
+                    // The tabix iterator does not count lines: find the line in the file.
+                    if let n = try? lineNumber(of: text) { throw GenomeError.malformedLine(path: path, line: n, detail: detail) }
+                    throw GenomeError.badRegion(region: region.map { "\($0.chrom):\($0.start + 1)-\($0.end.map(String.init) ?? "")" } ?? "",
+                                                detail: "\(detail): a line of \(path) in")
+                }
             } else if let lines {
                 guard let result = try lines.withNextLine({ try parseLine($0, number: lines.lineNumber) }) else { return nil }
                 parsed = result
@@ -49,6 +56,15 @@ public final class IntervalReader {
             if tabix == nil, let region, !region.overlaps(interval) { continue }
             return interval
         }
+    }
+
+    /// The 1-based number of the first line of the file that reads `text`, or nil.
+    private func lineNumber(of text: String) throws -> Int? {
+        let scan = try TextLineReader(path: path)
+        while let line = try scan.nextLine() {
+            if line == text { return scan.lineNumber }
+        }
+        return nil
     }
 
     /// Parses one line; nil for header, comment and blank lines.

@@ -25,8 +25,8 @@ public struct NLimit: Sendable, Equatable, CustomStringConvertible {
     /// True when `n` N bases in `length` bases exceed the limit.
     public func exceeded(n: Int, length: Int) -> Bool { n > bases(inLength: length) }
 
-    /// `0.1` or `50 bases`, as messages show it.
-    public var description: String { value < 1 ? "\(value)" : "\(Int(value)) bases" }
+    /// The value as given on the command line: `0.1`, `50`.
+    public var description: String { value >= 1 && value == value.rounded() && value < 1e15 ? "\(Int(value))" : "\(value)" }
 }
 
 /// How regions that do not fit the FASTA are handled (one policy for fetch, dataset,
@@ -40,6 +40,7 @@ public struct RegionPolicy: Sendable {
     /// Contig names of the regions mapped to the FASTA's.
     public var aliases = ContigAliases()
 
+    /// A policy; the defaults skip and count, allow a tenth of N, and map no names.
     public init(strict: Bool = false, maxN: NLimit = .standard, aliases: ContigAliases = ContigAliases()) {
         self.strict = strict
         self.maxN = maxN
@@ -76,6 +77,7 @@ public struct RegionTally: Sendable, Equatable {
     /// Region strings clipped to their contig's end.
     public var clipped = 0
 
+    /// Nothing counted yet.
     public init() {}
 
     /// Regions on absent contigs, all names.
@@ -103,6 +105,7 @@ public final class RegionCheck {
     /// The counts so far.
     public private(set) var tally = RegionTally()
 
+    /// A check of one run's regions against `fasta`; `noun` names them in messages.
     public init(fasta: FastaFile, policy: RegionPolicy, noun: String = "region") {
         self.fasta = fasta
         self.policy = policy

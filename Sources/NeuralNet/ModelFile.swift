@@ -48,9 +48,18 @@ public enum ModelFile {
             guard t.shape == p.exportShape else {
                 throw NetworkError.file(path: path, detail: "tensor \(p.name) has shape \(t.shape), the architecture needs \(p.exportShape)")
             }
+            try requireFinite(t.values, tensor: p.name, path: path)
             p.load(exported: t.values)
         }
         return (model, contents)
+    }
+
+    /// Refuses a tensor holding NaN or infinity (a diverged or corrupted model scores
+    /// nothing meaningful), naming the tensor, the first bad index and the count.
+    static func requireFinite(_ values: [Float], tensor: String, path: String) throws {
+        guard let first = values.firstIndex(where: { !$0.isFinite }) else { return }
+        let bad = values.lazy.filter { !$0.isFinite }.count
+        throw NetworkError.file(path: path, detail: "tensor \(tensor) holds \(bad) NaN or Inf value\(bad == 1 ? "" : "s") (the first, \(values[first]), at index \(first)); the model cannot be used")
     }
 
     /// Writes bytes under a temporary name in the same directory, then renames (through

@@ -15,7 +15,7 @@ public struct RunCurves: Sendable {
     public static func read(name: String, path: String) throws -> RunCurves {
         guard let data = FileManager.default.contents(atPath: path) else { throw DatasetError.invalid("cannot read training metrics: \(path)") }
         var e: [Double] = [], tl: [Double] = [], vl: [Double] = [], ap: [Double] = []
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst() {
+        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).dropFirst() {
             let f = line.split(separator: "\t").compactMap { Double($0) }
             guard f.count >= 5 else { continue }
             e.append(f[0]); tl.append(f[1]); vl.append(f[2]); ap.append(f[4])

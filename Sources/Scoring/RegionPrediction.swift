@@ -90,23 +90,25 @@ public final class RegionPrediction {
                 for ai in range {
                     let (row, region, contig) = accepted[ai]
                     let first = codes.count, starts = self.windows(for: region)
-                    var padding = 0
+                    guard let firstStart = starts.first else { continue }
+                    var padding = 0, paddedHere = 0
                     for start in starts {
                         let n = self.fasta.contigs[contig].length
                         padding += l - (Swift.min(n, start + l) - Swift.max(0, start)).clamped(0, l)
-                        if try self.readers[worker].appendWindowCodes(to: &codes, contigIndex: contig, start: start, length: l) { padded += 1 }
+                        if try self.readers[worker].appendWindowCodes(to: &codes, contigIndex: contig, start: start, length: l) { paddedHere += 1 }
                     }
                     let nBases = codes[first...].reduce(0) { $0 + ($1 == BaseCode.unknown ? 1 : 0) } - padding
-                    let window = Interval(chrom: region.chrom, start: starts[0], end: starts[0] + l)
+                    let window = Interval(chrom: region.chrom, start: firstStart, end: firstStart + l)
                     if try policy.tooManyN(nBases, of: l * starts.count, window: window, origin: regions[row].origin(path: source)) {
                         codes.removeSubrange(first...)
                         nRich += 1
                         continue
                     }
+                    padded += paddedHere
                     kept.append(ai)
                     owners.append(contentsOf: repeatElement(kept.count - 1, count: starts.count))
                 }
-                let scores = codes.withUnsafeBufferPointer { self.scorers[worker].score(codes: $0, count: owners.count) }
+                let scores = owners.isEmpty ? [] : codes.withUnsafeBufferPointer { self.scorers[worker].score(codes: $0, count: owners.count) }
                 // Windows to regions: the single score, or the tile rule over the region's windows.
                 var out = [Float](repeating: 0, count: kept.count * t)
                 var counts = [Int](repeating: 0, count: kept.count)

@@ -48,7 +48,8 @@ public final class BedGraphReader {
             lineNumber += 1
             guard let buffer else { return nil }
             var text = String(cString: buffer)
-            while text.last == "\n" || text.last == "\r" { text.removeLast() }
+            // "\r\n" is one Character in Swift: strip any line end, CR-LF included.
+            while let last = text.last, last.isNewline { text.removeLast() }
             if text.isEmpty { continue }
             if text.hasPrefix("#") { comments.append(String(text.dropFirst())); continue }
             if text.hasPrefix("track") || text.hasPrefix("browser") {
@@ -65,6 +66,12 @@ public final class BedGraphReader {
             guard start >= 0, start <= end, end <= TrackGenome.maxLength else {
                 throw TrackError.malformedLine(path: path, line: lineNumber,
                                                detail: "bedGraph interval \(start)-\(end) is not within 0...\(TrackGenome.maxLength)")
+            }
+            guard start >= 0 else {
+                throw TrackError.malformedLine(path: path, line: lineNumber, detail: "start \(start) is negative")
+            }
+            guard end >= start else {
+                throw TrackError.malformedLine(path: path, line: lineNumber, detail: "end \(end) is less than start \(start)")
             }
             guard let value = Float(fields[3]), value.isFinite else {
                 throw TrackError.malformedLine(path: path, line: lineNumber, detail: "bedGraph value '\(fields[3])' is not a finite number")

@@ -72,7 +72,7 @@ struct ReportCommand: ParsableCommand {
             let db = try motifDB.map { try MotifFile.read(path: $0) } ?? []
             var best: [String: (String, Double)] = [:]
             if let text = FileManager.default.contents(atPath: motifs + "/matches.tsv") {
-                for line in String(decoding: text, as: UTF8.self).split(separator: "\n").dropFirst() {
+                for line in String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).dropFirst() {
                     let f = line.split(separator: "\t").map(String.init)
                     if f.count >= 10, f[1] == "1", let e = Double(f[8]) { best[f[0]] = (f[2], e) }
                 }
@@ -87,7 +87,7 @@ struct ReportCommand: ParsableCommand {
             let npy = try NPYFile(path: attribution + ".npy")
             guard npy.dtype == "<f4", npy.shape.count == 3, npy.shape[2] == 4, npy.shape[0] > 0 else { throw DatasetError.invalid("not an attribution matrix (float32, N x L x 4): \(attribution).npy") }
             let windows = (FileManager.default.contents(atPath: attribution + ".windows.bed")).map {
-                String(decoding: $0, as: UTF8.self).split(separator: "\n").compactMap { AttributionWindow(line: $0) }
+                String(decoding: $0, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { AttributionWindow(line: $0) }
             } ?? []
             let floats = npy.data.bindMemory(to: Float.self)
             guard floats.count >= npy.shape[0] * npy.shape[1] * 4, npy.shape[1] > 0 else { throw DatasetError.invalid("attribution matrix shorter than its shape: \(attribution).npy") }

@@ -169,13 +169,17 @@ final class ScanCLITests: XCTestCase {
             chrB\t3000\t3000\tp4\t10\t.\t1\t-1\t-1\t-1
 
             """)
-        let bed = try ok(["predict", "--model", stdModel, "--fasta", fasta, "--regions", regions, "-q", "--strand-mode", "max", "--format", "bed"]).text
+        // p2's window holds 400 N: by default it is skipped and counted.
+        let skipped = try runTool(crickBinary, ["predict", "--model", stdModel, "--fasta", fasta, "--regions", regions, "--strand-mode", "max", "--format", "bed"])
+        XCTAssertEqual(skipped.text.split(separator: "\n").map { $0.split(separator: "\t")[3] }, ["p1", "p3", "p4"])
+        XCTAssertEqual(skipped.stderr, "crick: warning: skipped 1 region: 1 with more N than --max-n 0.1 allows\n")
+        let bed = try ok(["predict", "--model", stdModel, "--fasta", fasta, "--regions", regions, "-q", "--strand-mode", "max", "--format", "bed", "--max-n", "400"]).text
         let rows = bed.split(separator: "\n")
         XCTAssertEqual(rows.map { $0.split(separator: "\t")[3] }, ["p1", "p2", "p3", "p4"], "input order")
         XCTAssertTrue(rows.allSatisfy { $0.split(separator: "\t").count == 12 }, "ten columns and two scores")
         let score = rows.map { Float($0.split(separator: "\t")[11]) ?? .nan }   // task2
-        try ok(["predict", "--model", stdModel, "--fasta", fasta, "--regions", regions, "--strand-mode", "max", "--task", "task2", "-o", dir.file("p.bedGraph"), "-q"])
-        try ok(["predict", "--model", stdModel, "--fasta", fasta, "--regions", regions, "--strand-mode", "max", "--task", "task2", "--overlap", "mean", "-o", dir.file("mean.bedGraph"), "--no-track-line", "-q"])
+        try ok(["predict", "--model", stdModel, "--fasta", fasta, "--regions", regions, "--strand-mode", "max", "--task", "task2", "-o", dir.file("p.bedGraph"), "-q", "--max-n", "400"])
+        try ok(["predict", "--model", stdModel, "--fasta", fasta, "--regions", regions, "--strand-mode", "max", "--task", "task2", "--overlap", "mean", "-o", dir.file("mean.bedGraph"), "--no-track-line", "-q", "--max-n", "400"])
         let track = try read(dir.file("p.bedGraph"))
         XCTAssertTrue(track.hasPrefix("track type=bedGraph name=\"crick task2\""))
         XCTAssertTrue(track.split(separator: "\n")[0].contains("strand=max"))

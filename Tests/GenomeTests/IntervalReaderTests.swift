@@ -76,6 +76,15 @@ final class IntervalReaderTests: XCTestCase {
         XCTAssertEqual(try IntervalReader(path: p + ".bgz").readAll(), plain)
     }
 
+    func testMalformedLineThroughTabixNamesItsLine() throws {
+        try XCTSkipUnless(hasTool("tabix") && hasTool("bgzip"))
+        let p = try dir.write("t.narrowPeak", "c1\t0\t5\tp1\t0\t.\t0\t0\t0\t2\nc1\t6\t9\tp2\t0\t.\t0\t0\t0\t9\nc2\t1\t4\tp3\t0\t.\t0\t0\t0\t1\n")
+        XCTAssertEqual(try runTool("sh", ["-c", "bgzip -c '\(p)' > '\(p).gz' && tabix -p bed '\(p).gz'"]).status, 0)
+        XCTAssertThrowsError(try IntervalReader(path: p + ".gz", region: try GenomicRegion.parse("c1:1-16")).readAll()) { error in
+            XCTAssertEqual("\(error)", "summit offset 9 lies outside its peak of length 3: \(p).gz line 2")
+        }
+    }
+
     func testTabixRegionQueryMatchesTabix() throws {
         try requireOracle(hasTool("tabix") && hasTool("bgzip"), "tabix and bgzip")
         var rng = TestRNG(seed: 5)

@@ -108,6 +108,29 @@ final class ModelTests: XCTestCase {
         XCTAssertTrue(koo.summary().contains("(None, 100, 32)"))
     }
 
+    func testModelsWithNaNOrInfWeightsAreRefusedAtLoad() throws {
+        let dir = try TempDir("crick-model-nan")
+        defer { dir.remove() }
+        let model = try Model(try Architecture.preset("koo-cnn2", outputs: 1, strand: .rc), seed: 1)
+        for (k, bad) in [Float.nan, .infinity, -.infinity].enumerated() {
+            let name = model.parameters[k].name
+            let extra: [(name: String, shape: [Int], values: [Float])] = []
+            var bytes = try ModelFile.bytes(model, metadata: [:], extra: extra)
+            // Patch one value of tensor `name` in place: find its data offsets in the header.
+            let n = Int(bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+            let header = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + n)])) as? [String: Any])
+            let offsets = try XCTUnwrap((header[name] as? [String: Any])?["data_offsets"] as? [Int])
+            withUnsafeBytes(of: bad.bitPattern.littleEndian) { v in
+                for i in 0..<4 { bytes[8 + n + offsets[0] + 4 + i] = v[i] }
+            }
+            let path = dir.file("bad\(k).safetensors")
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            XCTAssertThrowsError(try ModelFile.read(path)) { error in
+                XCTAssertEqual("\(error)", "tensor \(name) holds 1 NaN or Inf value (the first, \(bad), at index 1); the model cannot be used: \(path)")
+            }
+        }
+    }
+
     func testModelFilesRoundTripAndReadInNumpy() throws {
         let dir = try TempDir("crick-model")
         defer { dir.remove() }

@@ -48,4 +48,21 @@ final class TrackMergeTests: XCTestCase {
         let z = try dir.write("z.bedGraph", "c1\t55\t70\t9\n")
         XCTAssertThrowsError(try merged([y, z], dir)) { XCTAssertTrue("\($0)".contains("overlap"), "\($0)") }
     }
+
+    func testBedGraphReaderAcceptsCRLFAndRefusesReversedIntervals() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let crlf = try dir.write("a.bedGraph", "track type=bedGraph\r\nc1\t0\t5\t1.5\r\nc1\t5\t8\t2\r\n")
+        XCTAssertEqual(try BedGraphReader(path: crlf).readAll(), [TrackInterval(chrom: "c1", start: 0, end: 5, value: 1.5),
+                                                                 TrackInterval(chrom: "c1", start: 5, end: 8, value: 2)])
+        XCTAssertEqual(try BedGraphReader(path: crlf).trackLine, "track type=bedGraph")
+        let reversed = try dir.write("r.bedGraph", "c1\t0\t5\t1\nc1\t9\t7\t2\n")
+        XCTAssertThrowsError(try BedGraphReader(path: reversed).readAll()) {
+            XCTAssertEqual("\($0)", "end 7 is less than start 9: \(reversed) line 2")
+        }
+        let negative = try dir.write("n.bedGraph", "c1\t-1\t5\t1\n")
+        XCTAssertThrowsError(try BedGraphReader(path: negative).readAll()) {
+            XCTAssertEqual("\($0)", "start -1 is negative: \(negative) line 1")
+        }
+    }
 }
