@@ -63,15 +63,14 @@ public final class BedGraphReader {
             guard let start = Int(fields[1]), let end = Int(fields[2]) else {
                 throw TrackError.malformedLine(path: path, line: lineNumber, detail: "bedGraph start and end must be integers of at most \(TrackGenome.maxLength)")
             }
-            guard start >= 0, start <= end, end <= TrackGenome.maxLength else {
-                throw TrackError.malformedLine(path: path, line: lineNumber,
-                                               detail: "bedGraph interval \(start)-\(end) is not within 0...\(TrackGenome.maxLength)")
-            }
             guard start >= 0 else {
                 throw TrackError.malformedLine(path: path, line: lineNumber, detail: "start \(start) is negative")
             }
             guard end >= start else {
                 throw TrackError.malformedLine(path: path, line: lineNumber, detail: "end \(end) is less than start \(start)")
+            }
+            guard end <= TrackGenome.maxLength else {
+                throw TrackError.malformedLine(path: path, line: lineNumber, detail: "end \(end) exceeds the largest coordinate crick accepts (\(TrackGenome.maxLength))")
             }
             guard let value = Float(fields[3]), value.isFinite else {
                 throw TrackError.malformedLine(path: path, line: lineNumber, detail: "bedGraph value '\(fields[3])' is not a finite number")
