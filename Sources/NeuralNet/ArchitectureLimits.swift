@@ -16,7 +16,7 @@ extension Architecture {
 
     /// Checks every count, size and stride of the architecture and what it would allocate,
     /// without building it: strides and pools of at least 1, kernels and pools that fit the
-    /// length they see, bounded counts, and parameters plus one sample's activations (with
+    /// length they see (a `same` kernel at most 2L - 1), bounded counts, and parameters plus one sample's activations (with
     /// gradients and Adam's two moments) within physical memory. Throws
     /// `NetworkError.architecture` naming the layer.
     public func validate() throws {
@@ -51,7 +51,13 @@ extension Architecture {
                 let f = try count(spec.filters, "filters", limit: Limits.width)
                 let k = try count(spec.kernel, "kernel", limit: Limits.kernel)
                 let l = try mapLength()
-                guard k <= l else { throw fail("\(at): kernel \(k) is longer than its input of length \(l)") }
+                // valid: the kernel must fit the input; same: taps beyond 2L - 1 would only
+                // ever see padding (koo-cnn50 runs a kernel of 5 over 4 positions).
+                if (spec.padding ?? .valid) == .valid {
+                    guard k <= l else { throw fail("\(at): kernel \(k) is longer than its input of length \(l)") }
+                } else {
+                    guard k <= 2 * l - 1 else { throw fail("\(at): kernel \(k) is longer than twice its input of length \(l)") }
+                }
                 guard let weights = CheckedSize.product(k, channels, f) else { throw memoryRefusal(nil) }
                 added = weights + f
                 if (spec.padding ?? .valid) == .valid { length = l - k + 1 }
