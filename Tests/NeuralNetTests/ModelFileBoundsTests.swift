@@ -21,6 +21,9 @@ final class ModelFileBoundsTests: XCTestCase {
 
     func testArchitecturesThatWouldTrapOrExhaustMemoryAreRefused() throws {
         XCTAssertNoThrow(try tiny.validate())
+        XCTAssertNoThrow(try tiny.validate(batch: 1_000))
+        XCTAssertThrowsError(try tiny.validate(batch: 1_000_000_000_000)) { XCTAssertTrue("\($0)".contains("with a batch of 1000000000000 would need"), "\($0)") }
+        XCTAssertThrowsError(try tiny.validate(batch: Int.max)) { XCTAssertTrue("\($0)".contains("would need"), "\($0)") }
         XCTAssertNoThrow(try Model(tiny))
         for name in Architecture.presetNames {
             XCTAssertNoThrow(try Architecture.preset(name, outputs: 3, strand: .rc).validate(), name)
