@@ -107,7 +107,7 @@ fuzz: deps
 	  mkdir -p .build-fuzz/corpus/$$t Tests/Fuzz/regressions/$$t; \
 	  case $$t in bigwig|safetensors) len=16384;; arch|datasetjson) len=8192;; *) len=4096;; esac; \
 	  echo "fuzz $$t: $(FUZZ_RUNS) runs, max_len $$len"; \
-	  CRICK_FUZZ_TARGET=$$t .build-fuzz/debug/crick-fuzz -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt CRICK_FUZZ_TARGET=$$t .build-fuzz/debug/crick-fuzz -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) \
 	    -max_len=$$len -dict=Tests/Fuzz/dicts/$$t.dict -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
 	    -artifact_prefix=Tests/Fuzz/regressions/$$t/ .build-fuzz/corpus/$$t Tests/Fuzz/seeds/$$t > .build-fuzz/$$t.log 2>&1; \
 	  status=$$?; \
