@@ -45,7 +45,7 @@ public final class BigWigWriter: TrackWriter {
             throw TrackError.bigWig(path: path, call: "bwOpen")
         }
         self.fp = fp
-        guard bwCreateHdr(fp, 10) == 0 else { try fail("bwCreateHdr") }
+        if bwCreateHdr(fp, 10) != 0 { throw failure("bwCreateHdr") }
         let cNames = genome.names.map { strdup($0) }
         defer { cNames.forEach { free($0) } }
         let lengths = genome.lengths.map { UInt32($0) }
@@ -55,8 +55,8 @@ public final class BigWigWriter: TrackWriter {
                 bwCreateChromList(names.baseAddress, lens.baseAddress, Int64(genome.names.count))
             }
         }
-        guard fp.pointee.cl != nil else { try fail("bwCreateChromList") }
-        guard bwWriteHdr(fp) == 0 else { try fail("bwWriteHdr") }
+        if fp.pointee.cl == nil { throw failure("bwCreateChromList") }
+        if bwWriteHdr(fp) != 0 { throw failure("bwWriteHdr") }
         starts.reserveCapacity(BigWigWriter.block)
         ends.reserveCapacity(BigWigWriter.block)
         values.reserveCapacity(BigWigWriter.block)
@@ -155,10 +155,16 @@ public final class BigWigWriter: TrackWriter {
     }
 
     private func fail(_ call: String) throws -> Never {
+        throw failure(call)
+    }
+
+    /// Gives up on the file after libBigWig's `call` failed (as `writeFailed`); the error to
+    /// throw: a write failure when the stream failed or the disk is full.
+    private func failure(_ call: String) -> TrackError {
         let code = errno
-        if let file = stream, ferror(file) != 0 || code == ENOSPC { try writeFailed(String(cString: strerror(code))) }
+        let diskError = stream.map { ferror($0) != 0 } ?? false || code == ENOSPC
         failed = true
         abort()
-        throw TrackError.bigWig(path: output.path, call: call)
+        return diskError ? .writeFailed(path: output.path, reason: String(cString: strerror(code))) : .bigWig(path: output.path, call: call)
     }
 }
