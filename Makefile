@@ -95,20 +95,29 @@ bench: deps build
 	Benchmarks/run.sh $(CRICK)
 
 # libFuzzer with address sanitizer on every parser of outside input (Sources/crick-fuzz),
-# FUZZ_SECONDS each; seeds in Tests/Fuzz/seeds, crashes saved to Tests/Fuzz/regressions/TARGET/
-# (commit them: the tests replay that directory).
-FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := intervals fasta motifs npy safetensors region bedgraph
+# FUZZ_RUNS executions each (or FUZZ_SECONDS, whichever ends first), from the seeds in
+# Tests/Fuzz/seeds and the corpus kept in .build-fuzz/corpus, with the dictionary
+# Tests/Fuzz/dicts/TARGET.dict and a per-target -max_len; crashes are saved to
+# Tests/Fuzz/regressions/TARGET/ (commit them: the tests replay that directory).
+# `make fuzz FUZZ_TARGETS="npy bigwig" FUZZ_RUNS=1000000` runs a subset; the last line of
+# each run (executions, coverage, corpus) is appended to .build-fuzz/fuzz-log.txt.
+FUZZ_RUNS    ?= 10000000
+FUZZ_SECONDS ?= 36000
+FUZZ_TARGETS ?= intervals npy safetensors motifs bigwig chromsizes arch datasetjson region bedgraph fasta
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCRICK_FUZZ -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 fuzz: deps
 	$(SWIFT) build --product crick-fuzz --build-path .build-fuzz $(FUZZ_FLAGS)
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p .build-fuzz/corpus/$$t Tests/Fuzz/regressions/$$t; \
-	  echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
-	  CRICK_FUZZ_TARGET=$$t .build-fuzz/debug/crick-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
-	    -artifact_prefix=Tests/Fuzz/regressions/$$t/ .build-fuzz/corpus/$$t Tests/Fuzz/seeds/$$t 2>&1 \
-	    | grep -E "DONE|ERROR|SUMMARY|Test unit written" ; \
-	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; \
+	  case $$t in bigwig|safetensors) len=16384;; arch|datasetjson) len=8192;; *) len=4096;; esac; \
+	  echo "fuzz $$t: $(FUZZ_RUNS) runs, max_len $$len"; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt CRICK_FUZZ_TARGET=$$t .build-fuzz/debug/crick-fuzz -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=$$len -dict=Tests/Fuzz/dicts/$$t.dict -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix=Tests/Fuzz/regressions/$$t/ .build-fuzz/corpus/$$t Tests/Fuzz/seeds/$$t > .build-fuzz/$$t.log 2>&1; \
+	  status=$$?; \
+	  grep -E "^#[0-9]+.*(DONE|pulse|NEW|REDUCE)" .build-fuzz/$$t.log | tail -1 | sed "s/^/$$t $$(date -u +%FT%TZ) /" >> .build-fuzz/fuzz-log.txt; \
+	  grep -E "DONE|ERROR|SUMMARY|Test unit written|stat::number_of_executed_units|stat::peak_rss" .build-fuzz/$$t.log; \
+	  [ $$status -eq 0 ] || exit 1; \
 	done
 
 # The test suite under address sanitizer, and the Pipeline tests under thread sanitizer.

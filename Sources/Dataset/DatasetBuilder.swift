@@ -80,7 +80,14 @@ public final class DatasetBuilder {
         let positives = try planPositives()
         let compositions = try composition(of: positives.map { ($0.contig, $0.start) })
         windows = positives
-        let total = Int((options.negativeRatio * Double(positives.count)).rounded())
+        // Every window is planned in memory (its record and label row) before any is written.
+        let planned = (options.negativeRatio * Double(positives.count)).rounded()
+        let windowBytes = MemoryLayout<DatasetWindow>.stride + options.tasks.count + 16
+        let bytes = planned < 1e15 ? CheckedSize.product(positives.count + Int(planned), windowBytes) : nil
+        if let why = MemoryBudget.refusal("--neg-ratio \(options.negativeRatio) (\(planned) negatives)", bytes: bytes) {
+            throw DatasetError.invalid(why + "; lower --neg-ratio")
+        }
+        let total = Int(planned)
         let kinds = options.negatives
         var rng = SeededRandom(seed: options.seed, stream: 1)
         for (k, kind) in kinds.enumerated() {

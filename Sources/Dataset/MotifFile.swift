@@ -48,6 +48,17 @@ public enum MotifFile {
         return out
     }
 
+    /// The numbers of a matrix row (nil when it is not all numbers); throws on NaN or infinite
+    /// values, which would otherwise end the matrix silently.
+    private static func row(_ line: Substring, path: String, line number: Int) throws -> [Double]? {
+        for p in line.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+            if let v = Double(p), !v.isFinite {
+                throw GenomeError.malformedLine(path: path, line: number, detail: "motif matrix value '\(p)' is not a finite number")
+            }
+        }
+        return numbers(line)
+    }
+
     /// The largest count or probability a motif matrix may hold (and the largest `nsites=`):
     /// far above any real site count, small enough that sums and conversions stay exact.
     public static let maxCount = 1e12
@@ -109,7 +120,7 @@ public enum MotifFile {
                         }
                     }
                     i += 1
-                    while i < lines.count, let row = numbers(lines[i]) {
+                    while i < lines.count, let row = try row(lines[i], path: path, line: i + 1) {
                         guard row.count == 4 else {
                             throw GenomeError.malformedLine(path: path, line: i + 1, detail: "motif \(motif.id) row has \(row.count) values, expected 4")
                         }
@@ -177,7 +188,7 @@ public enum MotifFile {
             guard current != nil else {
                 throw GenomeError.malformedLine(path: path, line: n + 1, detail: "HOMER matrix row before any '>' header")
             }
-            guard let row = numbers(Substring(line)), row.count == 4 else {
+            guard let row = try row(Substring(line), path: path, line: n + 1), row.count == 4 else {
                 throw GenomeError.malformedLine(path: path, line: n + 1, detail: "expected 4 probabilities (A C G T) in HOMER motif row")
             }
             current?.motif.probabilities.append(try normalised(row, path: path, line: n + 1))
@@ -219,7 +230,7 @@ public enum MotifFile {
                 body = body.dropFirst()
             }
             body = Substring(body.replacingOccurrences(of: "[", with: " ").replacingOccurrences(of: "]", with: " "))
-            guard let values = numbers(body) else {
+            guard let values = try row(body, path: path, line: n + 1) else {
                 throw GenomeError.malformedLine(path: path, line: n + 1, detail: "expected a row of counts in JASPAR matrix")
             }
             rows.append(values)

@@ -16,10 +16,11 @@ extension Architecture {
 
     /// Checks every count, size and stride of the architecture and what it would allocate,
     /// without building it: strides and pools of at least 1, kernels and pools that fit the
-    /// length they see, bounded counts, and parameters plus one sample's activations (with
-    /// gradients and Adam's two moments) within physical memory. Throws
-    /// `NetworkError.architecture` naming the layer.
-    public func validate() throws {
+    /// length they see (a `same` kernel at most 2L - 1), bounded counts, and the parameters
+    /// (with gradients and Adam's two moments) plus the activations of a batch of `batch`
+    /// (values and gradients) within physical memory. Throws `NetworkError.architecture`
+    /// naming the layer.
+    public func validate(batch: Int = 1) throws {
         func fail(_ what: String) -> NetworkError { .architecture(what) }
         guard !layers.isEmpty else { throw fail("no layers") }
         guard layers.count <= Limits.layers else { throw fail("\(layers.count) layers (at most \(Limits.layers))") }
@@ -51,7 +52,13 @@ extension Architecture {
                 let f = try count(spec.filters, "filters", limit: Limits.width)
                 let k = try count(spec.kernel, "kernel", limit: Limits.kernel)
                 let l = try mapLength()
-                guard k <= l else { throw fail("\(at): kernel \(k) is longer than its input of length \(l)") }
+                // valid: the kernel must fit the input; same: taps beyond 2L - 1 would only
+                // ever see padding (koo-cnn50 runs a kernel of 5 over 4 positions).
+                if (spec.padding ?? .valid) == .valid {
+                    guard k <= l else { throw fail("\(at): kernel \(k) is longer than its input of length \(l)") }
+                } else {
+                    guard k <= 2 * l - 1 else { throw fail("\(at): kernel \(k) is longer than twice its input of length \(l)") }
+                }
                 guard let weights = CheckedSize.product(k, channels, f) else { throw memoryRefusal(nil) }
                 added = weights + f
                 if (spec.padding ?? .valid) == .valid { length = l - k + 1 }
@@ -103,11 +110,12 @@ extension Architecture {
         }
         // Each parameter: value, gradient and two Adam moments; each activation: the value and
         // its gradient (one sample).
-        let bytes = CheckedSize.sum(CheckedSize.product(parameters, 16), CheckedSize.product(activations, 8))
-        if MemoryBudget.refusal("", bytes: bytes) != nil { throw memoryRefusal(bytes) }
+        let bytes = CheckedSize.sum(CheckedSize.product(parameters, 16), CheckedSize.product(activations, 8, max(batch, 1)))
+        if MemoryBudget.refusal("", bytes: bytes) != nil { throw memoryRefusal(bytes, batch: batch) }
     }
 
-    private func memoryRefusal(_ bytes: Int?) -> NetworkError {
-        .architecture(MemoryBudget.refusal("the model (parameters, gradients and optimiser state)", bytes: bytes) ?? "too large")
+    private func memoryRefusal(_ bytes: Int?, batch: Int = 1) -> NetworkError {
+        let what = batch > 1 ? "the model with a batch of \(batch)" : "the model (parameters, gradients and optimiser state)"
+        return .architecture(MemoryBudget.refusal(what, bytes: bytes) ?? "too large")
     }
 }

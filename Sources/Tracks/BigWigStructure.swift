@@ -99,22 +99,20 @@ enum BigWigStructure {
         }
         let items = Reader.int(h, 16, 8)
         var leaves: UInt64 = 0
-        var nodes = 0
-        func node(_ at: Int, depth: Int) throws {
-            nodes += 1
-            guard depth <= maxTreeDepth, nodes <= r.size / 4 else { throw r.fail("chromosome tree is cyclic or too deep") }
-            let n = try r.bytes(at, 4, "chromosome tree node")
-            let count = Int(Reader.int(n, 2, 2))
-            let body = try r.bytes(at + 4, count * (keySize + 8), "chromosome tree node")
-            if n[0] == 1 {
+        var ids = Set<UInt64>()
+        try walk(r, root: offset + 32, what: "chromosome tree", itemSize: { _ in keySize + 8 }) { leaf, body, count in
+            if leaf {
                 leaves += UInt64(count)
-            } else {
+                // libBigWig stores each name at the index its leaf gives: each must be unique
+                // and below the declared count.
                 for i in 0..<count {
-                    try node(try r.offset(body, i * (keySize + 8) + keySize, "chromosome tree child offset"), depth: depth + 1)
+                    let id = Reader.int(body, i * (keySize + 8) + keySize, 4)
+                    guard id < items, ids.insert(id).inserted else { throw r.fail("chromosome tree has a bad chromosome index \(id)") }
                 }
+                return []
             }
+            return try (0..<count).map { try r.offset(body, $0 * (keySize + 8) + keySize, "chromosome tree child offset") }
         }
-        try node(offset + 32, depth: 0)
         guard items == leaves else { throw r.fail("chromosome tree declares \(items) chromosomes and holds \(leaves)") }
     }
 
@@ -122,14 +120,8 @@ enum BigWigStructure {
     private static func checkIndex(_ r: Reader, at offset: Int, what: String) throws {
         let h = try r.bytes(offset, 48, "\(what) header")
         guard Reader.int(h, 0, 4) == UInt64(indexMagic) else { throw r.fail("bad \(what) magic number") }
-        var nodes = 0
-        func node(_ at: Int, depth: Int) throws {
-            nodes += 1
-            guard depth <= maxTreeDepth, nodes <= r.size / 4 else { throw r.fail("\(what) is cyclic or too deep") }
-            let n = try r.bytes(at, 4, "\(what) node")
-            let count = Int(Reader.int(n, 2, 2))
-            if n[0] == 1 {
-                let body = try r.bytes(at + 4, count * 32, "\(what) node")
+        try walk(r, root: offset + 48, what: what, itemSize: { $0 ? 32 : 24 }) { leaf, body, count in
+            if leaf {
                 for i in 0..<count {
                     let data = try r.offset(body, i * 32 + 16, "\(what) data block offset")
                     let size = try r.offset(body, i * 32 + 24, "\(what) data block size")
@@ -137,14 +129,28 @@ enum BigWigStructure {
                         throw r.fail("\(what) data block at byte \(data) (\(size) bytes) runs past the end of the \(r.size)-byte file (truncated?)")
                     }
                 }
-            } else {
-                let body = try r.bytes(at + 4, count * 24, "\(what) node")
-                for i in 0..<count {
-                    try node(try r.offset(body, i * 24 + 16, "\(what) child offset"), depth: depth + 1)
-                }
+                return []
             }
+            return try (0..<count).map { try r.offset(body, $0 * 24 + 16, "\(what) child offset") }
         }
-        try node(offset + 48, depth: 0)
+    }
+
+    /// Walks a tree of nodes (is-leaf byte, reserved byte, 16-bit count, then `count` items of
+    /// `itemSize(isLeaf)` bytes) depth-first from `root`, each node within the file;
+    /// `visit(isLeaf, items, count)` checks a node's items and returns its children's offsets.
+    private static func walk(_ r: Reader, root: Int, what: String, itemSize: (Bool) -> Int,
+                             visit: (Bool, [UInt8], Int) throws -> [Int]) throws {
+        var nodes = 0
+        func node(_ at: Int, depth: Int) throws {
+            nodes += 1
+            guard depth <= maxTreeDepth, nodes <= r.size / 4 else { throw r.fail("\(what) is cyclic or too deep") }
+            let n = try r.bytes(at, 4, "\(what) node")
+            let leaf = n[0] == 1
+            let count = Int(Reader.int(n, 2, 2))
+            let body = try r.bytes(at + 4, count * itemSize(leaf), "\(what) node")
+            for child in try visit(leaf, body, count) { try node(child, depth: depth + 1) }
+        }
+        try node(root, depth: 0)
     }
 }
 

@@ -5,9 +5,10 @@ import NeuralNet
 import Tracks
 
 /// The parsers of outside input, each fed one input. Every parser must either return or throw
-/// its typed error: a crash, a hang or a sanitizer report is a bug.
+/// its typed error: a crash, a hang or a sanitizer report is a bug. Parsers that take bytes or
+/// text are fed from memory; the others read a file in a RAM-backed scratch directory.
 enum FuzzTarget: String, CaseIterable {
-    case intervals, fasta, motifs, npy, safetensors, region, bedgraph
+    case intervals, fasta, motifs, npy, safetensors, region, bedgraph, bigwig, chromsizes, arch, datasetjson
 
     /// A scratch directory for inputs that parsers read from files (RAM-backed when possible).
     static let scratch: String = {
@@ -17,24 +18,34 @@ enum FuzzTarget: String, CaseIterable {
         return dir
     }()
 
-    func run(_ data: [UInt8]) {
-        let dir = FuzzTarget.scratch
-        func file(_ name: String, _ bytes: some Collection<UInt8>) -> String {
-            let path = dir + "/" + name
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
-            return path
+    /// Writes `bytes` to `name` in the scratch directory (POSIX calls: no Foundation buffers).
+    static func file(_ name: String, _ bytes: some Collection<UInt8>) -> String {
+        let path = scratch + "/" + name
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return path }
+        let data = Array(bytes)
+        var done = 0
+        while done < data.count {
+            let n = data[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            done += n
         }
+        close(fd)
+        return path
+    }
+
+    func run(_ data: [UInt8]) {
         switch self {
         case .intervals:
             // BED or narrowPeak text, read through htslib as crick reads any interval file.
-            let path = file("in.bed", data)
+            let path = Self.file("in.bed", data)
             for format in IntervalFormat.allCases { _ = try? IntervalReader(path: path, format: format).readAll() }
         case .fasta:
             // FASTA, then optionally its .fai after a 0x00 byte.
             let cut = data.firstIndex(of: 0) ?? data.endIndex
-            let fa = file("in.fa", data[..<cut])
+            let fa = Self.file("in.fa", data[..<cut])
             let fai = fa + ".fai"
-            if cut < data.endIndex { _ = file("in.fa.fai", data[(cut + 1)...]) } else { unlink(fai) }
+            if cut < data.endIndex { _ = Self.file("in.fa.fai", data[(cut + 1)...]) } else { unlink(fai) }
             if let genome = try? FastaFile(path: fa), let reader = try? genome.makeReader() {
                 for (i, c) in genome.contigs.enumerated() {
                     _ = try? reader.sequence(contigIndex: i, 0, min(c.length, 1 << 16))
@@ -44,7 +55,7 @@ enum FuzzTarget: String, CaseIterable {
         case .motifs:
             _ = try? MotifFile.parse(String(decoding: data, as: UTF8.self), path: "fuzz.meme")
         case .npy:
-            _ = try? NPYFile(path: file("in.npy", data))
+            _ = try? NPYFile(path: Self.file("in.npy", data))
         case .safetensors:
             if let contents = try? Safetensors.decode(data, source: "fuzz.safetensors"), let arch = contents.metadata["architecture"] {
                 _ = try? Architecture.parse(arch, source: "fuzz.safetensors")
@@ -52,7 +63,21 @@ enum FuzzTarget: String, CaseIterable {
         case .region:
             _ = try? GenomicRegion.parse(String(decoding: data, as: UTF8.self), isContig: { $0 == "chr1" || $0 == "chr1:100" })
         case .bedgraph:
-            _ = try? BedGraphReader(path: file("in.bedGraph", data)).readAll()
+            _ = try? BedGraphReader(path: Self.file("in.bedGraph", data)).readAll()
+        case .bigwig:
+            // A bigWig read back as merge-tracks and report read it: header, then every interval.
+            if let reader = try? BigWigReader(path: Self.file("in.bw", data)) { _ = try? reader.allIntervals() }
+        case .chromsizes:
+            _ = try? TrackGenome.parseChromSizes(data, path: "fuzz.sizes")
+        case .arch:
+            // An architecture JSON (--arch or a model's __metadata__), then the model it describes
+            // when it passes validation (a bounded allocation by then).
+            if let arch = try? Architecture.parse(String(decoding: data, as: UTF8.self), source: "fuzz.json") {
+                _ = try? Model(arch, seed: 1)
+            }
+        case .datasetjson:
+            _ = Self.file("dataset.json", data)
+            _ = try? DatasetInfo.read(directory: FuzzTarget.scratch)
         }
     }
 }

@@ -169,6 +169,7 @@ struct Train: ParsableCommand {
             trainer = Trainer(model: model, options: options)
         }
         let train = data.rows(split: 0), valid = data.rows(split: 1)
+        try model.architecture.validate(batch: batch)
         guard !train.rows.isEmpty, !valid.rows.isEmpty else {
             throw DatasetError.invalid("dataset \(dataset) needs train and valid rows (has \(train.rows.count) and \(valid.rows.count))")
         }

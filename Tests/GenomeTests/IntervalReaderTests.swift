@@ -119,3 +119,40 @@ final class IntervalReaderTests: XCTestCase {
         }
     }
 }
+
+/// Coordinates from outside are bounded by `Interval.maxCoordinate` (2^60): 19 digits and
+/// more, and values near `Int.max`, are errors naming the line, not arithmetic traps.
+final class CoordinateBoundTests: XCTestCase {
+    func testCoordinatesPastTheMaximumAreLineErrors() throws {
+        let dir = try TempDir("crick-bed-bounds")
+        defer { dir.remove() }
+        let cases: [(String, String)] = [
+            ("c1\t1\t9223372036854775808\n", "end 9223372036854775808 exceeds"),
+            ("c1\t1\t99999999999999999999999\n", "end 99999999999999999999999 exceeds"),
+            ("c1\t9223372036854775807\t9223372036854775807\n", "start 9223372036854775807 exceeds"),
+            ("c1\t1\t1152921504606846977\n", "end 1152921504606846977 exceeds"),
+            ("c1\t-9223372036854775809\t5\n", "start -9223372036854775809 is negative"),
+            ("c1\t1\t100\tp\t0\t.\t1\t1\t1\t9223372036854775808\n", "summit offset 9223372036854775808 lies outside"),
+        ]
+        for (i, (text, message)) in cases.enumerated() {
+            let path = try dir.write("b\(i).narrowPeak", "c1\t0\t10\tok\t0\t.\t1\t1\t1\t-1\n" + text)
+            XCTAssertThrowsError(try IntervalReader(path: path).readAll()) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(error)")
+                XCTAssertTrue("\(error)".hasSuffix("\(path) line 2"), "\(error)")
+            }
+        }
+        // The maximum itself is accepted, and a window of the maximum length around it cannot overflow.
+        let path = try dir.write("max.bed", "c1\t1152921504606846975\t1152921504606846976\n")
+        let got = try IntervalReader(path: path).readAll()
+        XCTAssertEqual(got.map(\.end), [Interval.maxCoordinate])
+        let w = got[0].resized(to: Interval.maxCoordinate, around: .midpoint)
+        XCTAssertEqual(w.end - w.start, Interval.maxCoordinate)
+    }
+
+    func testRegionStringsAreBounded() {
+        XCTAssertThrowsError(try GenomicRegion.parse("c1:1-9223372036854775807"))
+        XCTAssertThrowsError(try GenomicRegion.parse("c1:1152921504606846977"))
+        XCTAssertThrowsError(try GenomicRegion.parse("c1:1-99999999999999999999"))
+        XCTAssertEqual(try GenomicRegion.parse("c1:1-1152921504606846976").end, Interval.maxCoordinate)
+    }
+}
