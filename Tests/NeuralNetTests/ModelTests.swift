@@ -84,8 +84,11 @@ final class ModelTests: XCTestCase {
                 }
                 let x = sequences(100, l, seed: 7)
                 let a = model.predict(x), b = model.predict(x.reverseComplemented())
-                let worst = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 1
-                XCTAssertLessThanOrEqual(worst, 1e-5, "\(preset) \(strand) after training")
+                // Relative to the logit: three Adam steps at 1e-2 grow koo-deep's logits to about 20,
+                // where its float32 sums differ by 1.3e-5 (7e-7 relative; the others stay below 3e-6).
+                let worst = zip(a.data, b.data).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 1
+                let largest = a.data.map(abs).max() ?? 0
+                XCTAssertLessThanOrEqual(worst, 1e-5, "\(preset) \(strand) after training (largest |logit| \(largest))")
             }
         }
     }
