@@ -162,12 +162,18 @@ public enum OutputDirectory {
             }
         }
         let kept = Set(entries)
-        for name in oldFiles.subtracting(kept) where name != manifestName && isPlainName(name) {
-            let target = final + "/" + name
+        removeEntries(oldFiles.subtracting(kept).filter { $0 != manifestName }, in: final)
+        try writeManifest(OutputManifest(kind: kind, files: entries), in: final)
+    }
+
+    /// Removes crick's entries `names` of `directory` (plain names only; a directory with its
+    /// contents, anything else by unlink, a link itself and never what it points to).
+    static func removeEntries(_ names: some Sequence<String>, in directory: String) {
+        for name in names where isPlainName(name) {
+            let target = directory + "/" + name
             var st = stat()
             guard lstat(target, &st) == 0 else { continue }
-            if st.st_mode & S_IFMT == S_IFDIR { try? fm.removeItem(atPath: target) } else { unlink(target) }
+            if st.st_mode & S_IFMT == S_IFDIR { try? FileManager.default.removeItem(atPath: target) } else { unlink(target) }
         }
-        try writeManifest(OutputManifest(kind: kind, files: entries), in: final)
     }
 }

@@ -46,14 +46,7 @@ public final class RunDirectory {
         case .empty:
             break
         case .crickOutput(let manifest):
-            if force && !resume {
-                for name in manifest.files where OutputDirectory.isPlainName(name) {
-                    let target = path + "/" + name
-                    var st = stat()
-                    guard lstat(target, &st) == 0 else { continue }
-                    if st.st_mode & S_IFMT == S_IFDIR { try? fm.removeItem(atPath: target) } else { unlink(target) }
-                }
-            }
+            if force && !resume { OutputDirectory.removeEntries(manifest.files, in: path) }
         }
         if existing != .absent {
             for name in files where !fm.fileExists(atPath: path + "/" + name) { register(path + "/" + name) }
