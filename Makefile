@@ -11,7 +11,7 @@ THREADS    ?= 2
 
 # Libraries crick links (-dev) and the tools its tests and benchmarks compare against.
 DEB_PACKAGES := libhts-dev zlib1g-dev libopenblas-dev libbigwig-dev \
-                samtools tabix bedtools python3-numpy python3-pysam python3-pyfaidx python3-biopython
+                samtools bcftools tabix bedtools python3-numpy python3-pysam python3-pyfaidx python3-biopython
 
 # Tools for the workflow tests (Snakemake); installed when apt can, the tests that need them
 # are skipped otherwise.
