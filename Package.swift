@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Tracks", targets: ["Tracks"]),
         .library(name: "Scoring", targets: ["Scoring"]),
         .library(name: "Interpret", targets: ["Interpret"]),
+        .library(name: "Runs", targets: ["Runs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,12 +36,15 @@ let package = Package(
         .target(name: "Scoring", dependencies: ["Genome", "NeuralNet", "Tracks", "Pipeline"]),
         .target(name: "Interpret", dependencies: ["NeuralNet", "Dataset", "Genome", "Pipeline"]),
         .target(name: "Report", dependencies: ["NeuralNet", "Dataset", "Tracks", "Interpret"]),
+        // The run layer: one type per subcommand's job (typed options in, typed result out),
+        // composing the domain libraries; what a library user or a test calls instead of the binary.
+        .target(name: "Runs", dependencies: ["Genome", "Pipeline", "Dataset", "NeuralNet", "Tracks", "Scoring", "Interpret", "Report"]),
 
         // The command-line tool: option parsing and printing only.
         .executableTarget(
             name: "crick",
             dependencies: [
-                "Genome", "Pipeline", "Dataset", "NeuralNet", "Tracks", "Scoring", "Interpret", "Report",
+                "Genome", "Pipeline", "Dataset", "NeuralNet", "Tracks", "Scoring", "Interpret", "Report", "Runs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -57,7 +61,8 @@ let package = Package(
         .testTarget(name: "TracksTests", dependencies: ["Tracks", "TestSupport"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Tracks", "NeuralNet", "Genome", "TestSupport"]),
         .testTarget(name: "InterpretTests", dependencies: ["Interpret", "NeuralNet", "Dataset", "Genome", "TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Tracks", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Interpret", "Tracks", "TestSupport"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs", "NeuralNet", "Dataset", "Tracks", "Interpret", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tracks"], exclude: ["Golden"]),
     ]
 )

@@ -171,7 +171,7 @@ public final class FilterMotifExtractor {
     public func fastaBatches(_ fasta: FastaFile, chunk: Int = 1 << 16) throws -> SequenceBatches {
         let records = fasta.contigs.indices.filter { fasta.contigs[$0].length >= layer.kernel }
         guard !records.isEmpty else {
-            throw DatasetError.invalid("no sequence in \(fasta.path) is as long as the filters (\(layer.kernel))")
+            throw InterpretError.invalid("no sequence in \(fasta.path) is as long as the filters (\(layer.kernel))")
         }
         let margin = 2 * (layer.kernel + (window ?? layer.kernel))
         let step = max(chunk, 1)

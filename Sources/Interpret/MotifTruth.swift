@@ -20,6 +20,19 @@ public struct TruthSummary: Sendable, Equatable {
     public let truthMotifs: Int
     public let recovered: [String]
 
+    /// A summary of known values (as read back from truth.tsv).
+    public init(matchFraction: Double, matchAny: Double, matchFractionAnyHit: Double, coverage: Double, coverageAnyHit: Double,
+                filters: Int, truthMotifs: Int, recovered: [String]) {
+        self.matchFraction = matchFraction
+        self.matchAny = matchAny
+        self.matchFractionAnyHit = matchFractionAnyHit
+        self.coverage = coverage
+        self.coverageAnyHit = coverageAnyHit
+        self.filters = filters
+        self.truthMotifs = truthMotifs
+        self.recovered = recovered
+    }
+
     /// `matches[f]`: filter f's matches into `database`, best first, every database motif;
     /// `truth`: the indices of database motifs that are ground truth; significant: E < `maxE`.
     public init(matches: [[MotifMatch]], database: [Motif], truth: Set<Int>, maxE: Double = 0.1) {

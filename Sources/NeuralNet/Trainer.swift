@@ -75,6 +75,16 @@ public struct EpochRecord: Sendable {
     public var learningRate: Float
     public var seconds: Double
 
+    public init(epoch: Int, trainLoss: Double, validLoss: Double, validAuROC: Double, validAuPRC: Double, learningRate: Float, seconds: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.validLoss = validLoss
+        self.validAuROC = validAuROC
+        self.validAuPRC = validAuPRC
+        self.learningRate = learningRate
+        self.seconds = seconds
+    }
+
     /// The metrics.tsv header.
     public static let header = "epoch\ttrain_loss\tvalid_loss\tvalid_auroc\tvalid_auprc\tlearning_rate\tseconds"
 

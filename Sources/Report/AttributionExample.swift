@@ -1,30 +1,6 @@
 import Foundation
 import Interpret
 
-/// Where one row of an attribution matrix lies on the genome: `crick attribute` writes a
-/// window per row (PREFIX.windows.bed: chrom, start, end clipped to the chromosome, name, and
-/// the matrix column of `start`).
-public struct AttributionWindow: Sendable, Equatable {
-    public let chrom: String
-    /// 0-based genomic position of matrix column 0 (negative where the window starts before the chromosome).
-    public let firstPosition: Int
-    public let name: String
-
-    public init(chrom: String, firstPosition: Int, name: String) {
-        self.chrom = chrom
-        self.firstPosition = firstPosition
-        self.name = name
-    }
-
-    /// Parses one line of PREFIX.windows.bed; nil if it is not one.
-    public init?(line: Substring) {
-        let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard f.count >= 3, let start = Int(f[1]) else { return nil }
-        let offset = f.count >= 5 ? Int(f[4]) ?? 0 : 0
-        self.init(chrom: String(f[0]), firstPosition: start - offset, name: f.count >= 4 ? String(f[3]) : ".")
-    }
-}
-
 /// The attribution map a report shows: of all regions, the one with the largest total
 /// |attribution|; its per-position profile over the whole window, and the `zoom` columns where
 /// the summed |attribution| is largest, as signed letter rows.

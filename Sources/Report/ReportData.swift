@@ -11,16 +11,11 @@ public struct RunCurves: Sendable {
     public let validLoss: [Double]
     public let validAuPRC: [Double]
 
-    /// Reads `metrics.tsv` (epoch, train_loss, valid_loss, valid_auroc, valid_auprc, ...).
+    /// Reads a run's `metrics.tsv` through its reader (`MetricsTable`).
     public static func read(name: String, path: String) throws -> RunCurves {
-        guard let data = FileManager.default.contents(atPath: path) else { throw DatasetError.invalid("cannot read training metrics: \(path)") }
-        var e: [Double] = [], tl: [Double] = [], vl: [Double] = [], ap: [Double] = []
-        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).dropFirst() {
-            let f = line.split(separator: "\t").compactMap { Double($0) }
-            guard f.count >= 5 else { continue }
-            e.append(f[0]); tl.append(f[1]); vl.append(f[2]); ap.append(f[4])
-        }
-        return RunCurves(name: name, epochs: e, trainLoss: tl, validLoss: vl, validAuPRC: ap)
+        let rows = try MetricsTable.read(path: path).rows(source: path)
+        return RunCurves(name: name, epochs: rows.map { Double($0.epoch) }, trainLoss: rows.map(\.trainLoss),
+                         validLoss: rows.map(\.validLoss), validAuPRC: rows.map(\.validAuPRC))
     }
 }
 

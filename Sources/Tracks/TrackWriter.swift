@@ -18,6 +18,9 @@ public enum TrackFormat: String, Sendable, CaseIterable {
         let lower = path.lowercased()
         return lower.hasSuffix(".bw") || lower.hasSuffix(".bigwig") ? .bigwig : .bedgraph
     }
+
+    /// The extension of files of this format: `bw` or `bedGraph`.
+    public var fileExtension: String { self == .bigwig ? "bw" : "bedGraph" }
 }
 
 /// Opens a writer of `format` at `path`. `trackLine` (bedGraph only) is written first;

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Dataset
 import NeuralNet
+import Runs
 
 // Values from a closed set, and structured values, parsed as types: a bad value is a usage
 // error (exit 64) that lists what is accepted.
@@ -17,19 +18,7 @@ extension ActivationFunction: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) + ["exp"] }
 }
 
-/// A dataset split named on the command line.
-enum DatasetSplit: String, ExpressibleByArgument, CaseIterable {
-    case train, valid, test
-
-    /// The code in `split.npy`.
-    var code: UInt8 {
-        switch self {
-        case .train: return 0
-        case .valid: return 1
-        case .test: return 2
-        }
-    }
-}
+extension Runs.DatasetSplit: ExpressibleByArgument {}
 
 /// An architecture preset named on the command line.
 struct PresetName: ExpressibleByArgument, CustomStringConvertible {

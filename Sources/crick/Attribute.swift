@@ -1,11 +1,7 @@
 import ArgumentParser
-import Dataset
-import Foundation
 import Genome
 import Interpret
-import NeuralNet
-import Pipeline
-import Scoring
+import Runs
 import Tracks
 
 extension Interpret.AttributionMethod: ExpressibleByArgument {}
@@ -61,63 +57,15 @@ struct Attribute: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        setBLASThreads(1)
-        let (m, contents) = try ModelFile.read(model)
-        let names = modelTaskNames(metadata: contents.metadata, outputs: m.architecture.outputs)
-        var taskIndex = 0
-        if let task {
-            guard let i = names.firstIndex(of: task) else { throw ScoringError.unknownTask(name: task, model: model, tasks: names) }
-            taskIndex = i
-        }
-        let fastaFile = try FastaFile(path: fasta)
-        let intervals = try IntervalReader(path: regions).readAll()
-        guard !intervals.isEmpty else { throw DatasetError.invalid("no regions in \(regions)") }
-        let runner = try RegionAttribution(fasta: fastaFile, method: method, task: taskIndex, strandAverage: strandAverage,
-                                           center: center, threads: common.threads, loadModel: { try ModelFile.read(model).model })
-        let l = runner.length
-        let npy = try OutputFile(path: output + ".npy", seekable: true)
-        let bed = try OutputFile(path: output + ".windows.bed")
-        var pieces: [TrackInterval] = []
-        var warnings: [String] = []
-        var rows = 0
-        let progress = ProgressReporter(label: "attribute", unit: "regions", total: intervals.count, quiet: common.quiet)
-        do {
-            try npy.write(NPYHeader.bytes(dtype: "<f4", shape: [0, l, 4]))
-            let regionCheck = RegionCheck(fasta: fastaFile, policy: try check.policy(fasta: fastaFile))
-            warnings = try runner.run(intervals, check: regionCheck, source: regions, threads: common.threads, progress: progress) { window, codes, map in
-                rows += 1
-                try map.withUnsafeBytes { try npy.write($0) }
-                // The window clipped to its chromosome, and the matrix column where that starts
-                // (columns outside the chromosome are N, attribution 0).
-                let n = fastaFile.length(of: window.chrom) ?? 0
-                let start = max(0, window.start), end = min(n, window.end)
-                try bed.write("\(window.chrom)\t\(start)\t\(end)\t\(window.name ?? ".")\t\(start - window.start)\n")
-                let perBase = Attributor.perBase(map, codes: codes, method: method)
-                for (j, v) in perBase.enumerated() where window.start + j >= 0 && window.start + j < n {
-                    pieces.append(TrackInterval(chrom: window.chrom, start: window.start + j, end: window.start + j + 1, value: v))
-                }
-            }
-            progress.finish()
-            try npy.overwrite(at: 0, with: NPYHeader.bytes(dtype: "<f4", shape: [rows, l, 4]))
-            let genome = trackGenome(fastaFile)
-            let trackPath = output + (format == .bigwig ? ".bw" : ".bedGraph")
-            let line = "track type=bedGraph name=\"crick \(method.rawValue) \(names[taskIndex])\" description=\"crick attribute \((model as NSString).lastPathComponent) task=\(names[taskIndex]) method=\(method.rawValue)\""
-            let writer = try makeTrackWriter(path: trackPath, format: format, genome: genome, trackLine: line)
-            do {
-                for p in resolveOverlaps(pieces, rule: .mean, genome: genome) { try writer.add(p.chrom, p.start, p.end, p.value) }
-                try writer.finish()
-            } catch {
-                writer.abort()
-                throw error
-            }
-            try npy.commit()
-            try bed.commit()
-        } catch {
-            npy.abort()
-            bed.abort()
-            throw error
-        }
-        for w in warnings { Diagnostics.warning(w) }
-        Diagnostics.info("\(method.rawValue) of \(rows) regions: \(output).npy, \(output).windows.bed, \(output).\(format == .bigwig ? "bw" : "bedGraph")", quiet: common.quiet)
+        var options = AttributionRun.Options(model: model, fasta: fasta, regions: regions, output: output)
+        options.method = method
+        options.task = task
+        options.center = center
+        options.strandAverage = strandAverage
+        options.format = format
+        options.check = check.request
+        options.threads = common.threads
+        let result = try AttributionRun(options).run(reporter: ConsoleReporter(quiet: common.quiet))
+        Diagnostics.info("\(method.rawValue) of \(result.regions) regions: \(output).npy, \(output).windows.bed, \(result.trackPath)", quiet: common.quiet)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Dataset
 import Genome
 import Pipeline
+import Runs
 
 /// The `crick` command: subcommands only.
 @main
@@ -41,6 +42,8 @@ struct Crick: ParsableCommand {
             // A usage error found by the run (a value that only the input can judge): told as
             // swift-argument-parser tells its own, with the subcommand's usage, exit 64.
             TemporaryFiles.shared.removeAll()
+            var error = error
+            if case RunError.usage(let text) = error { error = ValidationError(text) }
             guard error is ValidationError else { exit(withError: error) }
             let name = type(of: command)._commandName
             let usage = Crick.usageString(for: type(of: command))
@@ -71,9 +74,4 @@ func normalizedArguments(_ args: [String]) -> [String] {
         }
     }
     return out
-}
-
-/// The version printed by `crick --version`.
-enum CrickVersion {
-    static let string = "0.1.0"
 }

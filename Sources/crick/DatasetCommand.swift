@@ -2,7 +2,7 @@ import ArgumentParser
 import Dataset
 import Foundation
 import Genome
-import Pipeline
+import Runs
 
 /// `crick dataset`: a labelled training set from a genome and peak files.
 struct DatasetCommand: ParsableCommand {
@@ -100,32 +100,26 @@ struct DatasetCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Random windows over the genome: small bgzip genomes are decompressed once into memory.
-        let genome = try FastaFile(path: fasta, inMemoryLimit: 1 << 30)
-        var options = DatasetOptions()
-        options.tasks = peaks.map(\.source)
-        options.length = length
-        options.center = center
-        options.labelCore = labelCore ?? min(200, length)
-        options.negatives = negatives.kinds
-        options.negativeRatio = negRatio
-        options.margin = margin
-        options.maxN = check.maxN
-        options.gcBins = gcBins
-        options.flankDistance = flankDistance
-        options.exclude = exclude
-        options.chroms = chroms.map(list)
-        options.validChroms = validChroms.map(list)
-        options.testChroms = testChroms.map(list)
-        options.seed = seed
-        options.threads = common.threads
-        options.policy = try check.policy(fasta: genome)
-        options.inputFormat = inputFormat
-        options.force = replace.force
-        let builder = try DatasetBuilder(fasta: genome, options: options)
-        let progress = ProgressReporter(label: "dataset", unit: "windows", quiet: common.quiet)
-        let info = try builder.build(into: output, progress: progress)
-        for w in builder.warnings { Diagnostics.warning(w) }
+        var options = DatasetRun.Options(fasta: fasta, output: output)
+        options.build.tasks = peaks.map(\.source)
+        options.build.length = length
+        options.build.center = center
+        options.build.negatives = negatives.kinds
+        options.build.negativeRatio = negRatio
+        options.build.margin = margin
+        options.build.gcBins = gcBins
+        options.build.flankDistance = flankDistance
+        options.build.exclude = exclude
+        options.build.chroms = chroms.map(list)
+        options.build.validChroms = validChroms.map(list)
+        options.build.testChroms = testChroms.map(list)
+        options.build.seed = seed
+        options.build.threads = common.threads
+        options.build.inputFormat = inputFormat
+        options.build.force = replace.force
+        options.labelCore = labelCore
+        options.check = check.request
+        let info = try DatasetRun(options).run(reporter: ConsoleReporter(quiet: common.quiet))
         let kinds = WindowKind.allCases.compactMap { k in info.counts.kinds[k.name].map { "\($0) \(k.name)" } }.joined(separator: ", ")
         Diagnostics.info("dataset: \(info.counts.windows) windows (\(kinds)); train \(info.counts.splits.train), valid \(info.counts.splits.valid), test \(info.counts.splits.test): \(output)", quiet: common.quiet)
     }

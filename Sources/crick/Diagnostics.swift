@@ -5,6 +5,9 @@ import Genome
 import Pipeline
 import Scoring
 import Tracks
+import Runs
+import Interpret
+import Report
 import Foundation
 
 /// The CLI's messages on stderr.
@@ -13,6 +16,7 @@ enum Diagnostics {
     /// help and version requests. Everything else a run throws is a failed run (exit 1).
     static func isUsageError(_ error: Error, of command: ParsableCommand.Type) -> Bool {
         if error is ValidationError || error is CleanExit { return true }
+        if case RunError.usage = error { return true }
         let code = command.exitCode(for: error)
         return code == .validationFailure || code == .success
     }
@@ -39,7 +43,7 @@ enum Diagnostics {
     /// crick's typed errors, whose descriptions already read `<what>: <where>`.
     static func isTyped(_ error: Error) -> Bool {
         error is GenomeError || error is DatasetError || error is OutputError || error is NetworkError
-            || error is TrackError || error is ScoringError
+            || error is TrackError || error is ScoringError || error is RunError || error is InterpretError || error is ReportError
     }
 
     /// Line breaks (from CR-LF input, or libraries' messages) folded into spaces.
@@ -59,5 +63,22 @@ enum Diagnostics {
 
     private static func write(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// The CLI's reporter of runs: informational lines and progress on stderr unless quiet,
+/// warnings always.
+final class ConsoleReporter: RunReporter, @unchecked Sendable {
+    let quiet: Bool
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func info(_ text: String) { Diagnostics.info(text, quiet: quiet) }
+    func warning(_ text: String) { Diagnostics.warning(text) }
+    func log(_ line: String) {
+        if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+    func progress(label: String, unit: String, total: Int?, liveOnly: Bool) -> ProgressReporter {
+        ProgressReporter(label: label, unit: unit, total: total, quiet: quiet || (liveOnly && isatty(2) == 0))
     }
 }

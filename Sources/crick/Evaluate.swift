@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuralNet
+import Runs
 
 /// `crick evaluate`: test metrics and the forward-vs-reverse-complement discrepancy.
 struct Evaluate: ParsableCommand {
@@ -22,33 +23,27 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        setBLASThreads(common.threads)
-        let (m, _) = try ModelFile.read(model)
-        let data = try OpenDataset(dataset)
-        guard data.info.length == m.architecture.inputLength else {
-            throw NetworkError.shape("model input length \(m.architecture.inputLength) differs from dataset length \(data.info.length)")
-        }
-        guard data.info.tasks.count == m.architecture.outputs else {
-            throw NetworkError.shape("model has \(m.architecture.outputs) outputs, dataset \(data.info.tasks.count) tasks")
-        }
-        let rows = data.rows(split: split.code)
-        let e = NeuralNet.evaluate(m, on: rows)
+        var options = EvaluationRun.Options(model: model, dataset: dataset)
+        options.split = split
+        options.threads = common.threads
+        let result = try EvaluationRun(options).run()
+        let e = result.evaluation
         if json {
             var tasks: [[String: Any]] = []
-            for (i, t) in data.info.tasks.enumerated() {
+            for (i, t) in result.tasks.enumerated() {
                 tasks.append(["task": t, "auroc": e.auROC[i] ?? NSNull(), "auprc": e.auPRC[i] ?? NSNull()])
             }
-            let object: [String: Any] = ["model": model, "dataset": dataset, "split": split.rawValue, "rows": rows.rows.count,
-                                         "strand": m.architecture.strand.rawValue, "loss": e.loss, "tasks": tasks,
+            let object: [String: Any] = ["model": model, "dataset": dataset, "split": split.rawValue, "rows": result.rows,
+                                         "strand": result.strand.rawValue, "loss": e.loss, "tasks": tasks,
                                          "mean_auroc": Evaluation.mean(e.auROC), "mean_auprc": Evaluation.mean(e.auPRC),
                                          "rc_discrepancy_mean": e.meanRCDifference, "rc_discrepancy_max": e.maxRCDifference]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("model \(model) (strand \(m.architecture.strand.rawValue)) on \(dataset) split \(split.rawValue): \(rows.rows.count) rows, loss \(String(format: "%.4f", e.loss))")
+        print("model \(model) (strand \(result.strand.rawValue)) on \(dataset) split \(split.rawValue): \(result.rows) rows, loss \(String(format: "%.4f", e.loss))")
         print("task\tauROC\tauPRC")
-        for (i, t) in data.info.tasks.enumerated() {
+        for (i, t) in result.tasks.enumerated() {
             print("\(t)\t\(e.auROC[i].map { String(format: "%.4f", $0) } ?? "NA")\t\(e.auPRC[i].map { String(format: "%.4f", $0) } ?? "NA")")
         }
         print(String(format: "mean\t%.4f\t%.4f", Evaluation.mean(e.auROC), Evaluation.mean(e.auPRC)))

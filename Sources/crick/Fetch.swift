@@ -2,7 +2,7 @@ import ArgumentParser
 import Dataset
 import Foundation
 import Genome
-import Pipeline
+import Runs
 
 /// `crick fetch`: the sequences of regions, as FASTA, TSV, base codes or an NPY matrix.
 struct Fetch: ParsableCommand {
@@ -62,57 +62,18 @@ struct Fetch: ParsableCommand {
     }
 
     func run() throws {
-        let genome = try FastaFile(path: fasta)
-        var sources: [RegionSource] = []
-        let restrict = try region.map { try GenomicRegion.parse($0, isContig: { genome.contigIndex($0) != nil }) }
-        for value in regions + regionStrings {
-            if value == "-" || FileManager.default.fileExists(atPath: value) {
-                sources.append(.file(path: value, format: inputFormat, region: restrict))
-            } else if looksLikeRegion(value, genome: genome) {
-                let r = try GenomicRegion.parse(value, isContig: { genome.contigIndex($0) != nil })
-                sources.append(.regions([r]))
-            } else if looksLikeFileName(value) {
-                throw GenomeError.fileNotFound(path: value)
-            } else {
-                let name = value.split(separator: ":").first.map(String.init) ?? value
-                let cause = ContigNameHint.cause(absent: [name], fasta: genome).map { "; \($0)" } ?? ""
-                throw GenomeError.unusableRegion(origin: genome.path, detail: "no contig '\(name)' in the FASTA, nor a file named \(value)\(cause)")
-            }
-        }
-        var options = ExportOptions()
+        var options = FetchRun.Options(fasta: fasta)
+        options.regions = regions + regionStrings
+        options.region = region
+        options.inputFormat = inputFormat
         options.length = length
         options.center = center
         options.format = format
-        options.policy = try check.policy(fasta: genome)
+        options.check = check.request
+        options.output = output
         options.threads = common.threads
-        let out = try OutputFile(path: output, seekable: format == .npy)
-        let progress = ProgressReporter(label: "fetch", unit: "regions", quiet: common.quiet || !common.verbose && output == "-")
-        let summary: ExportSummary
-        do {
-            summary = try SequenceExport(fasta: genome, options: options).run(sources: sources, output: out, progress: progress)
-            try out.commit()
-        } catch {
-            out.abort()
-            throw error
-        }
-        for warning in summary.warnings { Diagnostics.warning(warning) }
-        if common.verbose { Diagnostics.info("fetch: wrote \(summary.written) regions", quiet: false) }
-    }
-
-    /// True when `value` names a file rather than a contig: a path, or a name with the
-    /// extension of a regions file.
-    private func looksLikeFileName(_ value: String) -> Bool {
-        if value.contains("/") { return true }
-        guard let dot = value.lastIndex(of: ".") else { return false }
-        let ext = value[value.index(after: dot)...].lowercased()
-        return ["bed", "gz", "bgz", "narrowpeak", "broadpeak", "txt", "tsv", "bz2", "xz"].contains(ext)
-    }
-
-    /// True when `value` reads as a region string rather than a file name.
-    private func looksLikeRegion(_ value: String, genome: FastaFile) -> Bool {
-        if genome.contigIndex(value) != nil || value.hasPrefix("{") { return true }
-        guard let colon = value.lastIndex(of: ":") else { return false }
-        return genome.contigIndex(String(value[..<colon])) != nil
-            || value[value.index(after: colon)...].allSatisfy { $0.isNumber || $0 == "-" || $0 == "," }
+        let reporter = ConsoleReporter(quiet: common.quiet)
+        let result = try FetchRun(options).run(reporter: reporter, showProgress: common.verbose || output != "-")
+        if common.verbose { Diagnostics.info("fetch: wrote \(result.written) regions", quiet: false) }
     }
 }

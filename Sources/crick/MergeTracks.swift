@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Genome
+import Runs
 import Tracks
 
 /// `crick merge-tracks`: the shards of a scan (or other non-overlapping tracks) as one track.
@@ -34,27 +34,10 @@ struct MergeTracks: ParsableCommand {
     }
 
     func run() throws {
-        let g = try MergeTracks.loadGenome(genome)
-        let format = format ?? TrackFormat.fromName(output)
-        let line = noTrackLine ? nil : try TrackMerge.trackLine(inputs)
-        let writer = try makeTrackWriter(path: output, format: format, genome: g, trackLine: line)
-        do {
-            try TrackMerge.merge(inputs, genome: g, into: writer)
-            try writer.finish()
-        } catch {
-            writer.abort()
-            throw error
-        }
-    }
-
-    /// Chromosome sizes from a FASTA (through its index), a .fai, or a chrom.sizes file.
-    static func loadGenome(_ path: String) throws -> TrackGenome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw GenomeError.fileNotFound(path: path)
-        }
-        if data.first == UInt8(ascii: ">") || path.hasSuffix(".gz") || path.hasSuffix(".bgz") {
-            return trackGenome(try FastaFile(path: path))
-        }
-        return try TrackGenome.parseChromSizes([UInt8](data), path: path)
+        var options = TrackMergeRun.Options(inputs: inputs, genome: genome)
+        options.format = format
+        options.noTrackLine = noTrackLine
+        options.output = output
+        try TrackMergeRun(options).run()
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuralNet
+import Runs
 
 extension ModelCommand {
     /// `crick model bench`: training and prediction throughput of a preset on random data.
@@ -8,11 +9,7 @@ extension ModelCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure training (forward, backward, Adam) and prediction throughput of a preset on random sequences.")
 
-        @Option(help: "Preset.")
-        var preset = PresetName("chip")
-
-        @Option(help: "Strand mode.")
-        var strand: StrandMode = .rc
+        @OptionGroup var architecture: ArchitectureOptions
 
         @Option(help: "Batch size.")
         var batch: Int = 100
@@ -24,7 +21,7 @@ extension ModelCommand {
 
         func run() throws {
             setBLASThreads(common.threads)
-            let model = try Model(try Architecture.preset(preset.name, outputs: 1, strand: strand))
+            let model = try Model(try architecture.request.architecture(outputs: 1))
             let n = batch, l = model.architecture.inputLength
             var rng = NetRandom(seed: 1)
             let codes = (0..<(n * l)).map { _ in UInt8(rng.next() % 4) }
@@ -47,7 +44,7 @@ extension ModelCommand {
             for _ in 0..<steps { _ = model.predict(x) }
             let predict = Double(steps * n) / Date().timeIntervalSince(t)
             print(String(format: "preset %@ strand %@ batch %d threads %d: training %.1f sequences/s, prediction %.1f sequences/s",
-                         preset.name, strand.rawValue, n, common.threads, train, predict))
+                         model.architecture.name, model.architecture.strand.rawValue, n, common.threads, train, predict))
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NeuralNet
+import Runs
 
 /// `crick model`: model inspection.
 struct ModelCommand: ParsableCommand {
@@ -12,25 +13,18 @@ struct ModelCommand: ParsableCommand {
         @Argument(help: "A model file (or use --preset).")
         var file: String?
 
-        @Option(help: "Preset: chip, koo-cnn2, koo-cnn50, koo-deep.")
-        var preset: PresetName?
-
-        @Option(help: "Strand mode of the preset.")
-        var strand: StrandMode = .rc
+        @OptionGroup var architecture: ArchitectureOptions
 
         @Option(help: "Outputs (tasks) of the preset.")
         var outputs: Int = 1
 
-        @Option(name: .customLong("first-activation"), help: "First-layer activation of the preset (default: relu).")
-        var firstActivation: ActivationFunction?
-
         func validate() throws {
-            if (file == nil) == (preset == nil) { throw ValidationError("give a model file or --preset") }
+            let asked = architecture.preset != nil || architecture.arch != nil
+            if (file == nil) == !asked { throw ValidationError("give a model file or --preset (or --arch)") }
         }
 
         func run() throws {
-            let model = try file.map { try ModelFile.read($0).model }
-                ?? Model(try Architecture.preset(preset?.name ?? "chip", outputs: outputs, strand: strand, firstActivation: firstActivation))
+            let model = try file.map { try ModelFile.read($0).model } ?? Model(try architecture.request.architecture(outputs: outputs))
             print(model.summary(), terminator: "")
         }
     }

@@ -1,10 +1,7 @@
 import ArgumentParser
-import Dataset
 import Foundation
-import Genome
 import Interpret
-import NeuralNet
-import Pipeline
+import Runs
 
 extension Interpret.ColumnScore: ExpressibleByArgument {}
 
@@ -71,11 +68,6 @@ struct Motifs: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    /// The kind recorded in the manifest of a motifs directory.
-    static let outputKind = "motifs"
-    /// The files of a motifs directory.
-    static let files: Set<String> = ["filters.meme", "filters.tsv", "matches.tsv", "truth.tsv"]
-
     func validate() throws {
         guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
         try FlagBounds.length(window, "--window")
@@ -85,90 +77,26 @@ struct Motifs: ParsableCommand {
     }
 
     func run() throws {
-        setBLASThreads(common.threads)
-        let m = try ModelFile.read(model).model
-        let extractor = try FilterMotifExtractor(model: m, threshold: threshold, window: window, trimBits: trimBits, trimPad: trimPad)
-        let batches = try sequenceBatches(extractor)
-        let filters = try extractor.extract(batches)
-        let queries = filters.map(\.motif)
-
-        var truthMotifs: [Motif] = []
-        if let truth {
-            var isDir: ObjCBool = false
-            let path = FileManager.default.fileExists(atPath: truth, isDirectory: &isDir) && isDir.boolValue ? truth + "/motifs.meme" : truth
-            truthMotifs = try MotifFile.read(path: path)
+        var options = MotifRun.Options(model: model, input: input, output: output)
+        options.split = split
+        options.threshold = threshold
+        options.window = window
+        options.trimBits = trimBits
+        options.trimPad = trimPad
+        options.compare = compare
+        options.truth = truth
+        options.distance = distance
+        options.minOverlap = minOverlap
+        options.scoring = incompleteScores ? .incomplete : .complete
+        options.maxMatches = maxMatches
+        options.force = replace.force
+        options.threads = common.threads
+        let result = try MotifRun(options).run()
+        if let s = result.truth {
+            print("match fraction \(String(format: "%.3f", s.matchFraction)) (any truth hit \(String(format: "%.3f", s.matchFractionAnyHit))), "
+                  + "match-any \(String(format: "%.3f", s.matchAny)), coverage \(String(format: "%.3f", s.coverage)) "
+                  + "(\(s.recovered.count) of \(s.truthMotifs) truth motifs; any truth hit \(String(format: "%.3f", s.coverageAnyHit)))")
         }
-        let known = try compare.map { try MotifFile.read(path: $0) } ?? []
-        let (database, truthIndex) = databaseWithTruth(known, truth: truthMotifs)
-        let scoring: AlignmentScoring = incompleteScores ? .incomplete : .complete
-        let matches = database.isEmpty ? [] : MotifComparison(database: database, column: distance, minOverlap: minOverlap,
-                                                               scoring: scoring).compare(queries)
-
-        let staging = try StagingDirectory(final: output, kind: Motifs.outputKind, force: replace.force, legacyFiles: Motifs.files)
-        do {
-            try write(MotifFile.memeText(queries), to: staging.path + "/filters.meme")
-            var tsv = "filter\tsites\twidth\tinformation_content\tconsensus\tbest_match\tbest_match_name\tbest_e_value\n"
-            for (i, f) in filters.enumerated() {
-                let best = matches.isEmpty ? nil : matches[i].first
-                tsv += "\(f.motif.id)\t\(f.sites)\t\(f.motif.width)\t\(String(format: "%.3f", f.informationContent))\t\(f.motif.consensus)\t"
-                tsv += best.map { "\(database[$0.target].id)\t\(database[$0.target].name)\t\(String(format: "%.3g", $0.eValue))" } ?? ".\t.\t."
-                tsv += "\n"
-            }
-            try write(tsv, to: staging.path + "/filters.tsv")
-            if !matches.isEmpty {
-                var out = "filter\trank\ttarget_id\ttarget_name\toffset\tstrand\toverlap\tp_value\te_value\tq_value\n"
-                for (i, list) in matches.enumerated() {
-                    for (r, x) in list.prefix(maxMatches).enumerated() {
-                        out += "\(queries[i].id)\t\(r + 1)\t\(database[x.target].id)\t\(database[x.target].name)\t\(x.offset)\t\(x.strand)\t\(x.overlap)\t"
-                        out += "\(String(format: "%.3e", x.pValue))\t\(String(format: "%.3e", x.eValue))\t\(String(format: "%.3e", x.qValue))\n"
-                    }
-                }
-                try write(out, to: staging.path + "/matches.tsv")
-            }
-            if !truthMotifs.isEmpty {
-                let s = TruthSummary(matches: matches, database: database, truth: truthIndex)
-                let text = "match_fraction\tmatch_any\tcoverage\tfilters\ttruth_motifs\trecovered\tmatch_fraction_any_hit\tcoverage_any_hit\n"
-                    + "\(String(format: "%.4f", s.matchFraction))\t\(String(format: "%.4f", s.matchAny))\t\(String(format: "%.4f", s.coverage))\t\(s.filters)\t\(s.truthMotifs)\t\(s.recovered.joined(separator: ","))\t\(String(format: "%.4f", s.matchFractionAnyHit))\t\(String(format: "%.4f", s.coverageAnyHit))\n"
-                try write(text, to: staging.path + "/truth.tsv")
-                print("match fraction \(String(format: "%.3f", s.matchFraction)) (any truth hit \(String(format: "%.3f", s.matchFractionAnyHit))), "
-                      + "match-any \(String(format: "%.3f", s.matchAny)), coverage \(String(format: "%.3f", s.coverage)) "
-                      + "(\(s.recovered.count) of \(s.truthMotifs) truth motifs; any truth hit \(String(format: "%.3f", s.coverageAnyHit)))")
-            }
-            try staging.commit()
-        } catch {
-            staging.abort()
-            throw error
-        }
-        Diagnostics.info("motifs of \(filters.count) filters: \(output)/filters.meme", quiet: common.quiet)
-    }
-
-    private func write(_ text: String, to path: String) throws {
-        let out = try OutputFile(path: path)
-        try out.write(text)
-        try out.commit()
-    }
-
-    /// Batches of equal-length sequences: dataset rows of the split, or FASTA records in
-    /// overlapping chunks (bounded memory whatever a record's length).
-    private func sequenceBatches(_ extractor: FilterMotifExtractor) throws -> SequenceBatches {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
-            let data = try OpenDataset(input)
-            let rows = data.rows(split: split.code)
-            guard !rows.rows.isEmpty else { throw DatasetError.invalid("the \(split.rawValue) split of \(input) is empty") }
-            return {
-                var next = 0
-                return {
-                    guard next < rows.rows.count else { return nil }
-                    let chunk = rows.rows[next..<min(rows.rows.count, next + 256)]
-                    next += chunk.count
-                    var codes: [UInt8] = []
-                    codes.reserveCapacity(chunk.count * rows.length)
-                    for r in chunk { codes.append(contentsOf: rows.sequence(r)) }
-                    return SequenceBatch(codes: codes, count: chunk.count, length: rows.length)
-                }
-            }
-        }
-        return try extractor.fastaBatches(try FastaFile(path: input))
+        Diagnostics.info("motifs of \(result.filters) filters: \(output)/filters.meme", quiet: common.quiet)
     }
 }

@@ -1,20 +1,10 @@
 import ArgumentParser
-import Foundation
 import Genome
-import NeuralNet
-import Pipeline
+import Runs
 import Scoring
 import Tracks
 
-/// Output formats of `crick predict`.
-enum PredictFormat: String, ExpressibleByArgument, CaseIterable {
-    case bedgraph, bigwig, bed
-
-    static func fromName(_ path: String) -> PredictFormat {
-        if path.lowercased().hasSuffix(".bed") { return .bed }
-        return TrackFormat.fromName(path) == .bigwig ? .bigwig : .bedgraph
-    }
-}
+extension Runs.PredictFormat: ExpressibleByArgument {}
 
 /// `crick predict`: one score per region (and task).
 struct Predict: ParsableCommand {
@@ -65,62 +55,19 @@ struct Predict: ParsableCommand {
     }
 
     func run() throws {
-        setBLASThreads(1)
-        let loaded = try LoadedModel(scoring, quiet: common.quiet)
-        let fasta = try FastaFile(path: scoring.fasta)
-        let format = format ?? PredictFormat.fromName(output)
-        let reader = try IntervalReader(path: regions)
-        reader.keepsText = format == .bed
-        var intervals: [Interval] = []
-        var texts: [String] = []
-        while let i = try reader.next() {
-            intervals.append(i)
-            if format == .bed { texts.append(reader.lastText) }
-        }
-        var options = PredictOptions()
+        var options = PredictionRun.Options(model: scoring.request, fasta: scoring.fasta, regions: regions)
         options.center = center
         options.tile = tile
         options.tileStep = tileStep
+        options.overlap = overlap
+        options.format = format
+        options.output = output
+        options.check = check.request
+        options.noTrackLine = scoring.noTrackLine
         options.threads = common.threads
-        let prediction = try RegionPrediction(fasta: fasta, options: options, settings: loaded.settings, loadModel: loaded.load)
-        let progress = ProgressReporter(label: "predict", unit: "regions", total: intervals.count, quiet: common.quiet)
-        let regionCheck = RegionCheck(fasta: fasta, policy: try check.policy(fasta: fasta))
-        let result = try prediction.run(intervals, check: regionCheck, source: regions, progress: progress)
-        progress.finish()
-        for w in result.warnings { Diagnostics.warning(w) }
-        let scores = result.scores
-        if prediction.paddedWindows > 0 {
-            Diagnostics.warning("\(prediction.paddedWindows) windows ran past a chromosome end and were padded with N")
-        }
-        let t = loaded.model.architecture.outputs
-        if format == .bed {
-            let out = try OutputFile(path: output)
-            for (i, row) in result.rows.enumerated() {
-                try out.write(texts[row] + loaded.selected.map { "\t" + formatScore(scores[i * t + $0]) }.joined() + "\n")
-            }
-            try out.commit()
-            return
-        }
-        let names = loaded.selected.map { loaded.taskNames[$0] }
-        if names.count > 1 && output == "-" {
-            throw ValidationError("the model has \(names.count) tasks: give -o PREFIX (writes PREFIX.TASK.\(format == .bigwig ? "bw" : "bedGraph")) or --task")
-        }
-        let paths = taskOutputPaths(output, tasks: names, extension: format == .bigwig ? "bw" : "bedGraph")
-        let genome = trackGenome(fasta)
-        for (k, task) in loaded.selected.enumerated() {
-            let scored = result.regions.enumerated().map {
-                TrackInterval(chrom: $0.element.chrom, start: $0.element.start, end: $0.element.end, value: scores[$0.offset * t + task])
-            }
-            let line = scoring.noTrackLine ? nil : loaded.trackLine(command: "predict", task: task, extra: " overlap=\(overlap.rawValue)")
-            let writer = try makeTrackWriter(path: paths[k], format: format == .bigwig ? .bigwig : .bedgraph, genome: genome, trackLine: line)
-            do {
-                for i in resolveOverlaps(scored, rule: overlap, genome: genome) { try writer.add(i.chrom, i.start, i.end, i.value) }
-                try writer.finish()
-            } catch {
-                writer.abort()
-                throw error
-            }
-        }
-        Diagnostics.info("scored \(result.rows.count) regions into \(paths.joined(separator: ", "))", quiet: common.quiet || output == "-")
+        let result = try PredictionRun(options).run(reporter: ConsoleReporter(quiet: common.quiet))
+        // BED rows go to their file without a summary line, as the input rows with scores.
+        let bed = (format ?? PredictFormat.fromName(output)) == .bed
+        Diagnostics.info("scored \(result.regions) regions into \(result.paths.joined(separator: ", "))", quiet: common.quiet || output == "-" || bed)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Genome
+import Runs
 
 /// The options of the one region policy (fetch, dataset, predict, attribute, scan --regions):
 /// regions on absent contigs, past a contig end or too rich in N are skipped, counted and
@@ -22,9 +23,6 @@ struct RegionOptions: ParsableArguments {
         guard NLimit(maxN) != nil else { throw ValidationError("--max-n must be a number >= 0 (got \(maxN))") }
     }
 
-    /// The policy, with the alias file read against `fasta`.
-    func policy(fasta: FastaFile) throws -> RegionPolicy {
-        let aliases = try chromAlias.map { try ContigAliases(path: $0, fasta: fasta) } ?? ContigAliases()
-        return RegionPolicy(strict: strict, maxN: NLimit(maxN) ?? .standard, aliases: aliases)
-    }
+    /// The policy the flags ask for.
+    var request: RegionRequest { RegionRequest(maxN: maxN, strict: strict, chromAlias: chromAlias) }
 }

@@ -1,10 +1,5 @@
 import ArgumentParser
-import Dataset
-import Foundation
-import NeuralNet
-import Pipeline
-import Report
-import Tracks
+import Runs
 
 /// `crick report`: one self-contained HTML page from a run's outputs.
 struct ReportCommand: ParsableCommand {
@@ -53,59 +48,18 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        setBLASThreads(common.threads)
-        var r = ReportInputs()
-        r.title = title
-        let data = try dataset.map { try OpenDataset($0) }
-        if let data { r.taskNames = data.info.tasks }
-        for spec in runs {
-            let name = spec.name, dir = spec.path
-            r.runs.append(try RunCurves.read(name: name, path: dir + "/metrics.tsv"))
-            r.sources.append("run \(name): \(dir)")
-            if let data {
-                let model = try ModelFile.read(dir + "/model.safetensors").model
-                r.predictions.append(StrandPredictions.compute(name: name, model: model, data: data.rows(split: split.code)))
-            }
-        }
-        if let motifs {
-            let filters = try MotifFile.read(path: motifs + "/filters.meme")
-            let db = try motifDB.map { try MotifFile.read(path: $0) } ?? []
-            var best: [String: (String, Double)] = [:]
-            if let text = FileManager.default.contents(atPath: motifs + "/matches.tsv") {
-                for line in String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).dropFirst() {
-                    let f = line.split(separator: "\t").map(String.init)
-                    if f.count >= 10, f[1] == "1", let e = Double(f[8]) { best[f[0]] = (f[2], e) }
-                }
-            }
-            r.filters = filters.map { m in
-                let hit = best[m.id]
-                return (m, hit.flatMap { h in db.first { $0.id == h.0 } ?? Motif(id: h.0, name: "", probabilities: []) }, hit?.1)
-            }
-            r.sources.append("motifs: \(motifs)")
-        }
-        if let attribution {
-            let npy = try NPYFile(path: attribution + ".npy")
-            guard npy.dtype == "<f4", npy.shape.count == 3, npy.shape[2] == 4, npy.shape[0] > 0 else { throw DatasetError.invalid("not an attribution matrix (float32, N x L x 4): \(attribution).npy") }
-            let windows = (FileManager.default.contents(atPath: attribution + ".windows.bed")).map {
-                String(decoding: $0, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { AttributionWindow(line: $0) }
-            } ?? []
-            let floats = npy.data.bindMemory(to: Float.self)
-            guard floats.count >= npy.shape[0] * npy.shape[1] * 4, npy.shape[1] > 0 else { throw DatasetError.invalid("attribution matrix shorter than its shape: \(attribution).npy") }
-            r.attribution = AttributionExample(maps: floats, regions: npy.shape[0], length: npy.shape[1], windows: windows)
-            r.sources.append("attribution: \(attribution)")
-        }
-        for path in track {
-            if TrackFormat.fromName(path) == .bigwig {
-                let reader = try BigWigReader(path: path)
-                r.tracks.append(TrackSummary(name: path, intervals: try reader.allIntervals(), genome: reader.genome))
-            } else {
-                guard let genome else { throw ValidationError("a bedGraph track needs --genome for chromosome sizes") }
-                r.tracks.append(TrackSummary(name: path, intervals: try BedGraphReader(path: path).readAll(), genome: try MergeTracks.loadGenome(genome)))
-            }
-        }
-        let out = try OutputFile(path: output)
-        try out.write(renderReport(r))
-        try out.commit()
+        var options = ReportRun.Options(output: output)
+        options.title = title
+        options.runs = runs.map { ($0.name, $0.path) }
+        options.dataset = dataset
+        options.split = split
+        options.motifs = motifs
+        options.motifDB = motifDB
+        options.attribution = attribution
+        options.tracks = track
+        options.genome = genome
+        options.threads = common.threads
+        try ReportRun(options).run()
         Diagnostics.info("report: \(output)", quiet: common.quiet || output == "-")
     }
 }

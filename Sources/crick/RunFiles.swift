@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import NeuralNet
+import Runs
 
 /// The files a command reads and writes. `Crick.main` refuses, before the command runs, an
 /// output that is one of its inputs (or an index of one), and a directory output that may not
@@ -54,7 +55,7 @@ extension Simulate: FileCommand {
 }
 
 extension Train: FileCommand {
-    var inputFiles: [String] { [dataset] + (arch.map { [$0] } ?? []) }
+    var inputFiles: [String] { [dataset] + (architecture.arch.map { [$0] } ?? []) }
     // The run directory is checked by `RunDirectory` (it also takes --resume).
     var outputDirectories: [OutputDirectoryUse] { [] }
     var outputFiles: [String] { [] }
@@ -82,13 +83,13 @@ extension MergeTracks: FileCommand {
 extension Motifs: FileCommand {
     var inputFiles: [String] { [ModelFile.resolve(model), input] + [compare, truth].compactMap { $0 } }
     var outputDirectories: [OutputDirectoryUse] {
-        [OutputDirectoryUse(path: output, kind: Motifs.outputKind, force: replace.force, legacyFiles: Motifs.files)]
+        [OutputDirectoryUse(path: output, kind: MotifRun.outputKind, force: replace.force, legacyFiles: MotifRun.files)]
     }
 }
 
 extension Attribute: FileCommand {
     var inputFiles: [String] { [ModelFile.resolve(model), fasta, regions] }
-    var outputFiles: [String] { [".npy", ".windows.bed", ".bedGraph", ".bw"].map { output + $0 } }
+    var outputFiles: [String] { AttributionRun.outputFiles(prefix: output) }
 }
 
 extension ReportCommand: FileCommand {
@@ -100,6 +101,6 @@ extension ReportCommand: FileCommand {
 }
 
 extension ModelCommand.Init: FileCommand {
-    var inputFiles: [String] { arch.map { [$0] } ?? [] }
+    var inputFiles: [String] { architecture.arch.map { [$0] } ?? [] }
     var outputFiles: [String] { [output] }
 }

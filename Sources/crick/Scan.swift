@@ -1,9 +1,5 @@
 import ArgumentParser
-import Foundation
-import Genome
-import NeuralNet
-import Pipeline
-import Scoring
+import Runs
 import Tracks
 
 extension Tracks.TrackFormat: ExpressibleByArgument {}
@@ -59,59 +55,22 @@ struct Scan: ParsableCommand {
     }
 
     func run() throws {
-        setBLASThreads(1)
-        let loaded = try LoadedModel(scoring, quiet: common.quiet)
-        let fasta = try FastaFile(path: scoring.fasta)
-        let format = format ?? TrackFormat.fromName(output)
-        var options = ScanOptions()
+        var options = ScanRun.Options(model: scoring.request, fasta: scoring.fasta)
         options.stride = stride
-        let policy = try check.policy(fasta: fasta)
-        options.maxN = policy.maxN.bases(inLength: loaded.model.architecture.inputLength)
-        options.chunkBases = chunkSize
+        options.chroms = chroms.map { $0.split(separator: ",").map(String.init) }
+        options.regions = regions
+        options.check = check.request
+        options.shard = shard.map { ($0.part, $0.parts) }
+        options.chunkSize = chunkSize
+        options.format = format
+        options.output = output
+        options.noTrackLine = scoring.noTrackLine
         options.threads = common.threads
-        let scan = try GenomeScan(fasta: fasta, options: options, settings: loaded.settings, loadModel: loaded.load)
-        var regionList: [Interval]?
-        if let regions {
-            // Regions on absent contigs or past a contig end are skipped and counted (--strict: an error).
-            let regionCheck = RegionCheck(fasta: fasta, policy: policy)
-            regionList = try regionCheck.accepted(try IntervalReader(path: regions).readAll(), source: regions).map(\.region)
-            for w in try regionCheck.finish(source: regions, windowLength: nil) { Diagnostics.warning(w) }
-        }
-        let chromList = chroms.map { $0.split(separator: ",").map(String.init) }
-        let runs = try ScanLayout.runs(fasta: fasta, grid: scan.grid, chroms: chromList, regions: regionList)
-        var comments: [String] = []
-        let genome = trackGenome(fasta)
-        var part: (part: Int, parts: Int)?
-        if let shard {
-            let (k, n) = (shard.part, shard.parts)
-            part = (k - 1, n)
-            comments.append(ShardHeader(part: k, parts: n, genomeDigest: genome.digest).comment)
-        }
-        let jobs = scan.jobs(runs, shard: part)
-        let names = loaded.selected.map { loaded.taskNames[$0] }
-        if names.count > 1 && output == "-" {
-            throw ValidationError("the model has \(names.count) tasks: give -o PREFIX (writes PREFIX.TASK.\(format == .bigwig ? "bw" : "bedGraph")) or --task")
-        }
-        let paths = taskOutputPaths(output, tasks: names, extension: format == .bigwig ? "bw" : "bedGraph")
-        var writers: [TrackWriter] = []
-        do {
-            for (k, task) in loaded.selected.enumerated() {
-                let line = scoring.noTrackLine ? nil : loaded.trackLine(command: "scan", task: task, extra: " stride=\(stride)")
-                writers.append(try makeTrackWriter(path: paths[k], format: format, genome: genome, trackLine: line, comments: comments))
-            }
-            let total = jobs.reduce(0) { $0 + $1.write.count }
-            let progress = ProgressReporter(label: "scan", unit: "windows", total: total, quiet: common.quiet)
-            try scan.run(jobs, tasks: loaded.selected, writers: writers, progress: progress)
-            progress.finish()
-            for w in writers { try w.finish() }
-        } catch {
-            writers.forEach { $0.abort() }
-            throw error
-        }
-        if !scan.isFullyConvolutional {
+        let result = try ScanRun(options).run(reporter: ConsoleReporter(quiet: common.quiet))
+        if !result.fullyConvolutional {
             Diagnostics.info("the model has same-padded layers: windows were scored one by one", quiet: common.quiet)
         }
-        Diagnostics.info("scored \(scan.scored) windows (\(scan.skippedForN) left out for N) into \(paths.joined(separator: ", "))",
+        Diagnostics.info("scored \(result.scored) windows (\(result.skippedForN) left out for N) into \(result.paths.joined(separator: ", "))",
                          quiet: common.quiet || output == "-")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dataset
+import Runs
 import Foundation
 
 extension SimulationMode: ExpressibleByArgument {}
@@ -69,16 +70,19 @@ struct Simulate: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        var o = SimulationOptions()
+        var o = SimulationRun.Options(output: output)
         o.mode = mode
-        o.count = count ?? [SimulationMode.koo: 30_000, .density: 20_000, .genome: 500][mode] ?? 1000
-        o.length = length ?? (mode == .koo ? 200 : 1000)
-        o.seed = seed
+        o.count = count
+        o.length = length
+        o.motifs = motifs
+        o.motif = motif
         o.flip = flip
         o.positiveRate = positiveRate
-        o.gc = gc ?? (mode == .koo ? 0.5 : 0.4)
-        o.threads = common.threads
+        o.gc = gc
+        o.seed = seed
+        o.dataset = dataset
         o.force = replace.force
+        o.threads = common.threads
         if let chromSizes {
             o.chromSizes = try chromSizes.split(separator: ",").map { item in
                 let parts = item.split(separator: ":")
@@ -88,15 +92,7 @@ struct Simulate: ParsableCommand {
                 return (String(parts[0]), size)
             }
         }
-        let library = try motifs.map { try MotifFile.read(path: $0) } ?? MotifFile.kooDefaults()
-        let defaults: [SimulationMode: [String]] = [
-            .koo: library.map(\.id),
-            .density: ["MA0466.2", "MA0052.3", "MA0095.2"],
-            .genome: ["MA0466.2", "MA0095.2"],
-        ]
-        let keys = !motif.isEmpty ? motif : motifs != nil ? library.map(\.id) : defaults[mode] ?? []
-        o.motifs = try MotifFile.select(keys, from: library, path: motifs ?? "the embedded JASPAR 2016 motifs")
-        let notes = try Simulator(options: o).run(directory: output, datasetDirectory: dataset)
+        let notes = try SimulationRun(o).run()
         for n in notes { Diagnostics.info(n, quiet: common.quiet) }
         Diagnostics.info("simulate: wrote \(output)" + (dataset.map { " and dataset \($0)" } ?? ""), quiet: common.quiet)
     }

@@ -4,6 +4,7 @@ import Genome
 import NeuralNet
 import Scoring
 import Tracks
+import Runs
 
 extension Scoring.StrandCombination: ExpressibleByArgument {}
 extension Scoring.ScoreType: ExpressibleByArgument {}
@@ -31,46 +32,9 @@ struct ScoringOptions: ParsableArguments {
     var noTrackLine = false
 }
 
-/// The model of a scoring run: loaded once for its metadata, then once per worker.
-struct LoadedModel {
-    let path: String
-    let model: Model
-    let taskNames: [String]
-    /// Indices of the tasks written.
-    let selected: [Int]
-    let settings: ScoreSettings
-
-    init(_ options: ScoringOptions, quiet: Bool) throws {
-        path = options.model
-        let (m, contents) = try ModelFile.read(options.model)
-        model = m
-        taskNames = modelTaskNames(metadata: contents.metadata, outputs: m.architecture.outputs)
-        if let t = options.task {
-            guard let i = taskNames.firstIndex(of: t) else {
-                throw ScoringError.unknownTask(name: t, model: options.model, tasks: taskNames)
-            }
-            selected = [i]
-        } else {
-            selected = Array(taskNames.indices)
-        }
-        settings = ScoreSettings(modelStrand: m.architecture.strand, requested: options.strandMode, type: options.outputType)
-        if options.strandMode != nil && m.architecture.strand != .standard {
-            Diagnostics.info("the model is \(m.architecture.strand.rawValue) (RC-invariant): --strand-mode does not apply", quiet: quiet)
-        }
+extension ScoringOptions {
+    /// The model request the flags make.
+    var request: ModelRequest {
+        ModelRequest(path: model, task: task, outputType: outputType, strandMode: strandMode)
     }
-
-    /// A fresh copy of the model for one worker.
-    func load() throws -> Model { try ModelFile.read(path).model }
-
-    /// The track line of task `task` for `command`.
-    func trackLine(command: String, task: Int, extra: String = "") -> String {
-        let name = taskNames[task]
-        let model = (path as NSString).lastPathComponent
-        return "track type=bedGraph name=\"crick \(name)\" description=\"crick \(command) \(model) task=\(name) output=\(settings.type.rawValue) strand=\(settings.strandLabel)\(extra)\""
-    }
-}
-
-/// The chromosomes of a FASTA as a track genome.
-func trackGenome(_ fasta: FastaFile) -> TrackGenome {
-    TrackGenome(fasta.contigs.map { ($0.name, $0.length) })
 }

@@ -1,3 +1,4 @@
+import Interpret
 import Report
 import TestSupport
 import Tracks

@@ -2,14 +2,20 @@ import Dataset
 import NeuralNet
 
 /// A dataset directory opened for the network: memory-mapped arrays and the rows of each split.
-final class OpenDataset {
-    let directory: String
-    let info: DatasetInfo
-    let sequences: NPYFile
-    let labels: NPYFile
-    let split: NPYFile
+public final class OpenDataset {
+    /// The dataset directory.
+    public let directory: String
+    /// Its dataset.json.
+    public let info: DatasetInfo
+    /// (N, L) uint8 base codes.
+    public let sequences: NPYFile
+    /// (N, T) uint8 labels.
+    public let labels: NPYFile
+    /// (N) uint8 split codes.
+    public let split: NPYFile
 
-    init(_ directory: String) throws {
+    /// Opens a dataset directory (or the directory of a dataset.json path).
+    public init(_ directory: String) throws {
         let directory = DatasetInfo.directory(named: directory)
         let arrays = try DatasetArrays(directory: directory)
         self.directory = directory
@@ -20,7 +26,7 @@ final class OpenDataset {
     }
 
     /// The rows of split `code` (0 train, 1 valid, 2 test).
-    func rows(split code: UInt8) -> LabelledRows {
+    public func rows(split code: UInt8) -> LabelledRows {
         let n = sequences.shape[0]
         let s = split.data.bindMemory(to: UInt8.self)
         let rows = (0..<n).filter { s[$0] == code }

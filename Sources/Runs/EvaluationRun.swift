@@ -1,0 +1,48 @@
+import NeuralNet
+
+/// `crick evaluate`: a model's metrics on a dataset split.
+public struct EvaluationRun {
+    /// Which model on which split.
+    public struct Options: Sendable {
+        /// A model file or a train run directory.
+        public var model: String
+        public var dataset: String
+        public var split: DatasetSplit = .test
+        public var threads = 1
+
+        public init(model: String, dataset: String) {
+            self.model = model
+            self.dataset = dataset
+        }
+    }
+
+    /// The metrics, with what they were computed on.
+    public struct Result: Sendable {
+        public var evaluation: Evaluation
+        /// The dataset's task names.
+        public var tasks: [String]
+        /// Rows of the split.
+        public var rows: Int
+        /// The model's strand mode.
+        public var strand: StrandMode
+    }
+
+    public let options: Options
+
+    public init(_ options: Options) { self.options = options }
+
+    /// Evaluates; the model must fit the dataset (input length, tasks).
+    public func run() throws -> Result {
+        setBLASThreads(options.threads)
+        let (m, _) = try ModelFile.read(options.model)
+        let data = try OpenDataset(options.dataset)
+        guard data.info.length == m.architecture.inputLength else {
+            throw NetworkError.shape("model input length \(m.architecture.inputLength) differs from dataset length \(data.info.length)")
+        }
+        guard data.info.tasks.count == m.architecture.outputs else {
+            throw NetworkError.shape("model has \(m.architecture.outputs) outputs, dataset \(data.info.tasks.count) tasks")
+        }
+        let rows = data.rows(split: options.split.code)
+        return Result(evaluation: NeuralNet.evaluate(m, on: rows), tasks: data.info.tasks, rows: rows.rows.count, strand: m.architecture.strand)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import NeuralNet
+import Scoring
+
+/// What a scoring run asks of its model: which file, which task, how to score strands.
+public struct ModelRequest: Sendable {
+    /// A model file, or a crick train run directory (its model.safetensors).
+    public var path: String
+    /// Score only this task (nil: every task).
+    public var task: String?
+    /// Probabilities or logits.
+    public var outputType: ScoreType = .prob
+    /// For standard models: how the two strands combine (nil: forward).
+    public var strandMode: StrandCombination?
+
+    public init(path: String, task: String? = nil, outputType: ScoreType = .prob, strandMode: StrandCombination? = nil) {
+        self.path = path
+        self.task = task
+        self.outputType = outputType
+        self.strandMode = strandMode
+    }
+}
+
+/// The model of a scoring run: loaded once for its metadata, then once per worker.
+public struct LoadedModel {
+    /// The model file read.
+    public let path: String
+    /// The model as loaded first.
+    public let model: Model
+    /// The task names of the model file (task1..taskT when it names none).
+    public let taskNames: [String]
+    /// Indices of the tasks written.
+    public let selected: [Int]
+    /// How windows are scored (strands, output type).
+    public let settings: ScoreSettings
+
+    /// Reads the model of `request`; tells `reporter` when `--strand-mode` does not apply.
+    public init(_ request: ModelRequest, reporter: RunReporter) throws {
+        path = request.path
+        let (m, contents) = try ModelFile.read(request.path)
+        model = m
+        taskNames = modelTaskNames(metadata: contents.metadata, outputs: m.architecture.outputs)
+        if let t = request.task {
+            guard let i = taskNames.firstIndex(of: t) else {
+                throw ScoringError.unknownTask(name: t, model: request.path, tasks: taskNames)
+            }
+            selected = [i]
+        } else {
+            selected = Array(taskNames.indices)
+        }
+        settings = ScoreSettings(modelStrand: m.architecture.strand, requested: request.strandMode, type: request.outputType)
+        if request.strandMode != nil && m.architecture.strand != .standard {
+            reporter.info("the model is \(m.architecture.strand.rawValue) (RC-invariant): --strand-mode does not apply")
+        }
+    }
+
+    /// A fresh copy of the model for one worker.
+    public func load() throws -> Model { try ModelFile.read(path).model }
+
+    /// The names of the selected tasks.
+    public var selectedNames: [String] { selected.map { taskNames[$0] } }
+
+    /// The track line of task `task` for `command`.
+    public func trackLine(command: String, task: Int, extra: String = "") -> String {
+        let name = taskNames[task]
+        let model = (path as NSString).lastPathComponent
+        return "track type=bedGraph name=\"crick \(name)\" description=\"crick \(command) \(model) task=\(name) output=\(settings.type.rawValue) strand=\(settings.strandLabel)\(extra)\""
+    }
+
+    /// The output path of each selected task: `output` itself for one task, PREFIX.TASK.EXT
+    /// for several (see `taskOutputPaths`); several tasks cannot go to stdout.
+    public func outputPaths(_ output: String, extension ext: String) throws -> [String] {
+        let names = selectedNames
+        if names.count > 1 && output == "-" {
+            throw RunError.usage("the model has \(names.count) tasks: give -o PREFIX (writes PREFIX.TASK.\(ext)) or --task")
+        }
+        return taskOutputPaths(output, tasks: names, extension: ext)
+    }
+}

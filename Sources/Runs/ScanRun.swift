@@ -1,0 +1,103 @@
+import Foundation
+import Genome
+import NeuralNet
+import Pipeline
+import Scoring
+import Tracks
+
+/// `crick scan`: every window of the genome at a stride, written as one track per task.
+public struct ScanRun {
+    /// What to scan and how.
+    public struct Options {
+        public var model: ModelRequest
+        public var fasta: String
+        /// Bases between window starts; also the bin width.
+        public var stride = 20
+        /// Scan only these chromosomes.
+        public var chroms: [String]?
+        /// Scan only the bins overlapping the regions of this BED or narrowPeak file.
+        public var regions: String?
+        /// The region policy options (`--max-n`, `--strict`, `--chrom-alias`).
+        public var check = RegionRequest()
+        /// Part K of N (1-based).
+        public var shard: (part: Int, parts: Int)?
+        /// Bases of window starts per parallel job.
+        public var chunkSize = 1 << 17
+        /// Track format (nil: from the output name).
+        public var format: TrackFormat?
+        /// Output file (`-`: stdout), or PREFIX for several tasks.
+        public var output = "-"
+        /// Write bedGraph without its track line.
+        public var noTrackLine = false
+        public var threads = 1
+
+        public init(model: ModelRequest, fasta: String) {
+            self.model = model
+            self.fasta = fasta
+        }
+    }
+
+    /// What a scan did.
+    public struct Result: Sendable {
+        /// Windows scored.
+        public var scored: Int
+        /// Windows left out for N.
+        public var skippedForN: Int
+        /// The tracks written.
+        public var paths: [String]
+        /// False when same-padded layers made the scan score windows one by one.
+        public var fullyConvolutional: Bool
+    }
+
+    public let options: Options
+
+    public init(_ options: Options) { self.options = options }
+
+    /// Scans, writes the tracks (all or none) and returns what was done.
+    public func run(reporter: RunReporter) throws -> Result {
+        setBLASThreads(1)
+        let loaded = try LoadedModel(options.model, reporter: reporter)
+        let fasta = try FastaFile(path: options.fasta)
+        let format = options.format ?? TrackFormat.fromName(options.output)
+        var scanOptions = ScanOptions()
+        scanOptions.stride = options.stride
+        let policy = try options.check.policy(fasta: fasta)
+        scanOptions.maxN = policy.maxN.bases(inLength: loaded.model.architecture.inputLength)
+        scanOptions.chunkBases = options.chunkSize
+        scanOptions.threads = options.threads
+        let scan = try GenomeScan(fasta: fasta, options: scanOptions, settings: loaded.settings, loadModel: loaded.load)
+        var regionList: [Interval]?
+        if let regions = options.regions {
+            // Regions on absent contigs or past a contig end are skipped and counted (--strict: an error).
+            let regionCheck = RegionCheck(fasta: fasta, policy: policy)
+            regionList = try regionCheck.accepted(try IntervalReader(path: regions).readAll(), source: regions).map(\.region)
+            for w in try regionCheck.finish(source: regions, windowLength: nil) { reporter.warning(w) }
+        }
+        let runs = try ScanLayout.runs(fasta: fasta, grid: scan.grid, chroms: options.chroms, regions: regionList)
+        let genome = trackGenome(fasta)
+        var comments: [String] = []
+        var part: (part: Int, parts: Int)?
+        if let (k, n) = options.shard {
+            part = (k - 1, n)
+            comments.append(ShardHeader(part: k, parts: n, genomeDigest: genome.digest).comment)
+        }
+        let jobs = scan.jobs(runs, shard: part)
+        let paths = try loaded.outputPaths(options.output, extension: format.fileExtension)
+        var writers: [TrackWriter] = []
+        do {
+            for (k, task) in loaded.selected.enumerated() {
+                let line = options.noTrackLine ? nil : loaded.trackLine(command: "scan", task: task, extra: " stride=\(options.stride)")
+                writers.append(try makeTrackWriter(path: paths[k], format: format, genome: genome, trackLine: line, comments: comments))
+            }
+            let total = jobs.reduce(0) { $0 + $1.write.count }
+            let progress = reporter.progress(label: "scan", unit: "windows", total: total)
+            try scan.run(jobs, tasks: loaded.selected, writers: writers, progress: progress)
+            progress.finish()
+            for w in writers { try w.finish() }
+        } catch {
+            writers.forEach { $0.abort() }
+            throw error
+        }
+        return Result(scored: scan.scored, skippedForN: scan.skippedForN, paths: paths, fullyConvolutional: scan.isFullyConvolutional)
+    }
+}

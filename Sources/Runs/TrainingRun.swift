@@ -1,0 +1,175 @@
+import Dataset
+import Foundation
+import NeuralNet
+import Pipeline
+
+/// `crick train`: a model trained on a dataset directory, written as a run directory
+/// (model.safetensors, metrics.tsv, checkpoints/last.safetensors), resumable.
+public struct TrainingRun {
+    /// What to train and how.
+    public struct Options {
+        /// The dataset directory.
+        public var dataset: String
+        /// The run directory written.
+        public var output: String
+        /// Continue the run in `output` from its last checkpoint.
+        public var resume = false
+        /// Replace crick's files of an earlier run in `output`.
+        public var force = false
+        public var architecture = ArchitectureRequest()
+        /// The optimiser's and schedule's settings (epochs, batch, learning rate, ...).
+        public var training = TrainingOptions()
+        /// Loss weight per task, in the dataset's task order (nil: all 1).
+        public var taskWeights: [Float]?
+        public var threads = 1
+
+        public init(dataset: String, output: String) {
+            self.dataset = dataset
+            self.output = output
+        }
+    }
+
+    /// What a training run ended with.
+    public struct Result: Sendable {
+        /// The epoch whose weights were kept, and its validation auPRC.
+        public var bestEpoch: Int
+        public var bestAuPRC: Double
+        /// The model file written.
+        public var modelPath: String
+    }
+
+    /// The kind recorded in the manifest of a run directory, and its entries.
+    public static let outputKind = "train"
+    public static let files = ["model.safetensors", "metrics.tsv", "checkpoints"]
+
+    public let options: Options
+
+    public init(_ options: Options) { self.options = options }
+
+    /// Trains to the stopping rule, checkpointing after every epoch; a failed run leaves no
+    /// empty run directory.
+    public func run(reporter: RunReporter) throws -> Result {
+        setBLASThreads(options.threads)
+        let data = try OpenDataset(options.dataset)
+        let runDirectory = try RunDirectory(path: options.output, kind: TrainingRun.outputKind, files: TrainingRun.files,
+                                            resume: options.resume, force: options.force)
+        do {
+            try runDirectory.makeSubdirectory("checkpoints")
+            return try train(data: data, runDirectory: runDirectory, reporter: reporter)
+        } catch {
+            runDirectory.discard()
+            throw error
+        }
+    }
+
+    /// The architecture asked for, for the dataset's tasks and length.
+    private func requestedArchitecture(_ data: OpenDataset, defaultStrand: StrandMode = .rc, defaultPreset: String = "chip") throws -> Architecture {
+        var a = try options.architecture.architecture(outputs: data.info.tasks.count, defaultStrand: defaultStrand, defaultPreset: defaultPreset)
+        a.inputLength = data.info.length
+        return a
+    }
+
+    /// On resume, flags that shape the model must agree with the checkpoint's model.
+    private func checkResumeFlags(_ data: OpenDataset, against saved: Architecture) throws {
+        let asked = options.architecture
+        if let strand = asked.strand, strand != saved.strand {
+            throw RunError.usage("--strand \(strand.rawValue) disagrees with the checkpoint (strand \(saved.strand.rawValue)); resume without it, or start over with --force")
+        }
+        guard asked.preset != nil || asked.arch != nil || asked.firstActivation != nil else { return }
+        let savedPreset = Architecture.presetNames.contains(saved.name) ? saved.name : "chip"
+        guard try requestedArchitecture(data, defaultStrand: saved.strand, defaultPreset: savedPreset) == saved else {
+            throw RunError.usage("\(asked.shapingFlags) disagrees with the checkpoint's architecture (\(saved.name)); resume without it, or start over with --force")
+        }
+    }
+
+    private func train(data: OpenDataset, runDirectory: RunDirectory, reporter: RunReporter) throws -> Result {
+        let out = options.output
+        let architecture = try requestedArchitecture(data)
+        var training = options.training
+        if let weights = options.taskWeights {
+            guard weights.count == data.info.tasks.count else {
+                throw RunError.usage("--task-weights needs \(data.info.tasks.count) non-negative numbers, one per task (\(data.info.tasks.joined(separator: ","))), got \(weights.count)")
+            }
+            training.taskWeights = weights
+        }
+        let checkpoint = out + "/checkpoints/last.safetensors"
+        let model: Model
+        let trainer: Trainer
+        if options.resume, FileManager.default.fileExists(atPath: checkpoint) {
+            let (m, contents) = try ModelFile.read(checkpoint)
+            try checkResumeFlags(data, against: m.architecture)
+            model = m
+            trainer = Trainer(model: model, options: training)
+            try trainer.restore(contents: contents, source: checkpoint)
+            // The stopping rule of this invocation (more epochs may continue a finished run).
+            trainer.state.stopped = trainer.state.epoch >= training.epochs || trainer.state.sinceBest >= training.patience
+            reporter.info("train: resuming after epoch \(trainer.state.epoch)")
+        } else {
+            model = try Model(architecture, seed: training.seed)
+            trainer = Trainer(model: model, options: training)
+        }
+        let train = data.rows(split: 0), valid = data.rows(split: 1)
+        try model.architecture.validate(batch: training.batchSize)
+        guard !train.rows.isEmpty, !valid.rows.isEmpty else {
+            throw DatasetError.invalid("dataset \(options.dataset) needs train and valid rows (has \(train.rows.count) and \(valid.rows.count))")
+        }
+        // metrics.tsv: keep the lines of the epochs the checkpoint covers.
+        let metricsPath = out + "/metrics.tsv"
+        var metrics = MetricsTable()
+        if trainer.state.epoch > 0, var old = try? MetricsTable.read(path: metricsPath) {
+            old.keep(epochs: trainer.state.epoch)
+            metrics = old
+        }
+        let record = trainingRecord(options: training, data: data)
+        reporter.log(EpochRecord.header)
+        let batch = training.batchSize
+        while !trainer.state.stopped {
+            // A live bar within the epoch on a terminal; logs get the epoch lines only.
+            let batches = (train.rows.count + batch - 1) / batch
+            let progress = reporter.progress(label: "epoch \(trainer.state.epoch + 1)", unit: "batches", total: batches, liveOnly: true)
+            let r = trainer.epoch(train: train, valid: valid) { _, _ in progress.advance(by: 1) }
+            progress.finish()
+            metrics.append(r)
+            reporter.log(r.line)
+            try writeText(metrics.text, to: metricsPath)
+            let state = String(decoding: try sortedEncoder().encode(trainer.state), as: UTF8.self)
+            try ModelFile.write(model, to: checkpoint, metadata: record.merging(["training_state": state]) { $1 }, extra: trainer.checkpointTensors())
+            runDirectory.keep()
+        }
+        trainer.restoreBest()
+        let state = String(decoding: try sortedEncoder().encode(trainer.state), as: UTF8.self)
+        let modelPath = out + "/model.safetensors"
+        try ModelFile.write(model, to: modelPath, metadata: record.merging([
+            "final_metrics": "{\"best_epoch\": \(trainer.state.bestEpoch), \"valid_auprc\": \(trainer.state.bestAuPRC)}",
+            "training_state": state]) { $1 })
+        return Result(bestEpoch: trainer.state.bestEpoch, bestAuPRC: trainer.state.bestAuPRC, modelPath: modelPath)
+    }
+
+    /// The metadata of the model files: the training settings, the tasks, crick's version.
+    private func trainingRecord(options training: TrainingOptions, data: OpenDataset) -> [String: String] {
+        let config: [String: Any] = ["dataset": options.dataset, "epochs": training.epochs, "batch": training.batchSize, "lr": Double(training.learningRate),
+                                     "patience": training.patience, "lr_patience": training.lrPatience, "rc_augment": training.rcAugment,
+                                     "l2": Double(training.l2), "weight_decay": Double(training.weightDecay), "seed": Int(training.seed),
+                                     "threads": options.threads, "tasks": data.info.tasks]
+        let json = (try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return ["training": json, "tasks": data.info.tasks.joined(separator: ","), "crick_version": CrickVersion.string]
+    }
+
+    /// JSON with sorted keys: identical runs write identical bytes.
+    private func sortedEncoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+
+    private func writeText(_ text: String, to path: String) throws {
+        let f = try OutputFile(path: path)
+        try f.write(text)
+        try f.commit()
+    }
+}
+
+/// The version recorded in model files and printed by `crick --version`.
+public enum CrickVersion {
+    public static let string = "0.1.0"
+}
