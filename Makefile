@@ -39,6 +39,15 @@ deps:
 	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null ) \
 	    || echo "make deps: could not install$$missing; the tests that need them are skipped"; \
 	fi
+	@# PyTorch (CPU) for the logits cross-check against the twin in Benchmarks/nn, from the
+	@# CPU wheel where pip's find-links holds one (/opt/wheels; PyPI's Linux wheel is the
+	@# multi-GB CUDA build); the test is skipped where torch cannot be imported.
+	@/usr/bin/python3 -c "import torch" 2>/dev/null || { \
+	  wheel=$$(ls /opt/wheels/torch-*+cpu-*.whl 2>/dev/null | head -1); \
+	  if [ -n "$$wheel" ]; then echo "make deps: installing $$wheel"; \
+	    /usr/bin/python3 -m pip install --break-system-packages -q "$$wheel" >/dev/null 2>&1 \
+	      || echo "make deps: could not install torch; the PyTorch cross-check test is skipped"; \
+	  else echo "make deps: no CPU torch wheel; the PyTorch cross-check test is skipped"; fi; }
 
 build:
 	$(SWIFT) build -c $(CONFIG)

@@ -5,26 +5,11 @@ import argparse
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def load_safetensors(path):
-    import numpy as np
-    import torch
-    raw = open(path, "rb").read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    out = {}
-    for name, info in header.items():
-        a, b = info["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(info["shape"]).copy())
-    return out, meta
 
 
 def main():
@@ -39,7 +24,7 @@ def main():
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.dirname(HERE))
     from common import cpu_model, report
-    from torch_models import chip, from_file
+    from torch_models import chip, from_file, load_safetensors
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     out_dir = os.path.join(args.out, "nn")

@@ -3,6 +3,7 @@ carries, with crick's tensor names and layouts, so that crick's safetensors load
 Input: one-hot channels-last (B, L, 4); conv weights (out, in, k); dense (out, in);
 DenseAfterRevcompConv1D (out, L, F); RC layers as in Shrikumar et al. 2017."""
 import json
+import struct
 
 import torch
 import torch.nn as nn
@@ -226,3 +227,18 @@ def chip(strand, outputs=1, length=1000):
                    {"type": "batchnorm"}, {"type": "activation", "function": "relu"}]
     layers += [{"type": "maxpool", "pool": 40, "stride": 20, "padding": "valid"}, {"type": "flatten"}, {"type": "dense", "units": outputs}]
     return CrickModel({"name": "chip", "inputLength": length, "outputs": outputs, "strand": strand, "layers": layers})
+
+
+def load_safetensors(path):
+    """The float32 tensors of a crick model file and its metadata (the format read directly:
+    8-byte header length, JSON header, raw little-endian data)."""
+    import numpy as np
+    raw = open(path, "rb").read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for name, info in header.items():
+        a, b = info["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(info["shape"]).copy())
+    return out, meta
