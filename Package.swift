@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "crick",
-    platforms: [.macOS(.v13)],
+    // Built and tested on Linux (glibc) only: the sources use Glibc and Linux's /proc; no
+    // Apple platform is claimed.
     products: [
         .executable(name: "crick", targets: ["crick"]),
         .library(name: "Genome", targets: ["Genome"]),
