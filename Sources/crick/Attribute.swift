@@ -9,6 +9,7 @@ import Scoring
 import Tracks
 
 extension Interpret.AttributionMethod: ExpressibleByArgument {}
+extension Interpret.ISMEngine: ExpressibleByArgument {}
 
 /// `crick attribute`: saliency or in-silico mutagenesis maps for regions.
 struct Attribute: ParsableCommand {
@@ -40,6 +41,9 @@ struct Attribute: ParsableCommand {
 
     @Option(help: "saliency or ism.")
     var method: AttributionMethod = .saliency
+
+    @Option(name: .customLong("ism-engine"), help: "ism: incremental (recompute only what each base change reaches) or full (every mutant through the full forward pass; the reference implementation).")
+    var ismEngine: ISMEngine = .incremental
 
     @Option(help: "Task to explain (default: the first).")
     var task: String?
@@ -73,7 +77,7 @@ struct Attribute: ParsableCommand {
         let intervals = try IntervalReader(path: regions).readAll()
         guard !intervals.isEmpty else { throw DatasetError.invalid("no regions in \(regions)") }
         let runner = try RegionAttribution(fasta: fastaFile, method: method, task: taskIndex, strandAverage: strandAverage,
-                                           center: center, threads: common.threads, loadModel: { try ModelFile.read(model).model })
+                                           center: center, threads: common.threads, ismEngine: ismEngine, loadModel: { try ModelFile.read(model).model })
         let l = runner.length
         let npy = try OutputFile(path: output + ".npy", seekable: true)
         let bed = try OutputFile(path: output + ".windows.bed")
