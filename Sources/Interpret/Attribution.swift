@@ -8,23 +8,44 @@ public enum AttributionMethod: String, Sendable, CaseIterable {
     case ism
 }
 
+/// How ISM scores its mutants.
+public enum ISMEngine: String, Sendable, CaseIterable {
+    /// Only what each base change reaches is recomputed, on the reference's cached maps
+    /// (NeuralNet's `IncrementalScorer`).
+    case incremental
+    /// Every mutant through the full batched forward pass (the reference implementation).
+    case full
+}
+
 /// Per-base attribution maps of one task's logit. Not thread-safe: one per worker.
 ///
 /// The model's prediction is what is explained: conjoined models average x and rc(x), and so do
 /// standard models with `strandAverage`, whose maps are then the mean of the forward map and the
 /// reverse strand's map mirrored back. rc models are explained on the forward strand (their
-/// maps on rc(x) mirror those on x).
+/// maps on rc(x) mirror those on x). The strand rule is NeuralNet's `StrandPolicy`.
 public final class Attributor {
     public let model: Model
     public let task: Int
-    public let averageStrands: Bool
-    /// Mutants per model call in ISM.
+    /// The strand rule of the explained logit.
+    public let strands: StrandPolicy
+    /// True when the explained logit is the mean of both strands' logits.
+    public var averageStrands: Bool { strands.combination == .average }
+    /// How ISM scores its mutants.
+    public let ismEngine: ISMEngine
+    /// Mutants per model call in full-forward ISM.
     public static let batch = 128
+    /// The incremental scorer (shared by the workers) and this worker's workspace.
+    private let scorer: IncrementalScorer?
+    private var workspace: MutationWorkspace?
 
-    public init(model: Model, task: Int, strandAverage: Bool) {
+    /// `scorer`: an incremental scorer of `model` with the same strand rule to share between
+    /// workers (nil: built here).
+    public init(model: Model, task: Int, strandAverage: Bool, ismEngine: ISMEngine = .incremental, scorer: IncrementalScorer? = nil) {
         self.model = model
         self.task = task
-        averageStrands = model.architecture.strand == .conjoined || (model.architecture.strand == .standard && strandAverage)
+        self.ismEngine = ismEngine
+        strands = StrandPolicy(modelStrand: model.architecture.strand, requested: strandAverage ? .average : nil)
+        self.scorer = ismEngine == .full ? nil : (scorer ?? (try? IncrementalScorer(model: model, strands: strandAverage ? .average : nil)))
     }
 
     /// (count, length, 4) maps of sequences given as codes (count x length).
@@ -62,14 +83,43 @@ public final class Attributor {
     public func logits(_ x: Tensor) -> [Float] {
         let t = model.architecture.outputs
         let f = model.forward(x, training: false)
-        guard averageStrands else { return (0..<x.shape[0]).map { f.data[$0 * t + task] } }
+        guard strands.needsReverse else { return (0..<x.shape[0]).map { f.data[$0 * t + task] } }
         let r = model.forward(x.reverseComplemented(), training: false)
-        return (0..<x.shape[0]).map { (f.data[$0 * t + task] + r.data[$0 * t + task]) / 2 }
+        return (0..<x.shape[0]).map { strands.combine(forward: f.data[$0 * t + task], reverse: r.data[$0 * t + task]) }
     }
 
     /// ISM, (B, L, 4): entry (p, b) is logit(x with base b at p) - logit(x); 0 at the base
-    /// already there.
+    /// already there. Every other base at every position (4 at an N), scored by `ismEngine`.
     public func ism(codes: [UInt8], count: Int, length: Int) -> [Float] {
+        if let scorer, scorer.inputLength == length, let maps = try? incrementalISM(scorer, codes: codes, count: count, length: length) {
+            return maps
+        }
+        return fullForwardISM(codes: codes, count: count, length: length)
+    }
+
+    /// ISM on the reference's cached maps: each mutant recomputes only the rows its base reaches.
+    private func incrementalISM(_ scorer: IncrementalScorer, codes: [UInt8], count: Int, length: Int) throws -> [Float] {
+        let ws = workspace ?? scorer.makeWorkspace()
+        workspace = ws
+        let t = scorer.outputs
+        var out = [Float](repeating: 0, count: count * length * 4)
+        for item in 0..<count {
+            let ref = Array(codes[(item * length)..<((item + 1) * length)])
+            let base = try ws.prepare(reference: ref)[task]
+            var mutants: [[Substitution]] = []
+            mutants.reserveCapacity(3 * length)
+            for p in 0..<length { for b in 0..<4 where b != Int(ref[p]) { mutants.append([Substitution(position: p, base: UInt8(b))]) } }
+            let v = try ws.logits(mutants: mutants)   // (M, T)
+            for (k, m) in mutants.enumerated() {
+                out[(item * length + m[0].position) * 4 + Int(m[0].base)] = v[k * t + task] - base
+            }
+        }
+        return out
+    }
+
+    /// ISM with every mutant through the full forward pass, in batches of `batch` (the
+    /// reference scored with the first batch).
+    public func fullForwardISM(codes: [UInt8], count: Int, length: Int) -> [Float] {
         var out = [Float](repeating: 0, count: count * length * 4)
         for item in 0..<count {
             let ref = Array(codes[(item * length)..<((item + 1) * length)])

@@ -12,15 +12,22 @@ public final class RegionAttribution {
     private let attributors: [Attributor]
     private let readers: [FastaReader]
 
+    /// `ismEngine`: how ISM scores its mutants; the incremental scorer is built once and shared
+    /// by the workers (each keeps its own workspace).
     public init(fasta: FastaFile, method: AttributionMethod, task: Int, strandAverage: Bool, center: Interval.Center,
-                threads: Int, loadModel: () throws -> Model) throws {
+                threads: Int, ismEngine: ISMEngine = .incremental, loadModel: () throws -> Model) throws {
         self.fasta = fasta
         self.method = method
         self.center = center
         var attributors: [Attributor] = []
         var readers: [FastaReader] = []
+        var scorer: IncrementalScorer?
         for _ in 0..<max(1, threads) {
-            attributors.append(Attributor(model: try loadModel(), task: task, strandAverage: strandAverage))
+            let model = try loadModel()
+            if method == .ism, ismEngine == .incremental, scorer == nil {
+                scorer = try IncrementalScorer(model: model, strands: strandAverage ? .average : nil)
+            }
+            attributors.append(Attributor(model: model, task: task, strandAverage: strandAverage, ismEngine: ismEngine, scorer: scorer))
             readers.append(try fasta.makeReader())
         }
         self.attributors = attributors

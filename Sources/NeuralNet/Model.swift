@@ -173,12 +173,13 @@ public final class Model {
         layers.reversed().reduce(dLogits) { $1.backward($0) }
     }
 
-    /// Inference logits: conjoined models average x and rc(x).
+    /// Inference logits under the model's own `StrandPolicy`: conjoined models average x and rc(x).
     public func predict(_ x: Tensor) -> Tensor {
+        let policy = StrandPolicy(modelStrand: architecture.strand)
         var y = forward(x, training: false)
-        if architecture.strand == .conjoined {
+        if policy.needsReverse {
             let r = forward(x.reverseComplemented(), training: false)
-            for i in y.data.indices { y.data[i] = (y.data[i] + r.data[i]) / 2 }
+            for i in y.data.indices { y.data[i] = policy.combine(forward: y.data[i], reverse: r.data[i]) }
         }
         return y
     }

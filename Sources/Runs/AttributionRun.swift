@@ -18,6 +18,8 @@ public struct AttributionRun {
         /// Regions: BED or narrowPeak.
         public var regions: String
         public var method: AttributionMethod = .saliency
+        /// ism: incremental (recompute only what each base change reaches) or full.
+        public var ismEngine: ISMEngine = .incremental
         /// Task to explain (nil: the first).
         public var task: String?
         public var center: Interval.Center = .summit
@@ -70,7 +72,7 @@ public struct AttributionRun {
         let intervals = try IntervalReader(path: options.regions).readAll()
         guard !intervals.isEmpty else { throw DatasetError.invalid("no regions in \(options.regions)") }
         let runner = try RegionAttribution(fasta: fastaFile, method: method, task: taskIndex, strandAverage: options.strandAverage,
-                                           center: options.center, threads: options.threads, loadModel: { try ModelFile.read(model).model })
+                                           center: options.center, threads: options.threads, ismEngine: options.ismEngine, loadModel: { try ModelFile.read(model).model })
         let l = runner.length
         let npy = try OutputFile(path: output + ".npy", seekable: true)
         let bed = try OutputFile(path: output + ".windows.bed")

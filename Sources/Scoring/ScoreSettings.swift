@@ -1,15 +1,9 @@
 import NeuralNet
 
 /// How the two strands of a window combine into one score (standard models only: rc and
-/// conjoined models are RC-invariant by construction).
-public enum StrandCombination: String, Sendable, CaseIterable {
-    /// The forward strand only.
-    case forward
-    /// The mean of the logits of x and rc(x).
-    case average
-    /// The larger of the logits of x and rc(x).
-    case max
-}
+/// conjoined models are RC-invariant by construction): NeuralNet's `StrandPolicy.Combination`,
+/// so that scoring, attribution and variant scoring share one rule.
+public typealias StrandCombination = StrandPolicy.Combination
 
 /// What a score is.
 public enum ScoreType: String, Sendable, CaseIterable {
@@ -21,26 +15,24 @@ public enum ScoreType: String, Sendable, CaseIterable {
 
 /// The scoring choices of a run, resolved for the model's strand mode.
 public struct ScoreSettings: Sendable, Equatable {
+    /// The strand rule resolved for the model (`StrandPolicy`).
+    public let policy: StrandPolicy
+    public let type: ScoreType
+
     /// The combination actually applied: rc models score the forward strand (both strands give
     /// the same logits), conjoined models average the strands (their definition).
-    public let strands: StrandCombination
-    public let type: ScoreType
+    public var strands: StrandCombination { policy.combination }
     /// The model's strand mode.
-    public let modelStrand: StrandMode
+    public var modelStrand: StrandMode { policy.modelStrand }
 
     /// Resolves `requested` (nil: forward) for a model of `modelStrand`.
     public init(modelStrand: StrandMode, requested: StrandCombination?, type: ScoreType) {
-        self.modelStrand = modelStrand
+        policy = StrandPolicy(modelStrand: modelStrand, requested: requested)
         self.type = type
-        switch modelStrand {
-        case .rc: strands = .forward
-        case .conjoined: strands = .average
-        case .standard: strands = requested ?? .forward
-        }
     }
 
     /// True when the reverse strand has to be scored.
-    public var needsReverse: Bool { strands != .forward }
+    public var needsReverse: Bool { policy.needsReverse }
 
     /// The strand choice as written in track lines.
     public var strandLabel: String {
@@ -54,12 +46,7 @@ public struct ScoreSettings: Sendable, Equatable {
     /// Combines forward and reverse logits and applies the output type.
     @inline(__always)
     public func score(forward f: Float, reverse r: Float) -> Float {
-        let logit: Float
-        switch strands {
-        case .forward: logit = f
-        case .average: logit = (f + r) / 2
-        case .max: logit = Swift.max(f, r)
-        }
+        let logit = policy.combine(forward: f, reverse: r)
         return type == .prob ? 1 / (1 + expf(-logit)) : logit
     }
 }

@@ -5,6 +5,7 @@ import Runs
 import Tracks
 
 extension Interpret.AttributionMethod: ExpressibleByArgument {}
+extension Interpret.ISMEngine: ExpressibleByArgument {}
 
 /// `crick attribute`: saliency or in-silico mutagenesis maps for regions.
 struct Attribute: ParsableCommand {
@@ -37,6 +38,9 @@ struct Attribute: ParsableCommand {
     @Option(help: "saliency or ism.")
     var method: AttributionMethod = .saliency
 
+    @Option(name: .customLong("ism-engine"), help: "ism: incremental (recompute only what each base change reaches) or full (every mutant through the full forward pass; the reference implementation).")
+    var ismEngine: ISMEngine = .incremental
+
     @Option(help: "Task to explain (default: the first).")
     var task: String?
 
@@ -59,6 +63,7 @@ struct Attribute: ParsableCommand {
     func run() throws {
         var options = AttributionRun.Options(model: model, fasta: fasta, regions: regions, output: output)
         options.method = method
+        options.ismEngine = ismEngine
         options.task = task
         options.center = center
         options.strandAverage = strandAverage

@@ -139,3 +139,14 @@ public struct MissingOracle: Error, CustomStringConvertible {
     public let what: String
     public var description: String { "missing oracle under CI (make deps should have installed it): \(what)" }
 }
+
+/// Results that worker threads write at distinct indices, read after they have all finished.
+public final class IndexedResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [T?]
+    public init(count: Int) { stored = Array(repeating: nil, count: count) }
+    /// Stores `value` at `i`.
+    public func set(_ i: Int, _ value: T) { lock.lock(); stored[i] = value; lock.unlock() }
+    /// The values in index order (nil where none was set).
+    public var values: [T?] { lock.lock(); defer { lock.unlock() }; return stored }
+}

@@ -1,0 +1,152 @@
+import CKernels
+
+/// Rows of one sliding stage to compute for one sequence: output rows `out` from the sequence's
+/// input map (at element `refOffset` of the reference buffer), in which rows `patched` are
+/// replaced by the rows at element `patchOffset` of the patch buffer (a mutant's changed rows).
+/// A full pass has no patch and every output row. Outputs of successive jobs are consecutive.
+struct RowJob {
+    var refOffset: Int
+    var patched: Range<Int>
+    var patchOffset: Int
+    var out: Range<Int>
+}
+
+/// Scratch buffers of the sliding kernels, reused across calls (per worker).
+struct SlidingScratch {
+    /// Gathered input rows of every job of one call.
+    var window: [Float] = []
+    /// im2col rows (the GEMM path when the direct kernel is off).
+    var cols: [Float] = []
+}
+
+extension InferencePlan {
+    /// Rows `span` of a patched input map of `lin` rows x `c` channels into `dst` (span.count x c):
+    /// the patch where it applies, the reference elsewhere, zeros outside 0..<lin (`same` padding).
+    static func gather(ref: UnsafePointer<Float>, length lin: Int, channels c: Int, patch: UnsafePointer<Float>, patched: Range<Int>,
+                       span: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+        var i = span.lowerBound
+        var out = dst
+        while i < span.upperBound {
+            // The longest run of rows from one source starting at i.
+            let end: Int, src: UnsafePointer<Float>?
+            if i < 0 {
+                end = min(0, span.upperBound); src = nil
+            } else if i >= lin {
+                end = span.upperBound; src = nil
+            } else if patched.contains(i) {
+                end = min(patched.upperBound, span.upperBound); src = patch + (i - patched.lowerBound) * c
+            } else if i < patched.lowerBound {
+                end = min(patched.lowerBound, lin, span.upperBound); src = ref + i * c
+            } else {
+                end = min(lin, span.upperBound); src = ref + i * c
+            }
+            let n = (end - i) * c
+            if let src { out.update(from: src, count: n) } else { out.update(repeating: 0, count: n) }
+            out += n
+            i = end
+        }
+    }
+
+    /// Runs the sliding stage `s` over `jobs`: input maps of shapes[s], outputs of shapes[s + 1]
+    /// written consecutively from `dst` (the sum of the jobs' output rows x Cout).
+    func slide(_ s: Int, jobs: [RowJob], ref: UnsafePointer<Float>, patch: UnsafePointer<Float>,
+               dst: UnsafeMutablePointer<Float>, scratch: inout SlidingScratch) {
+        let (lin, cin) = (shapes[s][0], shapes[s][1])
+        let cout = shapes[s + 1][1]
+        // The input span each job reads.
+        var spans: [Range<Int>] = []
+        spans.reserveCapacity(jobs.count)
+        switch stages[s] {
+        case .conv(let c):
+            for j in jobs { spans.append(ReceptiveField.convInput(j.out, kernel: c.kernel, padLeft: c.padLeft)) }
+        case .pool(let p):
+            for j in jobs { spans.append(ReceptiveField.poolInput(j.out, pool: p.pool, stride: p.stride, padLeft: p.padLeft, inputLength: lin)) }
+        default:
+            for j in jobs { spans.append(j.out) }
+        }
+        let total = spans.reduce(0) { $0 + $1.count } * cin
+        if scratch.window.count < total { scratch.window = uninitializedFloats(total) }
+        scratch.window.withUnsafeMutableBufferPointer { wb in
+            var at = 0
+            for (j, span) in zip(jobs, spans) {
+                InferencePlan.gather(ref: ref + j.refOffset, length: lin, channels: cin, patch: patch + j.patchOffset, patched: j.patched,
+                                     span: span, into: wb.start + at)
+                at += span.count * cin
+            }
+        }
+        let rows = jobs.reduce(0) { $0 + $1.out.count }
+        switch stages[s] {
+        case .conv(let c):
+            convolve(c, jobs: jobs, spans: spans, dst: dst, scratch: &scratch)
+            c.epilogue.apply(dst, rows: rows, channels: cout)
+        case .pool(let p):
+            scratch.window.withUnsafeBufferPointer { wb in
+                var from = wb.start, out = dst
+                for (j, span) in zip(jobs, spans) {
+                    for t in j.out {
+                        // Keras windows clipped to the input; the first row, then the maximum.
+                        let lo = max(0, t * p.stride - p.padLeft), hi = min(lin, t * p.stride - p.padLeft + p.pool)
+                        out.update(from: from + (lo - span.lowerBound) * cin, count: cin)
+                        for q in (lo + 1)..<max(hi, lo + 1) {
+                            let row = from + (q - span.lowerBound) * cin
+                            for k in 0..<cin { out[k] = max(out[k], row[k]) }
+                        }
+                        out += cin
+                    }
+                    from += span.count * cin
+                }
+            }
+        case .rows(let map):
+            scratch.window.withUnsafeBufferPointer { wb in dst.update(from: wb.start, count: rows * cin) }
+            map.apply(dst, rows: rows, channels: cin)
+        default:
+            preconditionFailure("slide on a stage that does not slide")
+        }
+    }
+
+    /// Output rows of a convolution from gathered windows (each `span` rows of Cin holding the
+    /// k - 1 extra rows the job's outputs read): the direct kernel reads each window in place;
+    /// without it, im2col rows of all jobs go through one GEMM per block of about 2,048 rows.
+    private func convolve(_ c: ConvStage, jobs: [RowJob], spans: [Range<Int>], dst: UnsafeMutablePointer<Float>, scratch: inout SlidingScratch) {
+        let kc = c.kernel * c.inChannels, cout = c.outChannels
+        if !c.panels.isEmpty {
+            scratch.window.withUnsafeBufferPointer { wb in
+                c.panels.withUnsafeBufferPointer { pb in
+                    var from = wb.start, out = dst
+                    for (j, span) in zip(jobs, spans) {
+                        crick_conv_direct(from, c.inChannels, kc, pb.start, cout, out, cout, j.out.count)
+                        from += span.count * c.inChannels
+                        out += j.out.count * cout
+                    }
+                }
+            }
+            return
+        }
+        let block = 2048
+        if scratch.cols.count < (block + 1024) * kc { scratch.cols = uninitializedFloats((block + 1024) * kc) }
+        scratch.window.withUnsafeBufferPointer { wb in
+            scratch.cols.withUnsafeMutableBufferPointer { cb in
+                c.weights.withUnsafeBufferPointer { ws in
+                    var from = wb.start, out = dst, filled = 0
+                    func flush() {
+                        sgemm(m: filled, n: cout, k: kc, cb.start, lda: kc, ws.start, ldb: cout, beta: 0, out, ldc: cout)
+                        out += filled * cout
+                        filled = 0
+                    }
+                    for (j, span) in zip(jobs, spans) {
+                        var q = 0
+                        while q < j.out.count {
+                            let n = min(j.out.count - q, block + 1024 - filled)
+                            for r in 0..<n { (cb.start + (filled + r) * kc).update(from: from + (q + r) * c.inChannels, count: kc) }
+                            filled += n
+                            q += n
+                            if filled >= block { flush() }
+                        }
+                        from += span.count * c.inChannels
+                    }
+                    flush()
+                }
+            }
+        }
+    }
+}
