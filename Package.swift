@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(name: "CBigWig", providers: [.apt(["libbigwig-dev"])]),
 
         // Domain libraries.
-        .target(name: "Genome", dependencies: ["CHTSlib"]),
+        .target(name: "Genome", dependencies: ["CHTSlib", "Pipeline"]),
         .target(name: "Pipeline"),
         .target(name: "Dataset", dependencies: ["Genome", "Pipeline"]),
         // crick's own C kernels: per-function target attributes and run-time CPU dispatch
@@ -55,7 +55,7 @@ let package = Package(
 
         // Helpers shared by the test targets: temporary directories, running tools.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "GenomeTests", dependencies: ["Genome", "TestSupport"]),
+        .testTarget(name: "GenomeTests", dependencies: ["Genome", "Pipeline", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Genome", "Pipeline", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),

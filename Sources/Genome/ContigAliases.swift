@@ -46,6 +46,11 @@ public struct ContigAliases: Sendable, Equatable {
 /// Advice for regions whose contig names the FASTA does not have: the names on both sides
 /// and the likely mismatch (a `chr` prefix, `chrM` against `MT`).
 public enum ContigNameHint {
+    /// The names of `counts`, most counted first (ties in byte order of the names).
+    public static func byCount(_ counts: [String: Int]) -> [String] {
+        counts.keys.sorted { (counts[$0] ?? 0, $1) > (counts[$1] ?? 0, $0) }
+    }
+
     /// Up to `limit` names, then "...".
     public static func list(_ names: [String], limit: Int = 5) -> String {
         names.prefix(limit).joined(separator: ", ") + (names.count > limit ? ", ..." : "")

@@ -87,9 +87,7 @@ public struct RegionTally: Sendable, Equatable {
     public var skipped: Int { absentContig + pastEnd + nearEnd + tooManyN }
 
     /// Absent contig names, most regions first.
-    public var absentNames: [String] {
-        absent.keys.sorted { (absent[$0] ?? 0, $1) > (absent[$1] ?? 0, $0) }
-    }
+    public var absentNames: [String] { ContigNameHint.byCount(absent) }
 }
 
 /// Applies a `RegionPolicy` to the regions of one run, serially: resolves contig names

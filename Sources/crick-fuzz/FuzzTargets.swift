@@ -8,7 +8,7 @@ import Tracks
 /// its typed error: a crash, a hang or a sanitizer report is a bug. Parsers that take bytes or
 /// text are fed from memory; the others read a file in a RAM-backed scratch directory.
 enum FuzzTarget: String, CaseIterable {
-    case intervals, fasta, motifs, npy, safetensors, region, bedgraph, bigwig, chromsizes, arch, datasetjson
+    case intervals, fasta, motifs, npy, safetensors, region, bedgraph, bigwig, chromsizes, arch, datasetjson, vcf
 
     /// A scratch directory for inputs that parsers read from files (RAM-backed when possible).
     static let scratch: String = {
@@ -78,6 +78,28 @@ enum FuzzTarget: String, CaseIterable {
         case .datasetjson:
             _ = Self.file("dataset.json", data)
             _ = try? DatasetInfo.read(directory: FuzzTarget.scratch)
+        case .vcf:
+            // VCF, BCF or TSV variants (htslib decides from the content) as each format; every
+            // record split into alleles, their windows laid out over an all-N genome, and the
+            // record written back as VCF (parsed again by htslib) to /dev/null.
+            let path = Self.file("in.vcf", data)
+            let field = VariantInfoField(id: "FUZZ", number: .perAllele, type: .float, description: "fuzz")
+            for format in VariantInputFormat.allCases {
+                guard let reader = try? VariantReader(path: path, format: format) else { continue }
+                let writer = try? VariantVCFWriter(path: "/dev/null", header: reader.header, fields: [field])
+                while let record = try? reader.next() {
+                    let split = record.splitAlleles()
+                    var ref: [UInt8] = [], alt: [UInt8] = []
+                    for allele in split.compactMap(\.allele) {
+                        _ = VariantWindows.append(allele, length: 33, ref: &ref, alt: &alt) { codes, _, count in
+                            codes.append(contentsOf: repeatElement(BaseCode.unknown, count: count))
+                            return true
+                        }
+                    }
+                    try? writer?.write(record, values: [.floats(split.map { $0.allele.map { Float($0.altIndex) } })])
+                }
+                _ = try? writer?.finish()
+            }
         }
     }
 }
