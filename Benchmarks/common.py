@@ -59,3 +59,10 @@ def base_codes(sequence):
     for i, b in enumerate(b"ACGT"):
         lut[b] = i
     return lut[np.frombuffer(sequence.upper().encode(), dtype=np.uint8)]
+
+
+def peak_rss(cmd):
+    """Peak RSS (MB) and wall seconds of one command, through GNU time."""
+    r = subprocess.run(["/usr/bin/time", "-f", "%M %e"] + cmd, check=True, capture_output=True, text=True)
+    kb, wall = r.stderr.strip().split("\n")[-1].split()
+    return int(kb) / 1024, float(wall)

@@ -8,17 +8,21 @@ out="${BENCH_OUT:-$here/../bench-out}"
 mkdir -p "$out"
 python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
 [ -x "$python" ] || python=python3
-what="${BENCH:-fetch dataset nn scan interpret}"
+what="${BENCH:-fetch dataset nn scan interpret variants}"
 case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac
-case " $what " in *" nn "*|*" scan "*|*" interpret "*)
-  # PyTorch from PyPI (CPU wheels) and memelite (Tomtom) in a venv of the benchmark's own.
+case " $what " in *" nn "*|*" scan "*|*" interpret "*|*" variants "*)
+  # PyTorch (CPU) and memelite (Tomtom) in a venv of the benchmark's own, on top of the
+  # system's packages (a torch installed by make deps is used as it is); torch from the CPU
+  # wheel in pip's find-links when there is one (PyPI's Linux wheel is the CUDA build).
   venv="$out/venv"
   if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch, numpy, safetensors, memelite" 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q torch numpy safetensors memelite
+    "$python" -m venv --system-site-packages "$venv"
+    wheel=$(ls /opt/wheels/torch-*+cpu-*.whl 2>/dev/null | head -1)
+    "$venv/bin/pip" install -q "${wheel:-torch}" numpy safetensors memelite
   fi
   case " $what " in *" nn "*) "$venv/bin/python" "$here/nn/bench.py" --crick "$crick" --out "$out";; esac
   case " $what " in *" scan "*) "$venv/bin/python" "$here/scan/bench.py" --crick "$crick" --out "$out";; esac
-  case " $what " in *" interpret "*) "$venv/bin/python" "$here/interpret/bench.py" --crick "$crick" --out "$out";; esac;;
+  case " $what " in *" interpret "*) "$venv/bin/python" "$here/interpret/bench.py" --crick "$crick" --out "$out";; esac
+  case " $what " in *" variants "*) "$venv/bin/python" "$here/variants/bench.py" --crick "$crick" --out "$out";; esac;;
 esac

@@ -50,7 +50,7 @@ def main():
     sys.path.insert(0, os.path.join(HERE, "..", "nn"))
     sys.path.insert(0, os.path.join(HERE, ".."))
     from common import base_codes, cpu_model, read_fasta, report, yeast_genome
-    from bench import load_safetensors
+    from torch_models import load_safetensors
     from torch_models import from_file
     torch.set_num_threads(args.threads)
     out = os.path.join(args.out, "interpret")

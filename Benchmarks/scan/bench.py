@@ -23,13 +23,6 @@ def run_timed(cmd):
     return wall, max(peak, before) / 1024
 
 
-def peak_rss(cmd):
-    """Peak RSS (MB) of one command, through GNU time."""
-    r = subprocess.run(["/usr/bin/time", "-f", "%M %e"] + cmd, check=True, capture_output=True, text=True)
-    kb, wall = r.stderr.strip().split("\n")[-1].split()
-    return int(kb) / 1024, float(wall)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--crick", required=True)
@@ -41,8 +34,8 @@ def main():
     import torch
     sys.path.insert(0, os.path.join(HERE, "..", "nn"))
     sys.path.insert(0, os.path.join(HERE, ".."))
-    from common import base_codes, cpu_model, read_fasta, report, yeast_genome
-    from bench import load_safetensors
+    from common import base_codes, cpu_model, peak_rss, read_fasta, report, yeast_genome
+    from torch_models import load_safetensors
     from torch_models import from_file
     torch.set_num_threads(args.threads)
     out = os.path.join(args.out, "scan")
@@ -85,12 +78,12 @@ def main():
     torch_bps = len(starts) * 20 / torch_wall
     torch_scores = np.concatenate(torch_scores)
 
-    # Agreement: crick's bins (window start + 500) against PyTorch's windows.
+    # Agreement: crick's bins (bin start b is scored by the window starting at b + (S - L) // 2) against PyTorch's windows.
     crick_scores = {}
     for line in open(os.path.join(out, "scan-s20.bedGraph")):
         f = line.split("\t")
         if len(f) == 4:
-            crick_scores[int(f[1]) - 500] = float(f[3])
+            crick_scores[int(f[1]) + (20 - 1000) // 2] = float(f[3])
     diffs = [abs(crick_scores[s] - v) for s, v in zip(starts, torch_scores) if s in crick_scores]
     worst = max(diffs)
 

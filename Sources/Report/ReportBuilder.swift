@@ -14,6 +14,8 @@ public struct ReportInputs {
     /// The attribution map shown (the strongest of a `crick attribute` output's regions).
     public var attribution: AttributionExample?
     public var tracks: [TrackSummary] = []
+    /// Scored variants (`crick variants` outputs).
+    public var variants: [VariantEffects] = []
 
     public init() {}
 }
@@ -112,6 +114,28 @@ public func renderReport(_ r: ReportInputs) -> String {
             h += "<div class=\"row\"><figure>\(c.svg())</figure><div><p>\(html(t.name)): \(t.intervals) intervals covering \(t.coveredBases) of \(t.genomeBases) bases (\(String(format: "%.1f", 100 * Double(t.coveredBases) / Double(max(t.genomeBases, 1))))%).</p>"
             h += "<table><tr><th class=\"l\">top region</th><th>score</th></tr>"
             for i in t.top { h += "<tr><td class=\"l\">\(html(i.chrom)):\(i.start + 1)-\(i.end)</td><td>\(formatScore(i.value))</td></tr>" }
+            h += "</table></div></div>"
+        }
+    }
+    if !r.variants.isEmpty {
+        h += "<h2 id=\"variants\">Variant effects</h2>"
+        for v in r.variants {
+            let values = v.effects.map(\.value)
+            let lo = values.min() ?? -1, hi = values.max() ?? 1
+            let nb = 40, w = max(hi - lo, 1e-12) / Double(nb)
+            func counts(_ list: [VariantEffects.Effect]) -> [Double] {
+                var c = [Double](repeating: 0, count: nb)
+                for e in list { c[min(nb - 1, max(0, Int((e.value - lo) / w)))] += 1 }
+                return c
+            }
+            let subs = counts(v.substitutions), indels = counts(v.indels)
+            var c = Chart(title: "Effects: \(v.name)", xLabel: v.score, yLabel: "alleles", x: lo...max(hi, lo + 1e-6),
+                          y: 0...max(1, (subs.max() ?? 1), (indels.max() ?? 1)))
+            c.bars(subs.enumerated().map { (lo + Double($0.offset) * w, lo + Double($0.offset + 1) * w, $0.element) }, color: 0)
+            c.bars(indels.enumerated().map { (lo + Double($0.offset) * w, lo + Double($0.offset + 1) * w, $0.element) }, color: 1)
+            h += "<div class=\"row\"><figure>\(c.svg())<figcaption class=\"note\">blue: SNVs and MNPs (\(v.substitutions.count)); red: indels (\(v.indels.count))</figcaption></figure><div>"
+            h += "<table><tr><th class=\"l\">variant</th><th class=\"l\">kind</th><th>\(html(v.score))</th></tr>"
+            for e in v.top(10) { h += "<tr><td class=\"l\">\(html(e.label))</td><td class=\"l\">\(html(e.kind))</td><td>\(String(format: "%.4g", e.value))</td></tr>" }
             h += "</table></div></div>"
         }
     }

@@ -24,6 +24,9 @@ public struct ReportRun {
         public var attribution: String?
         /// bedGraph or bigWig tracks.
         public var tracks: [String] = []
+        /// `crick variants` TSVs: (name, path); the report shows the first task's logit_diff
+        /// (else diff, else the first score column).
+        public var variants: [(name: String, path: String)] = []
         /// Chromosome sizes for bedGraph tracks: FASTA, .fai or chrom.sizes.
         public var genome: String?
         public var output: String
@@ -75,6 +78,18 @@ public struct ReportRun {
                 guard let genome = options.genome else { throw RunError.usage("a bedGraph track needs --genome for chromosome sizes") }
                 r.tracks.append(TrackSummary(name: path, intervals: try BedGraphReader(path: path).readAll(), genome: try TrackMergeRun.loadGenome(genome)))
             }
+        }
+        for (name, path) in options.variants {
+            let table = try VariantTable.read(path: path)
+            guard let score = ["logit_diff", "diff"].first(where: table.columns.contains)
+                ?? table.columns.first(where: { $0.hasSuffix(".logit_diff") }) ?? table.columns.first else {
+                throw RunError.invalid("no score column in \(path)")
+            }
+            r.variants.append(VariantEffects(name: name, score: score, effects: table.rows.map { row in
+                VariantEffects.Effect(label: "\(row.chrom):\(row.pos) \(row.ref)>\(row.alt)" + (row.id == "." ? "" : " (\(row.id))"),
+                                      kind: row.kind, value: row.scores[score] ?? .nan)
+            }))
+            r.sources.append("variants \(name): \(path)")
         }
         let out = try OutputFile(path: options.output)
         try out.write(renderReport(r))

@@ -43,7 +43,7 @@ enum Diagnostics {
     /// crick's typed errors, whose descriptions already read `<what>: <where>`.
     static func isTyped(_ error: Error) -> Bool {
         error is GenomeError || error is DatasetError || error is OutputError || error is NetworkError
-            || error is TrackError || error is ScoringError || error is RunError || error is InterpretError || error is ReportError
+            || error is TrackError || error is ScoringError || error is RunError || error is VariantError || error is InterpretError || error is ReportError
     }
 
     /// Line breaks (from CR-LF input, or libraries' messages) folded into spaces.

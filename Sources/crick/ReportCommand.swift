@@ -36,6 +36,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "A crick attribute output prefix.")
     var attribution: String?
 
+    @Option(name: .customLong("variants"), help: "A crick variants TSV as NAME=PATH (repeatable): the distribution of effects and the top variants.", transform: NamedPath.parse)
+    var variants: [NamedPath] = []
+
     @Option(help: "A bedGraph or bigWig track (repeatable).")
     var track: [String] = []
 
@@ -57,6 +60,7 @@ struct ReportCommand: ParsableCommand {
         options.motifDB = motifDB
         options.attribution = attribution
         options.tracks = track
+        options.variants = variants.map { ($0.name, $0.path) }
         options.genome = genome
         options.threads = common.threads
         try ReportRun(options).run()

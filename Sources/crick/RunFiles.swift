@@ -94,7 +94,7 @@ extension Attribute: FileCommand {
 
 extension ReportCommand: FileCommand {
     var inputFiles: [String] {
-        runs.map(\.path) + track + [dataset, motifs, motifDB, genome].compactMap { $0 }
+        runs.map(\.path) + variants.map(\.path) + track + [dataset, motifs, motifDB, genome].compactMap { $0 }
             + (attribution.map { [$0 + ".npy", $0 + ".windows.bed"] } ?? [])
     }
     var outputFiles: [String] { [output] }
@@ -102,5 +102,10 @@ extension ReportCommand: FileCommand {
 
 extension ModelCommand.Init: FileCommand {
     var inputFiles: [String] { architecture.arch.map { [$0] } ?? [] }
+    var outputFiles: [String] { [output] }
+}
+
+extension Variants: FileCommand {
+    var inputFiles: [String] { [input, fasta] + model.map(ModelFile.resolve) + (chromAlias.map { [$0] } ?? []) }
     var outputFiles: [String] { [output] }
 }
