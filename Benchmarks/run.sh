@@ -8,9 +8,11 @@ out="${BENCH_OUT:-$here/../bench-out}"
 mkdir -p "$out"
 python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
 [ -x "$python" ] || python=python3
-what="${BENCH:-fetch dataset nn scan interpret variants}"
+what="${BENCH:-fetch dataset nn scan interpret ism variants}"
 case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac
+# ISM: the incremental engine against crick's own full-forward ISM (numpy only, no PyTorch).
+case " $what " in *" ism "*) "$python" "$here/ism/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" nn "*|*" scan "*|*" interpret "*|*" variants "*)
   # PyTorch (CPU) and memelite (Tomtom) in a venv of the benchmark's own, on top of the
   # system's packages (a torch installed by make deps is used as it is); torch from the CPU

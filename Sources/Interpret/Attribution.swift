@@ -34,18 +34,19 @@ public final class Attributor {
     public let ismEngine: ISMEngine
     /// Mutants per model call in full-forward ISM.
     public static let batch = 128
-    /// The incremental scorer (shared by the workers) and this worker's workspace.
-    private let scorer: IncrementalScorer?
+    /// The incremental scorer (shared by the workers; built at the first ISM when not given)
+    /// and this worker's workspace.
+    private var scorer: IncrementalScorer?
     private var workspace: MutationWorkspace?
 
     /// `scorer`: an incremental scorer of `model` with the same strand rule to share between
-    /// workers (nil: built here).
+    /// workers (nil: built here when ISM first needs it).
     public init(model: Model, task: Int, strandAverage: Bool, ismEngine: ISMEngine = .incremental, scorer: IncrementalScorer? = nil) {
         self.model = model
         self.task = task
         self.ismEngine = ismEngine
         strands = StrandPolicy(modelStrand: model.architecture.strand, requested: strandAverage ? .average : nil)
-        self.scorer = ismEngine == .full ? nil : (scorer ?? (try? IncrementalScorer(model: model, strands: strandAverage ? .average : nil)))
+        self.scorer = scorer
     }
 
     /// (count, length, 4) maps of sequences given as codes (count x length).
@@ -91,8 +92,12 @@ public final class Attributor {
     /// ISM, (B, L, 4): entry (p, b) is logit(x with base b at p) - logit(x); 0 at the base
     /// already there. Every other base at every position (4 at an N), scored by `ismEngine`.
     public func ism(codes: [UInt8], count: Int, length: Int) -> [Float] {
-        if let scorer, scorer.inputLength == length, let maps = try? incrementalISM(scorer, codes: codes, count: count, length: length) {
-            return maps
+        if ismEngine == .incremental {
+            if scorer == nil { scorer = try? IncrementalScorer(model: model, strands: strands.combination == .average ? .average : nil) }
+            if let scorer, scorer.inputLength == length, scorer.policy == strands,
+               let maps = try? incrementalISM(scorer, codes: codes, count: count, length: length) {
+                return maps
+            }
         }
         return fullForwardISM(codes: codes, count: count, length: length)
     }

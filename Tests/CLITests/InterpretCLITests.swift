@@ -77,6 +77,22 @@ final class InterpretCLITests: XCTestCase {
                 XCTAssertEqual(Float(first[3]) ?? .nan, sum, accuracy: 1e-6)
             }
         }
+        // The incremental ISM engine (the default) against every mutant through the full network.
+        let full = dir.file("ism-full")
+        try ok(["attribute", "--model", model, "--fasta", fasta, "--regions", regions, "--method", "ism", "--ism-engine", "full",
+                "--task", "task2", "--strand-average", "-o", full, "-q", "-@2"])
+        func floats(_ prefix: String) throws -> [Float] {
+            try XCTUnwrap(FileManager.default.contents(atPath: prefix + ".npy")).dropFirst(128).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        }
+        let incremental = try floats(dir.file("ism")), reference = try floats(full)
+        XCTAssertEqual(incremental.count, reference.count)
+        XCTAssertLessThanOrEqual(zip(incremental, reference).map { abs($0 - $1) }.max() ?? 1, 1e-5)
+        XCTAssertGreaterThan(reference.map(abs).max() ?? 0, 0, "a map that is not all zero")
+        // One worker thread gives the same bytes as two (the scorer is shared, workspaces are not).
+        let serial = dir.file("ism-serial")
+        try ok(["attribute", "--model", model, "--fasta", fasta, "--regions", regions, "--method", "ism",
+                "--task", "task2", "--strand-average", "-o", serial, "-q", "-@1"])
+        XCTAssertEqual(FileManager.default.contents(atPath: serial + ".npy"), FileManager.default.contents(atPath: dir.file("ism") + ".npy"))
     }
 
     /// `crick motifs` streams a FASTA record in chunks: on a 12 Mb record its peak resident
