@@ -7,16 +7,16 @@ enum VariantLineParser {
     /// What is wrong with a VCF data line (without its line end) in a file with `samples`
     /// samples, or nil when htslib may parse it.
     static func problem(vcfLine line: UnsafeBufferPointer<UInt8>, samples: Int) -> String? {
+        // The first eight columns are looked at; the rest (samples) only counted.
         var fields: [Range<Int>] = []
-        fields.reserveCapacity(9)
-        var start = 0
+        fields.reserveCapacity(8)
+        var n = 1, start = 0
         for i in 0..<line.count where line[i] == tab {
-            fields.append(start..<i)
+            if fields.count < 8 { fields.append(start..<i) }
             start = i + 1
-            // Only the first eight columns are looked at; count the rest without keeping them.
+            n += 1
         }
-        fields.append(start..<line.count)
-        let n = fields.count
+        if fields.count < 8 { fields.append(start..<line.count) }
         if n < 8 {
             return "\(n) tab-separated column\(n == 1 ? "" : "s"), a VCF record needs at least 8 (CHROM POS ID REF ALT QUAL FILTER INFO)"
         }
