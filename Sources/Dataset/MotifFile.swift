@@ -19,7 +19,8 @@ public enum MotifFile {
 
     /// Parses motif text; `path` names the source in errors, `stem` names a bare matrix.
     public static func parse(_ text: String, path: String, stem: String = "motif") throws -> [Motif] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { l -> Substring in
+        // CR-LF is one Character in Swift ("\r\n" != "\n"): split on both, and drop a stray CR.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { l -> Substring in
             l.hasSuffix("\r") ? l.dropLast() : l
         }
         let isMEME = lines.contains { $0.hasPrefix("MEME version") || $0.hasPrefix("MOTIF ") }
