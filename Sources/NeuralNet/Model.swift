@@ -33,14 +33,14 @@ public final class Model {
         var rcMap = rc          // the current feature map is in the RC layout
         var pendingFlatten = false
         var afterRCWeightedSum = false
-        guard let lastDense = arch.layers.lastIndex(where: { $0.type == "dense" }) else {
+        guard let lastDense = arch.layers.lastIndex(where: { $0.type == .dense }) else {
             throw NetworkError.architecture("the last layer must be a dense layer giving the outputs")
         }
         for (i, spec) in arch.layers.enumerated() {
             var layer: Layer
             var layerName: String
             switch spec.type {
-            case "conv":
+            case .conv:
                 guard let f = spec.filters, let k = spec.kernel, f > 0, k > 0 else { throw NetworkError.architecture("conv needs filters and kernel") }
                 layerName = name("conv")
                 if rc {
@@ -53,26 +53,26 @@ public final class Model {
                     c.initialise(&rng)
                     layer = c
                 }
-            case "batchnorm":
+            case .batchnorm:
                 layerName = name("bn")
                 layer = BatchNorm(name: layerName, channels: shape.last ?? 0, reverseComplement: rcMap && shape.count == 2)
-            case "activation":
+            case .activation:
                 layerName = name("act")
                 layer = Activation(spec.function ?? .relu)
-            case "maxpool":
+            case .maxpool:
                 layerName = name("pool")
                 layer = MaxPool1D(pool: spec.pool ?? 2, stride: spec.stride, padding: spec.padding ?? .valid)
-            case "dropout":
+            case .dropout:
                 layerName = name("dropout")
                 layer = Dropout(rate: spec.rate ?? 0.5, seed: seed &+ UInt64(i) &* 7919)
-            case "flatten":
+            case .flatten:
                 if rcMap && shape.count == 2 {
                     pendingFlatten = true   // absorbed by the DenseAfterRevcompConv1D that follows
                     continue
                 }
                 layerName = name("flatten")
                 layer = Flatten()
-            case "globalmaxpool", "globalavgpool":
+            case .globalmaxpool, .globalavgpool:
                 if rcMap && shape.count == 2 {
                     let sum = RCSumPool()
                     shape = try sum.outputShape(shape)
@@ -80,8 +80,8 @@ public final class Model {
                     rcMap = false
                 }
                 layerName = name("globalpool")
-                layer = GlobalPool(spec.type == "globalmaxpool" ? .max : .average)
-            case "weightedsum":
+                layer = GlobalPool(spec.type == .globalmaxpool ? .max : .average)
+            case .weightedsum:
                 guard shape.count == 2 else { throw NetworkError.architecture("weightedsum needs an (L, C) map") }
                 layerName = name("weightedsum")
                 let w = WeightedSum1D(name: layerName, length: shape[0], channels: shape[1], tiedRC: rcMap)
@@ -89,11 +89,11 @@ public final class Model {
                 layer = w
                 afterRCWeightedSum = rcMap
                 rcMap = false
-            case "rcsumpool":
+            case .rcsumpool:
                 layerName = name("rcsumpool")
                 layer = RCSumPool()
                 rcMap = false
-            case "dense":
+            case .dense:
                 let units = i == lastDense ? arch.outputs : (spec.units ?? 0)
                 guard units > 0 else { throw NetworkError.architecture("dense needs units") }
                 layerName = name("dense")
@@ -114,8 +114,6 @@ public final class Model {
                     d.initialise(&rng)
                     layer = d
                 }
-            default:
-                throw NetworkError.architecture("unknown layer type '\(spec.type)'")
             }
             shape = try layer.outputShape(shape)
             layers.append(layer)
