@@ -27,30 +27,22 @@ extension Conv1D {
         let blocks = (r + block - 1) / block
         var partial = uninitializedFloats(blocks * k * cin * cout)   // each block's GEMMs use beta 0
         var dxp = uninitializedFloats(b * lp * cin)   // every row block starts with beta 0
-        padded.withUnsafeBufferPointer { ps in
-            dyf.withUnsafeBufferPointer { fs in
-                w.withUnsafeBufferPointer { ws in
-                    partial.withUnsafeMutableBufferPointer { pts in
-                        dxp.withUnsafeMutableBufferPointer { dps in
-                            let pb = UnsafeSendable(ps.start), fb = UnsafeSendable(fs.start), wb = UnsafeSendable(ws.start)
-                            let tb = UnsafeSendable(pts.start), xb = UnsafeSendable(dps.start)
-                            // dW_j = sum over row blocks of xp[block + j]^T . dy[block]; partials per block.
-                            parallelChunks(r, grain: block) { rows in
-                                let dst = tb.value + (rows.lowerBound / block) * k * cin * cout
-                                for j in 0..<k {
-                                    sgemm(transA: true, m: cin, n: cout, k: rows.count, pb.value + (rows.lowerBound + j) * cin, lda: cin,
-                                          fb.value + (rows.lowerBound + pad0) * cout, ldb: cout, beta: 0, dst + j * cin * cout, ldc: cout)
-                                }
-                            }
-                            // dxp[q] = sum_j dy[q - j] . W_j^T, by blocks of input rows (disjoint outputs).
-                            parallelChunks(b * lp, grain: block) { rows in
-                                for j in 0..<k {
-                                    sgemm(transB: true, m: rows.count, n: cin, k: cout, fb.value + (rows.lowerBound - j + pad0) * cout, lda: cout,
-                                          wb.value + j * cin * cout, ldb: cout, beta: j == 0 ? 0 : 1, xb.value + rows.lowerBound * cin, ldc: cin)
-                                }
-                            }
-                        }
-                    }
+        withPointers(padded, dyf, w, writing: &partial, &dxp) { ps, fs, ws, pts, dps in
+            let pb = UnsafeSendable(ps), fb = UnsafeSendable(fs), wb = UnsafeSendable(ws)
+            let tb = UnsafeSendable(pts), xb = UnsafeSendable(dps)
+            // dW_j = sum over row blocks of xp[block + j]^T . dy[block]; partials per block.
+            parallelChunks(r, grain: block) { rows in
+                let dst = tb.value + (rows.lowerBound / block) * k * cin * cout
+                for j in 0..<k {
+                    sgemm(transA: true, m: cin, n: cout, k: rows.count, pb.value + (rows.lowerBound + j) * cin, lda: cin,
+                          fb.value + (rows.lowerBound + pad0) * cout, ldb: cout, beta: 0, dst + j * cin * cout, ldc: cout)
+                }
+            }
+            // dxp[q] = sum_j dy[q - j] . W_j^T, by blocks of input rows (disjoint outputs).
+            parallelChunks(b * lp, grain: block) { rows in
+                for j in 0..<k {
+                    sgemm(transB: true, m: rows.count, n: cin, k: cout, fb.value + (rows.lowerBound - j + pad0) * cout, lda: cout,
+                          wb.value + j * cin * cout, ldb: cout, beta: j == 0 ? 0 : 1, xb.value + rows.lowerBound * cin, ldc: cin)
                 }
             }
         }
@@ -81,30 +73,24 @@ extension Conv1D {
         let block = Conv1D.rowBlock
         let blocks = (b * lout + block - 1) / block
         var partial = uninitializedFloats(blocks * row * cout)   // each block's GEMM uses beta 0
-        dy.data.withUnsafeBufferPointer { ds in
-            cols.withUnsafeBufferPointer { cs in
-                w.withUnsafeBufferPointer { ws in
-                    partial.withUnsafeMutableBufferPointer { pts in
-                        dcols.withUnsafeMutableBufferPointer { dcs in
-                            let db = UnsafeSendable(ds.start), cb = UnsafeSendable(cs.start), wb = UnsafeSendable(ws.start)
-                            let tb = UnsafeSendable(pts.start), ob = UnsafeSendable(dcs.start)
-                            parallelChunks(b * lout, grain: block) { rows in
-                                // dW partial (row, cout) = cols[block]^T . dy[block]
-                                sgemm(transA: true, m: row, n: cout, k: rows.count, cb.value + rows.lowerBound * row, lda: row,
-                                      db.value + rows.lowerBound * cout, ldb: cout, beta: 0, tb.value + (rows.lowerBound / block) * row * cout, ldc: cout)
-                                // dcols[block] (rows, row) = dy[block] . W^T
-                                sgemm(transB: true, m: rows.count, n: row, k: cout, db.value + rows.lowerBound * cout, lda: cout, wb.value, ldb: cout,
-                                      beta: 0, ob.value + rows.lowerBound * row, ldc: row)
-                            }
-                        }
-                    }
-                }
+        withPointers(dy.data, cols, w, writing: &partial, &dcols) { ds, cs, ws, pts, dcs in
+            let db = UnsafeSendable(ds), cb = UnsafeSendable(cs), wb = UnsafeSendable(ws)
+            let tb = UnsafeSendable(pts), ob = UnsafeSendable(dcs)
+            parallelChunks(b * lout, grain: block) { rows in
+                // dW partial (row, cout) = cols[block]^T . dy[block]
+                sgemm(transA: true, m: row, n: cout, k: rows.count, cb.value + rows.lowerBound * row, lda: row,
+                      db.value + rows.lowerBound * cout, ldb: cout, beta: 0, tb.value + (rows.lowerBound / block) * row * cout, ldc: cout)
+                // dcols[block] (rows, row) = dy[block] . W^T
+                sgemm(transB: true, m: rows.count, n: row, k: cout, db.value + rows.lowerBound * cout, lda: cout, wb.value, ldb: cout,
+                      beta: 0, ob.value + rows.lowerBound * row, ldc: row)
             }
-            for blk in 0..<blocks { for q in 0..<(row * cout) { dW[q] += partial[blk * row * cout + q] } }
-            if var sums = db {
+        }
+        for blk in 0..<blocks { for q in 0..<(row * cout) { dW[q] += partial[blk * row * cout + q] } }
+        if var sums = db {
+            dy.data.withUnsafeBufferPointer { ds in
                 for r in 0..<(b * lout) { for o in 0..<cout { sums[o] += ds[r * cout + o] } }
-                db = sums
             }
+            db = sums
         }
         accumulate(dW: dW, db: db)
         // col2im: scatter-add the column gradients back to the input positions.

@@ -31,27 +31,23 @@ extension Conv1D {
         let pad = padLeft
         let (w, bias) = effectiveWeights()
         var y = Tensor(uninitializedShape: [b, lout, cout])
-        codes.withUnsafeBufferPointer { cs in
-            w.withUnsafeBufferPointer { ws in
-                y.data.withUnsafeMutableBufferPointer { ys in
-                    let cb = UnsafeSendable(cs.start), wb = UnsafeSendable(ws.start), yb = UnsafeSendable(ys.start)
-                    parallelChunks(b, grain: 1) { items in
-                        for i in items {
-                            for t in 0..<lout {
-                                let dst = yb.value + (i * lout + t) * cout
-                                if let bias { for o in 0..<cout { dst[o] = bias[o] } } else { for o in 0..<cout { dst[o] = 0 } }
-                                for j in 0..<k {
-                                    let p = t - pad + j
-                                    guard p >= 0 && p < l else { continue }
-                                    let c = Int(cb.value[i * l + p])
-                                    guard c < 4 else { continue }
-                                    let row = wb.value + (j * cin + c) * cout
-                                    for o in 0..<cout { dst[o] += row[o] }
-                                }
-                            }
-                            Conv1D.apply(epilogue, yb.value + i * lout * cout, rows: lout, channels: cout)
+        withPointers(codes, w, writing: &y.data) { cs, ws, ys in
+            let cb = UnsafeSendable(cs), wb = UnsafeSendable(ws), yb = UnsafeSendable(ys)
+            parallelChunks(b, grain: 1) { items in
+                for i in items {
+                    for t in 0..<lout {
+                        let dst = yb.value + (i * lout + t) * cout
+                        if let bias { for o in 0..<cout { dst[o] = bias[o] } } else { for o in 0..<cout { dst[o] = 0 } }
+                        for j in 0..<k {
+                            let p = t - pad + j
+                            guard p >= 0 && p < l else { continue }
+                            let c = Int(cb.value[i * l + p])
+                            guard c < 4 else { continue }
+                            let row = wb.value + (j * cin + c) * cout
+                            for o in 0..<cout { dst[o] += row[o] }
                         }
                     }
+                    Conv1D.apply(epilogue, yb.value + i * lout * cout, rows: lout, channels: cout)
                 }
             }
         }
@@ -117,32 +113,28 @@ extension Conv1D {
         // With the direct kernel, output rows read their overlapping input rows in place.
         let direct = Conv1D.useDirectKernel
         let panels = direct ? packPanels(w, k: kc, cout: cout) : []
-        xp.withUnsafeBufferPointer { ps in
-            (direct ? panels : w).withUnsafeBufferPointer { ws in
-                y.data.withUnsafeMutableBufferPointer { ys in
-                    let pb = UnsafeSendable(ps.start), wb = UnsafeSendable(ws.start), yb = UnsafeSendable(ys.start)
-                    parallelChunks(b * perItem, grain: 1) { blocks in
-                        var cols = direct ? [] : uninitializedFloats(blk * kc)
-                        for index in blocks {
-                            let i = index / perItem, t0 = (index % perItem) * blk
-                            let n = min(blk, lout - t0)
-                            let dst = yb.value + (i * lout + t0) * cout
-                            if direct {
-                                crick_conv_direct(pb.value + (i * lp + t0) * cin, cin, kc, wb.value, cout, dst, cout, n)
-                            } else {
-                                cols.withUnsafeMutableBufferPointer { cs in
-                                    for q in 0..<n {
-                                        (cs.start + q * kc).update(from: pb.value + (i * lp + t0 + q) * cin, count: kc)
-                                    }
-                                    sgemm(m: n, n: cout, k: kc, cs.start, lda: kc, wb.value, ldb: cout, beta: 0, dst, ldc: cout)
-                                }
+        withPointers(xp, direct ? panels : w, writing: &y.data) { ps, ws, ys in
+            let pb = UnsafeSendable(ps), wb = UnsafeSendable(ws), yb = UnsafeSendable(ys)
+            parallelChunks(b * perItem, grain: 1) { blocks in
+                var cols = direct ? [] : uninitializedFloats(blk * kc)
+                for index in blocks {
+                    let i = index / perItem, t0 = (index % perItem) * blk
+                    let n = min(blk, lout - t0)
+                    let dst = yb.value + (i * lout + t0) * cout
+                    if direct {
+                        crick_conv_direct(pb.value + (i * lp + t0) * cin, cin, kc, wb.value, cout, dst, cout, n)
+                    } else {
+                        cols.withUnsafeMutableBufferPointer { cs in
+                            for q in 0..<n {
+                                (cs.start + q * kc).update(from: pb.value + (i * lp + t0 + q) * cin, count: kc)
                             }
-                            if let folded {
-                                Conv1D.apply(folded, dst, rows: n, channels: cout)
-                            } else if let bias {
-                                for t in 0..<n { for o in 0..<cout { dst[t * cout + o] += bias[o] } }
-                            }
+                            sgemm(m: n, n: cout, k: kc, cs.start, lda: kc, wb.value, ldb: cout, beta: 0, dst, ldc: cout)
                         }
+                    }
+                    if let folded {
+                        Conv1D.apply(folded, dst, rows: n, channels: cout)
+                    } else if let bias {
+                        for t in 0..<n { for o in 0..<cout { dst[t * cout + o] += bias[o] } }
                     }
                 }
             }
@@ -185,20 +177,16 @@ extension Conv1D {
         let cout = effectiveOut
         let (w, bias) = effectiveWeights()
         var y = Tensor(shape: [b, lout, cout])
-        y.data.withUnsafeMutableBufferPointer { ys in
+        withPointers(cols, w, writing: &y.data) { cs, ws, ys in
             if let bias {
                 for r in 0..<(b * lout) { for o in 0..<cout { ys[r * cout + o] = bias[o] } }
             }
-            cols.withUnsafeBufferPointer { cs in
-                w.withUnsafeBufferPointer { ws in
-                    let cb = UnsafeSendable(cs.start), wb = UnsafeSendable(ws.start), yb = UnsafeSendable(ys.start)
-                    let beta: Float = bias == nil ? 0 : 1
-                    parallelChunks(b * lout, grain: Conv1D.rowBlock) { rows in
-                        sgemm(m: rows.count, n: cout, k: row, cb.value + rows.lowerBound * row, lda: row, wb.value, ldb: cout,
-                              beta: beta, yb.value + rows.lowerBound * cout, ldc: cout)
-                        if let epilogue { Conv1D.apply(epilogue, yb.value + rows.lowerBound * cout, rows: rows.count, channels: cout) }
-                    }
-                }
+            let cb = UnsafeSendable(cs), wb = UnsafeSendable(ws), yb = UnsafeSendable(ys)
+            let beta: Float = bias == nil ? 0 : 1
+            parallelChunks(b * lout, grain: Conv1D.rowBlock) { rows in
+                sgemm(m: rows.count, n: cout, k: row, cb.value + rows.lowerBound * row, lda: row, wb.value, ldb: cout,
+                      beta: beta, yb.value + rows.lowerBound * cout, ldc: cout)
+                if let epilogue { Conv1D.apply(epilogue, yb.value + rows.lowerBound * cout, rows: rows.count, channels: cout) }
             }
         }
         self.cols = keep ? cols : []
