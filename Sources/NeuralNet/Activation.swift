@@ -62,26 +62,21 @@ public final class Activation: Layer {
     public func backward(_ dy: Tensor) -> Tensor {
         var dx = Tensor(uninitializedShape: dy.shape)
         let f = function
-        dy.data.withUnsafeBufferPointer { ds in
-            input.withUnsafeBufferPointer { xs in
-                output.withUnsafeBufferPointer { ys in
-                    dx.data.withUnsafeMutableBufferPointer { out in
-                        let d = UnsafeSendable(ds.start), x = UnsafeSendable(xs.start), y = UnsafeSendable(ys.start)
-                        let o = UnsafeSendable(out.start)
-                        parallelChunks(ds.count, grain: 1 << 16) { r in
-                            for i in r {
-                                let g = d.value[i]
-                                switch f {
-                                case .relu: o.value[i] = x.value[i] > 0 ? g : 0
-                                case .exponential: o.value[i] = g * y.value[i]
-                                case .sigmoid: o.value[i] = g * y.value[i] * (1 - y.value[i])
-                                case .tanh: o.value[i] = g * (1 - y.value[i] * y.value[i])
-                                case .softplus: o.value[i] = g / (1 + Foundation.exp(-x.value[i]))
-                                case .elu: o.value[i] = x.value[i] > 0 ? g : g * (y.value[i] + 1)
-                                case .linear: o.value[i] = g
-                                }
-                            }
-                        }
+        let n = dy.data.count
+        withPointers(dy.data, input, output, writing: &dx.data) { ds, xs, ys, out in
+            let d = UnsafeSendable(ds), x = UnsafeSendable(xs), y = UnsafeSendable(ys)
+            let o = UnsafeSendable(out)
+            parallelChunks(n, grain: 1 << 16) { r in
+                for i in r {
+                    let g = d.value[i]
+                    switch f {
+                    case .relu: o.value[i] = x.value[i] > 0 ? g : 0
+                    case .exponential: o.value[i] = g * y.value[i]
+                    case .sigmoid: o.value[i] = g * y.value[i] * (1 - y.value[i])
+                    case .tanh: o.value[i] = g * (1 - y.value[i] * y.value[i])
+                    case .softplus: o.value[i] = g / (1 + Foundation.exp(-x.value[i]))
+                    case .elu: o.value[i] = x.value[i] > 0 ? g : g * (y.value[i] + 1)
+                    case .linear: o.value[i] = g
                     }
                 }
             }

@@ -11,12 +11,37 @@ public enum StrandMode: String, Codable, Sendable, CaseIterable {
     case conjoined
 }
 
+/// The kind of a layer: its `type` in model files and `--arch` JSON (the raw values).
+public enum LayerKind: String, Codable, Sendable, CaseIterable {
+    case conv
+    case batchnorm
+    case activation
+    case maxpool
+    case dropout
+    case flatten
+    case dense
+    case globalmaxpool
+    case globalavgpool
+    case rcsumpool
+    /// Shrikumar's WeightedSum1D; in rc mode tied between strands and followed by a
+    /// DenseAfterRevcompWeightedSum.
+    case weightedsum
+
+    /// Decodes the raw value; an unknown one is an invalid architecture naming the layer
+    /// (its index in the decoder's coding path), as `validate()` reports other mistakes.
+    public init(from decoder: Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        guard let kind = LayerKind(rawValue: raw) else {
+            let layer = decoder.codingPath.last { $0.intValue != nil }?.intValue.map { " (layer \($0 + 1))" } ?? ""
+            throw NetworkError.architecture("unknown layer type '\(raw)'\(layer)")
+        }
+        self = kind
+    }
+}
+
 /// One layer of an architecture, as written in model files and `--arch` JSON.
 public struct LayerSpec: Codable, Sendable, Equatable {
-    /// conv, batchnorm, activation, maxpool, dropout, flatten, dense, globalmaxpool,
-    /// globalavgpool, rcsumpool, weightedsum (Shrikumar's WeightedSum1D; in rc mode tied
-    /// between strands and followed by a DenseAfterRevcompWeightedSum).
-    public var type: String
+    public var type: LayerKind
     public var filters: Int?
     public var kernel: Int?
     public var padding: Padding?
@@ -27,7 +52,7 @@ public struct LayerSpec: Codable, Sendable, Equatable {
     public var rate: Float?
     public var units: Int?
 
-    public init(type: String, filters: Int? = nil, kernel: Int? = nil, padding: Padding? = nil, bias: Bool? = nil,
+    public init(type: LayerKind, filters: Int? = nil, kernel: Int? = nil, padding: Padding? = nil, bias: Bool? = nil,
                 function: ActivationFunction? = nil, pool: Int? = nil, stride: Int? = nil, rate: Float? = nil, units: Int? = nil) {
         self.type = type
         self.filters = filters
@@ -41,13 +66,13 @@ public struct LayerSpec: Codable, Sendable, Equatable {
         self.units = units
     }
 
-    static func conv(_ f: Int, _ k: Int, _ p: Padding, bias: Bool) -> LayerSpec { LayerSpec(type: "conv", filters: f, kernel: k, padding: p, bias: bias) }
-    static let bn = LayerSpec(type: "batchnorm")
-    static func act(_ f: ActivationFunction) -> LayerSpec { LayerSpec(type: "activation", function: f) }
-    static func pool(_ p: Int, _ s: Int? = nil, _ pad: Padding = .valid) -> LayerSpec { LayerSpec(type: "maxpool", padding: pad, pool: p, stride: s) }
-    static func drop(_ r: Float) -> LayerSpec { LayerSpec(type: "dropout", rate: r) }
-    static let flatten = LayerSpec(type: "flatten")
-    static func dense(_ u: Int, bias: Bool = true) -> LayerSpec { LayerSpec(type: "dense", bias: bias, units: u) }
+    static func conv(_ f: Int, _ k: Int, _ p: Padding, bias: Bool) -> LayerSpec { LayerSpec(type: .conv, filters: f, kernel: k, padding: p, bias: bias) }
+    static let bn = LayerSpec(type: .batchnorm)
+    static func act(_ f: ActivationFunction) -> LayerSpec { LayerSpec(type: .activation, function: f) }
+    static func pool(_ p: Int, _ s: Int? = nil, _ pad: Padding = .valid) -> LayerSpec { LayerSpec(type: .maxpool, padding: pad, pool: p, stride: s) }
+    static func drop(_ r: Float) -> LayerSpec { LayerSpec(type: .dropout, rate: r) }
+    static let flatten = LayerSpec(type: .flatten)
+    static func dense(_ u: Int, bias: Bool = true) -> LayerSpec { LayerSpec(type: .dense, bias: bias, units: u) }
 }
 
 /// A model architecture: input length, outputs, strand mode and the list of layers. The
@@ -122,6 +147,8 @@ public struct Architecture: Codable, Sendable, Equatable {
         let arch: Architecture
         do {
             arch = try JSONDecoder().decode(Architecture.self, from: Data(text.utf8))
+        } catch let error as NetworkError {
+            throw NetworkError.file(path: source, detail: error.description)
         } catch {
             throw NetworkError.file(path: source, detail: "not a crick architecture (\(error))")
         }

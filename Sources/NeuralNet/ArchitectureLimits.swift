@@ -34,9 +34,9 @@ extension Architecture {
         var channels = 4
         var parameters = 0
         var activations = inputLength * 4
-        let lastDense = layers.lastIndex { $0.type == "dense" }
+        let lastDense = layers.lastIndex { $0.type == .dense }
         for (i, spec) in layers.enumerated() {
-            let at = "layer \(i + 1) (\(spec.type))"
+            let at = "layer \(i + 1) (\(spec.type.rawValue))"
             func count(_ value: Int?, _ name: String, limit: Int) throws -> Int {
                 guard let value else { throw fail("\(at) needs \(name)") }
                 guard (1...limit).contains(value) else { throw fail("\(at): \(name) \(value) is not in 1...\(limit)") }
@@ -48,7 +48,7 @@ extension Architecture {
             }
             var added = 0
             switch spec.type {
-            case "conv":
+            case .conv:
                 let f = try count(spec.filters, "filters", limit: Limits.width)
                 let k = try count(spec.kernel, "kernel", limit: Limits.kernel)
                 let l = try mapLength()
@@ -63,7 +63,7 @@ extension Architecture {
                 added = weights + f
                 if (spec.padding ?? .valid) == .valid { length = l - k + 1 }
                 channels = rc ? 2 * f : f
-            case "maxpool":
+            case .maxpool:
                 let p = try count(spec.pool ?? 2, "pool", limit: Limits.kernel)
                 let s = try count(spec.stride ?? p, "stride", limit: Limits.kernel)
                 let l = try mapLength()
@@ -73,34 +73,32 @@ extension Architecture {
                 } else {
                     length = (l + s - 1) / s
                 }
-            case "batchnorm":
+            case .batchnorm:
                 added = 4 * channels
-            case "activation":
+            case .activation:
                 break
-            case "dropout":
+            case .dropout:
                 let rate = spec.rate ?? 0.5
                 guard rate >= 0, rate < 1 else { throw fail("\(at): rate \(rate) is not in [0, 1)") }
-            case "flatten":
+            case .flatten:
                 let l = try mapLength()
                 guard let flat = CheckedSize.product(l, channels) else { throw memoryRefusal(nil) }
                 length = nil
                 channels = flat
-            case "globalmaxpool", "globalavgpool", "rcsumpool":
+            case .globalmaxpool, .globalavgpool, .rcsumpool:
                 _ = try mapLength()
-                if spec.type != "rcsumpool" { length = nil }
-            case "weightedsum":
+                if spec.type != .rcsumpool { length = nil }
+            case .weightedsum:
                 let l = try mapLength()
                 guard let weights = CheckedSize.product(l, channels) else { throw memoryRefusal(nil) }
                 added = weights
                 length = nil
-            case "dense":
+            case .dense:
                 let units = i == lastDense ? outputs : try count(spec.units, "units", limit: Limits.width)
                 guard let weights = CheckedSize.product(length ?? 1, channels, units) else { throw memoryRefusal(nil) }
                 added = weights + units
                 length = nil
                 channels = units
-            default:
-                throw fail("unknown layer type '\(spec.type)' (layer \(i + 1))")
             }
             guard let p = CheckedSize.sum(parameters, added),
                   let a = CheckedSize.sum(activations, CheckedSize.product(length ?? 1, channels)) else {

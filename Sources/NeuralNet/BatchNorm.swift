@@ -176,16 +176,12 @@ public final class BatchNorm: Layer {
         let m = Float(n * (reverseComplement ? 2 : 1))
         var sb = [Float](repeating: 0, count: c), sg = [Float](repeating: 0, count: c)
         for k in 0..<c { sb[k] = dBeta[group(k)] / m; sg[k] = dGamma[group(k)] / m }
-        dy.data.withUnsafeBufferPointer { ds in
-            xhat.withUnsafeBufferPointer { hs in
-                dx.data.withUnsafeMutableBufferPointer { xs in
-                    let db = UnsafeSendable(ds.start), hb = UnsafeSendable(hs.start), xb = UnsafeSendable(xs.start)
-                    parallelChunks(n, grain: 2048) { rows in
-                        for r in rows {
-                            let d = db.value + r * c, h = hb.value + r * c, o = xb.value + r * c
-                            for k in 0..<c { o[k] = scale[k] * (d[k] - sb[k] - h[k] * sg[k]) }
-                        }
-                    }
+        withPointers(dy.data, xhat, writing: &dx.data) { ds, hs, xs in
+            let db = UnsafeSendable(ds), hb = UnsafeSendable(hs), xb = UnsafeSendable(xs)
+            parallelChunks(n, grain: 2048) { rows in
+                for r in rows {
+                    let d = db.value + r * c, h = hb.value + r * c, o = xb.value + r * c
+                    for k in 0..<c { o[k] = scale[k] * (d[k] - sb[k] - h[k] * sg[k]) }
                 }
             }
         }

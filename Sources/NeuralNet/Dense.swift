@@ -43,13 +43,9 @@ public class Dense: Layer {
         var y = Tensor(shape: [b, outFeatures])
         if let bias { for i in 0..<b { for o in 0..<outFeatures { y.data[i * outFeatures + o] = bias.values[o] } } }
         let w = effectiveWeight()
-        x.data.withUnsafeBufferPointer { xs in
-            w.withUnsafeBufferPointer { ws in
-                y.data.withUnsafeMutableBufferPointer { ys in
-                    sgemm(m: b, n: outFeatures, k: inFeatures, xs.start, lda: inFeatures, ws.start, ldb: outFeatures,
-                          beta: bias == nil ? 0 : 1, ys.start, ldc: outFeatures)
-                }
-            }
+        withPointers(x.data, w, writing: &y.data) { xs, ws, ys in
+            sgemm(m: b, n: outFeatures, k: inFeatures, xs, lda: inFeatures, ws, ldb: outFeatures,
+                  beta: bias == nil ? 0 : 1, ys, ldc: outFeatures)
         }
         return y
     }
@@ -59,20 +55,18 @@ public class Dense: Layer {
         let w = effectiveWeight()
         var dW = [Float](repeating: 0, count: inFeatures * outFeatures)
         var dx = Tensor(shape: input.shape)
-        dy.data.withUnsafeBufferPointer { ds in
-            input.data.withUnsafeBufferPointer { xs in
-                dW.withUnsafeMutableBufferPointer { dws in
-                    sgemm(transA: true, m: inFeatures, n: outFeatures, k: b, xs.start, lda: inFeatures, ds.start, ldb: outFeatures,
-                          beta: 0, dws.start, ldc: outFeatures)
-                }
+        withPointers(dy.data, input.data, writing: &dW) { ds, xs, dws in
+            sgemm(transA: true, m: inFeatures, n: outFeatures, k: b, xs, lda: inFeatures, ds, ldb: outFeatures,
+                  beta: 0, dws, ldc: outFeatures)
+        }
+        withPointers(dy.data, w, writing: &dx.data) { ds, ws, dxs in
+            sgemm(transB: true, m: b, n: inFeatures, k: outFeatures, ds, lda: outFeatures, ws, ldb: outFeatures,
+                  beta: 0, dxs, ldc: inFeatures)
+        }
+        if let bias {
+            dy.data.withUnsafeBufferPointer { ds in
+                for i in 0..<b { for o in 0..<outFeatures { bias.gradient[o] += ds[i * outFeatures + o] } }
             }
-            w.withUnsafeBufferPointer { ws in
-                dx.data.withUnsafeMutableBufferPointer { dxs in
-                    sgemm(transB: true, m: b, n: inFeatures, k: outFeatures, ds.start, lda: outFeatures, ws.start, ldb: outFeatures,
-                          beta: 0, dxs.start, ldc: inFeatures)
-                }
-            }
-            if let bias { for i in 0..<b { for o in 0..<outFeatures { bias.gradient[o] += ds[i * outFeatures + o] } } }
         }
         accumulate(dW: dW)
         return dx

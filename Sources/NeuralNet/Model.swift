@@ -4,7 +4,8 @@ import Foundation
 ///
 /// In `rc` mode convolutions become RC convolutions, the batch norms after them RC batch
 /// norms, the first flatten + dense a DenseAfterRevcompConv1D, and a global pooling is
-/// preceded by RC sum pooling, so that the output is RC-invariant. `conjoined` models average
+/// preceded by RC sum pooling, so that the output is RC-invariant (`RCMapping` keeps track
+/// of the strands while `LayerList` builds the layers). `conjoined` models average
 /// their logits on x and rc(x) in `predict`.
 public final class Model {
     public let architecture: Architecture
@@ -14,118 +15,14 @@ public final class Model {
     /// The layer names of the summary (conv1, bn1, ...).
     public let names: [String]
 
-    /// Builds the layers and initialises them (Glorot uniform) from `seed`.
+    /// Builds the layers (`LayerList.build`) and initialises them (Glorot uniform) from `seed`.
     public init(_ arch: Architecture, seed: UInt64 = 1) throws {
         try arch.validate()
         architecture = arch
-        var layers: [Layer] = []
-        var shapes: [[Int]] = []
-        var names: [String] = []
-        var shape = [arch.inputLength, 4]
-        var rng = NetRandom(seed: seed)
-        var counters: [String: Int] = [:]
-        func name(_ base: String) -> String {
-            let n = counters[base, default: 0] + 1
-            counters[base] = n
-            return "\(base)\(n)"
-        }
-        let rc = arch.strand == .rc
-        var rcMap = rc          // the current feature map is in the RC layout
-        var pendingFlatten = false
-        var afterRCWeightedSum = false
-        guard let lastDense = arch.layers.lastIndex(where: { $0.type == "dense" }) else {
-            throw NetworkError.architecture("the last layer must be a dense layer giving the outputs")
-        }
-        for (i, spec) in arch.layers.enumerated() {
-            var layer: Layer
-            var layerName: String
-            switch spec.type {
-            case "conv":
-                guard let f = spec.filters, let k = spec.kernel, f > 0, k > 0 else { throw NetworkError.architecture("conv needs filters and kernel") }
-                layerName = name("conv")
-                if rc {
-                    guard rcMap else { throw NetworkError.architecture("an RC convolution needs an RC feature map") }
-                    let c = RCConv1D(name: layerName, kernelSize: k, inChannels: shape.last ?? 4, filters: f, padding: spec.padding ?? .valid, useBias: spec.bias ?? true)
-                    c.initialise(&rng)
-                    layer = c
-                } else {
-                    let c = Conv1D(name: layerName, kernelSize: k, inChannels: shape.last ?? 4, outChannels: f, padding: spec.padding ?? .valid, useBias: spec.bias ?? true)
-                    c.initialise(&rng)
-                    layer = c
-                }
-            case "batchnorm":
-                layerName = name("bn")
-                layer = BatchNorm(name: layerName, channels: shape.last ?? 0, reverseComplement: rcMap && shape.count == 2)
-            case "activation":
-                layerName = name("act")
-                layer = Activation(spec.function ?? .relu)
-            case "maxpool":
-                layerName = name("pool")
-                layer = MaxPool1D(pool: spec.pool ?? 2, stride: spec.stride, padding: spec.padding ?? .valid)
-            case "dropout":
-                layerName = name("dropout")
-                layer = Dropout(rate: spec.rate ?? 0.5, seed: seed &+ UInt64(i) &* 7919)
-            case "flatten":
-                if rcMap && shape.count == 2 {
-                    pendingFlatten = true   // absorbed by the DenseAfterRevcompConv1D that follows
-                    continue
-                }
-                layerName = name("flatten")
-                layer = Flatten()
-            case "globalmaxpool", "globalavgpool":
-                if rcMap && shape.count == 2 {
-                    let sum = RCSumPool()
-                    shape = try sum.outputShape(shape)
-                    layers.append(sum); shapes.append(shape); names.append(name("rcsumpool"))
-                    rcMap = false
-                }
-                layerName = name("globalpool")
-                layer = GlobalPool(spec.type == "globalmaxpool" ? .max : .average)
-            case "weightedsum":
-                guard shape.count == 2 else { throw NetworkError.architecture("weightedsum needs an (L, C) map") }
-                layerName = name("weightedsum")
-                let w = WeightedSum1D(name: layerName, length: shape[0], channels: shape[1], tiedRC: rcMap)
-                w.initialise()
-                layer = w
-                afterRCWeightedSum = rcMap
-                rcMap = false
-            case "rcsumpool":
-                layerName = name("rcsumpool")
-                layer = RCSumPool()
-                rcMap = false
-            case "dense":
-                let units = i == lastDense ? arch.outputs : (spec.units ?? 0)
-                guard units > 0 else { throw NetworkError.architecture("dense needs units") }
-                layerName = name("dense")
-                if afterRCWeightedSum {
-                    let d = DenseAfterRevcompWeightedSum(name: layerName, channels: shape[0], outFeatures: units, useBias: spec.bias ?? true)
-                    d.initialise(&rng)
-                    layer = d
-                    afterRCWeightedSum = false
-                } else if pendingFlatten {
-                    let d = DenseAfterRevcompConv1D(name: layerName, length: shape[0], channels: shape[1], outFeatures: units, useBias: spec.bias ?? true)
-                    d.initialise(&rng)
-                    layer = d
-                    pendingFlatten = false
-                    rcMap = false
-                } else {
-                    guard shape.count == 1 else { throw NetworkError.architecture("dense after a (L, C) map needs a flatten or global pooling first") }
-                    let d = Dense(name: layerName, inFeatures: shape[0], outFeatures: units, useBias: spec.bias ?? true)
-                    d.initialise(&rng)
-                    layer = d
-                }
-            default:
-                throw NetworkError.architecture("unknown layer type '\(spec.type)'")
-            }
-            shape = try layer.outputShape(shape)
-            layers.append(layer)
-            shapes.append(shape)
-            names.append(layerName)
-        }
-        guard shape == [arch.outputs] else { throw NetworkError.architecture("the model ends in \(shape), not (\(arch.outputs))") }
-        self.layers = layers
-        self.shapes = shapes
-        self.names = names
+        let list = try LayerList.build(arch, seed: seed)
+        layers = list.layers
+        shapes = list.shapes
+        names = list.names
     }
 
     /// Every parameter (trainable and running statistics), in layer order.

@@ -149,12 +149,8 @@ public final class MutationWorkspace {
             for m in group.indices where !reached[m].isEmpty {
                 jobs.append(RowJob(refOffset: 0, patched: current.ranges[m], patchOffset: current.offsets[m], out: reached[m]))
             }
-            cache.maps[s].withUnsafeBufferPointer { ref in
-                current.values.withUnsafeBufferPointer { patch in
-                    next.values.withUnsafeMutableBufferPointer { dst in
-                        plan.slide(s, jobs: jobs, ref: ref.start, patch: patch.start, dst: dst.start, scratch: &scratch)
-                    }
-                }
+            withPointers(cache.maps[s], current.values, writing: &next.values) { ref, patch, dst in
+                plan.slide(s, jobs: jobs, ref: ref, patch: patch, dst: dst, scratch: &scratch)
             }
             swap(&current, &next)
         }
@@ -178,13 +174,9 @@ public final class MutationWorkspace {
                 let n = r.count * c, first = r.lowerBound * c
                 delta.removeAll(keepingCapacity: true)
                 for i in 0..<n { delta.append(current.values[current.offsets[m] + i] - map[first + i]) }
-                delta.withUnsafeBufferPointer { ds in
-                    d.weights.withUnsafeBufferPointer { ws in
-                        z.withUnsafeMutableBufferPointer { zs in
-                            sgemm(m: 1, n: d.outFeatures, k: n, ds.start, lda: n, ws.start + first * d.outFeatures, ldb: d.outFeatures,
-                                  beta: 1, zs.start + m * d.outFeatures, ldc: d.outFeatures)
-                        }
-                    }
+                withPointers(delta, d.weights, writing: &z) { ds, ws, zs in
+                    sgemm(m: 1, n: d.outFeatures, k: n, ds, lda: n, ws + first * d.outFeatures, ldb: d.outFeatures,
+                          beta: 1, zs + m * d.outFeatures, ldc: d.outFeatures)
                 }
             }
             return plan.forward((h + 1)..<last, z, batch: count, scratch: &scratch)

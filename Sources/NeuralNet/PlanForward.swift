@@ -59,13 +59,9 @@ extension InferencePlan {
         case .dense(let d):
             // (B, In) . W (In, Out) + bias -> (B, Out)
             for i in 0..<b { for o in 0..<d.outFeatures { y[i * d.outFeatures + o] = d.bias?[o] ?? 0 } }
-            x.withUnsafeBufferPointer { xs in
-                d.weights.withUnsafeBufferPointer { ws in
-                    y.withUnsafeMutableBufferPointer { ys in
-                        sgemm(m: b, n: d.outFeatures, k: d.inFeatures, xs.start, lda: d.inFeatures, ws.start, ldb: d.outFeatures,
-                              beta: 1, ys.start, ldc: d.outFeatures)
-                    }
-                }
+            withPointers(x, d.weights, writing: &y) { xs, ws, ys in
+                sgemm(m: b, n: d.outFeatures, k: d.inFeatures, xs, lda: d.inFeatures, ws, ldb: d.outFeatures,
+                      beta: 1, ys, ldc: d.outFeatures)
             }
         }
         return y

@@ -63,24 +63,20 @@ public final class MaxPool1D: Layer {
             return y
         }
         argmax = [Int32](repeating: -1, count: b * lout * c)
-        x.data.withUnsafeBufferPointer { xs in
-            y.data.withUnsafeMutableBufferPointer { ys in
-                argmax.withUnsafeMutableBufferPointer { am in
-                    let xb = UnsafeSendable(xs.start), yb = UnsafeSendable(ys.start), ab = UnsafeSendable(am.start)
-                    parallelChunks(b, grain: 4) { items in
-                        for i in items {
-                            for t in 0..<lout {
-                                let lo = max(0, t * stride - pad), hi = min(l, t * stride - pad + pool)
-                                let o = (i * lout + t) * c
-                                // First position of the window, then strictly greater values.
-                                for k in 0..<c { yb.value[o + k] = xb.value[(i * l + lo) * c + k]; ab.value[o + k] = Int32(lo) }
-                                for p in (lo + 1)..<max(hi, lo + 1) {
-                                    let s = (i * l + p) * c
-                                    for k in 0..<c where xb.value[s + k] > yb.value[o + k] {
-                                        yb.value[o + k] = xb.value[s + k]
-                                        ab.value[o + k] = Int32(p)
-                                    }
-                                }
+        withPointers(x.data, writing: &y.data, &argmax) { xs, ys, am in
+            let xb = UnsafeSendable(xs), yb = UnsafeSendable(ys), ab = UnsafeSendable(am)
+            parallelChunks(b, grain: 4) { items in
+                for i in items {
+                    for t in 0..<lout {
+                        let lo = max(0, t * stride - pad), hi = min(l, t * stride - pad + pool)
+                        let o = (i * lout + t) * c
+                        // First position of the window, then strictly greater values.
+                        for k in 0..<c { yb.value[o + k] = xb.value[(i * l + lo) * c + k]; ab.value[o + k] = Int32(lo) }
+                        for p in (lo + 1)..<max(hi, lo + 1) {
+                            let s = (i * l + p) * c
+                            for k in 0..<c where xb.value[s + k] > yb.value[o + k] {
+                                yb.value[o + k] = xb.value[s + k]
+                                ab.value[o + k] = Int32(p)
                             }
                         }
                     }
@@ -94,17 +90,13 @@ public final class MaxPool1D: Layer {
         let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
         let lout = dy.shape[1]
         var dx = Tensor(shape: inputShape)
-        dy.data.withUnsafeBufferPointer { ds in
-            dx.data.withUnsafeMutableBufferPointer { xs in
-                argmax.withUnsafeBufferPointer { am in
-                    let db = UnsafeSendable(ds.start), xb = UnsafeSendable(xs.start), ab = UnsafeSendable(am.start)
-                    parallelChunks(b, grain: 4) { items in
-                        for i in items {
-                            for t in 0..<lout {
-                                let o = (i * lout + t) * c
-                                for k in 0..<c { xb.value[(i * l + Int(ab.value[o + k])) * c + k] += db.value[o + k] }
-                            }
-                        }
+        withPointers(dy.data, argmax, writing: &dx.data) { ds, am, xs in
+            let db = UnsafeSendable(ds), xb = UnsafeSendable(xs), ab = UnsafeSendable(am)
+            parallelChunks(b, grain: 4) { items in
+                for i in items {
+                    for t in 0..<lout {
+                        let o = (i * lout + t) * c
+                        for k in 0..<c { xb.value[(i * l + Int(ab.value[o + k])) * c + k] += db.value[o + k] }
                     }
                 }
             }

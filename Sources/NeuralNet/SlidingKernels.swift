@@ -124,29 +124,25 @@ extension InferencePlan {
         }
         let block = 2048
         if scratch.cols.count < (block + 1024) * kc { scratch.cols = uninitializedFloats((block + 1024) * kc) }
-        scratch.window.withUnsafeBufferPointer { wb in
-            scratch.cols.withUnsafeMutableBufferPointer { cb in
-                c.weights.withUnsafeBufferPointer { ws in
-                    var from = wb.start, out = dst, filled = 0
-                    func flush() {
-                        sgemm(m: filled, n: cout, k: kc, cb.start, lda: kc, ws.start, ldb: cout, beta: 0, out, ldc: cout)
-                        out += filled * cout
-                        filled = 0
-                    }
-                    for (j, span) in zip(jobs, spans) {
-                        var q = 0
-                        while q < j.out.count {
-                            let n = min(j.out.count - q, block + 1024 - filled)
-                            for r in 0..<n { (cb.start + (filled + r) * kc).update(from: from + (q + r) * c.inChannels, count: kc) }
-                            filled += n
-                            q += n
-                            if filled >= block { flush() }
-                        }
-                        from += span.count * c.inChannels
-                    }
-                    flush()
-                }
+        withPointers(scratch.window, c.weights, writing: &scratch.cols) { wb, ws, cb in
+            var from = wb, out = dst, filled = 0
+            func flush() {
+                sgemm(m: filled, n: cout, k: kc, cb, lda: kc, ws, ldb: cout, beta: 0, out, ldc: cout)
+                out += filled * cout
+                filled = 0
             }
+            for (j, span) in zip(jobs, spans) {
+                var q = 0
+                while q < j.out.count {
+                    let n = min(j.out.count - q, block + 1024 - filled)
+                    for r in 0..<n { (cb + (filled + r) * kc).update(from: from + (q + r) * c.inChannels, count: kc) }
+                    filled += n
+                    q += n
+                    if filled >= block { flush() }
+                }
+                from += span.count * c.inChannels
+            }
+            flush()
         }
     }
 }

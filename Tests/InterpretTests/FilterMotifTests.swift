@@ -9,7 +9,7 @@ final class FilterMotifTests: XCTestCase {
     /// A model whose first filter scores +1 per base of `kmer` (and -1 otherwise), the others 0.
     func plantedModel(_ kmer: String, strand: StrandMode) throws -> Model {
         let arch = Architecture(name: "planted", inputLength: 60, outputs: 1, strand: strand, layers: [
-            .conv(3, kmer.count, .valid, bias: false), .bn, .act(.relu), LayerSpec(type: "globalmaxpool"), .dense(1)])
+            .conv(3, kmer.count, .valid, bias: false), .bn, .act(.relu), LayerSpec(type: .globalmaxpool), .dense(1)])
         let m = try Model(arch, seed: 1)
         let conv = try XCTUnwrap(m.layers[0] as? Conv1D)
         let f = conv.outChannels

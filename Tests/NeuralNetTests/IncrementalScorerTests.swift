@@ -16,12 +16,12 @@ final class IncrementalScorerTests: XCTestCase {
                 .pool(3, 3, .same), .drop(0.3), .flatten, .dense(8), .bn, .act(.relu), .drop(0.5), .dense(2)]),
             Architecture(name: "global-max", inputLength: 64, outputs: 1, strand: strand, layers: [
                 .conv(8, 9, .valid, bias: true), .bn, .act(.exponential), .conv(6, 5, .same, bias: false), .bn, .act(.relu),
-                LayerSpec(type: "globalmaxpool"), .dense(1)]),
+                LayerSpec(type: .globalmaxpool), .dense(1)]),
             Architecture(name: "weighted-sum", inputLength: 50, outputs: 3, strand: strand, layers: [
-                .conv(6, 5, .same, bias: true), .act(.softplus), .pool(4, 3), LayerSpec(type: "weightedsum"), .dense(3)]),
+                .conv(6, 5, .same, bias: true), .act(.softplus), .pool(4, 3), LayerSpec(type: .weightedsum), .dense(3)]),
             Architecture(name: "bn-after-pool", inputLength: 70, outputs: 1, strand: strand, layers: [
                 .conv(6, 5, .valid, bias: false), .pool(2), .bn, .act(.tanh), .conv(6, 3, .valid, bias: true), .bn, .act(.sigmoid),
-                LayerSpec(type: "globalavgpool"), .dense(4), .act(.relu), .dense(1)]),
+                LayerSpec(type: .globalavgpool), .dense(4), .act(.relu), .dense(1)]),
         ]
     }
 

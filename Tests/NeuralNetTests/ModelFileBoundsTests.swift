@@ -62,6 +62,16 @@ final class ModelFileBoundsTests: XCTestCase {
         assertRefused(a, "rate 1.5")
     }
 
+    func testUnknownLayerKindIsAnInvalidArchitectureNamingTheLayer() throws {
+        let json = tiny.json().replacingOccurrences(of: "\"type\":\"batchnorm\"", with: "\"type\":\"batchnorn\"")
+        XCTAssertThrowsError(try Architecture.parse(json, source: "a.json")) { error in
+            XCTAssertEqual("\(error)", "invalid architecture: unknown layer type 'batchnorn' (layer 2): a.json")
+        }
+        // Known kinds keep their raw values in the JSON.
+        XCTAssertTrue(tiny.json().contains("\"type\":\"conv\""))
+        XCTAssertEqual(try Architecture.parse(tiny.json(), source: "a.json"), tiny)
+    }
+
     private func encoded(_ arch: Architecture) throws -> [UInt8] {
         try ModelFile.bytes(try Model(arch), metadata: [:])
     }

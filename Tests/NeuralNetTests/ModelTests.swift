@@ -37,10 +37,10 @@ final class ModelTests: XCTestCase {
     }
 
     func testWeightedSumHeadsAndRCSumPoolAreInvariant() throws {
-        for head in [["weightedsum"], ["globalmaxpool"], ["globalavgpool"], ["rcsumpool", "flatten"]] {
-            let layers: [LayerSpec] = [.init(type: "conv", filters: 6, kernel: 9, padding: .same, bias: true), .init(type: "batchnorm"),
-                                       .init(type: "activation", function: .relu), .init(type: "maxpool", padding: .valid, pool: 5, stride: 5)]
-                + head.map { LayerSpec(type: $0) } + [.init(type: "dense", units: 2)]
+        for head in [[LayerKind.weightedsum], [.globalmaxpool], [.globalavgpool], [.rcsumpool, .flatten]] {
+            let layers: [LayerSpec] = [.init(type: .conv, filters: 6, kernel: 9, padding: .same, bias: true), .init(type: .batchnorm),
+                                       .init(type: .activation, function: .relu), .init(type: .maxpool, padding: .valid, pool: 5, stride: 5)]
+                + head.map { LayerSpec(type: $0) } + [.init(type: .dense, units: 2)]
             let model = try Model(Architecture(name: "h", inputLength: 100, outputs: 2, strand: .rc, layers: layers), seed: 2)
             for layer in model.layers { (layer as? WeightedSum1D).map { w in for i in w.weight.values.indices { w.weight.values[i] = Float(i % 7) * 0.1 - 0.2 } } }
             let x = sequences(50, 100, seed: 4)
@@ -48,7 +48,7 @@ final class ModelTests: XCTestCase {
             XCTAssertLessThanOrEqual(zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 1, 1e-5, "\(head)")
         }
         let summary = try Model(Architecture(name: "h", inputLength: 100, outputs: 1, strand: .rc, layers: [
-            .init(type: "conv", filters: 4, kernel: 5, padding: .valid, bias: true), .init(type: "weightedsum"), .init(type: "dense", units: 1)])).summary()
+            .init(type: .conv, filters: 4, kernel: 5, padding: .valid, bias: true), .init(type: .weightedsum), .init(type: .dense, units: 1)])).summary()
         XCTAssertTrue(summary.contains("DenseAfterRevcompWeightedSum"), summary)
     }
 
@@ -171,9 +171,9 @@ final class ModelTests: XCTestCase {
     func testWholeModelGradientMatchesFiniteDifferences() throws {
         var arch = try Architecture.preset("chip", outputs: 2, strand: .rc)
         arch.inputLength = 120
-        arch.layers = [.init(type: "conv", filters: 3, kernel: 5, padding: .valid, bias: true), .init(type: "batchnorm"),
-                       .init(type: "activation", function: .exponential), .init(type: "maxpool", padding: .valid, pool: 4, stride: 4),
-                       .init(type: "flatten"), .init(type: "dense", units: 2)]
+        arch.layers = [.init(type: .conv, filters: 3, kernel: 5, padding: .valid, bias: true), .init(type: .batchnorm),
+                       .init(type: .activation, function: .exponential), .init(type: .maxpool, padding: .valid, pool: 4, stride: 4),
+                       .init(type: .flatten), .init(type: .dense, units: 2)]
         let model = try Model(arch, seed: 4)
         // Continuous inputs: one-hot ones give exact ties in max pooling (repeated k-mers),
         // where the derivative is undefined and finite differences average both sides.

@@ -15,7 +15,7 @@ final class ConvolutionalScanTests: XCTestCase {
                 .conv(6, 5, .valid, bias: false), .bn, .act(.relu), .pool(2, 2), .conv(6, 3, .valid, bias: true), .bn, .act(.relu),
                 .pool(3, 2), .flatten, .dense(4), .act(.relu), .dense(1)]),
             Architecture(name: "global", inputLength: 40, outputs: 1, strand: strand, layers: [
-                .conv(6, 7, .valid, bias: true), .bn, .act(.relu), LayerSpec(type: "globalmaxpool"), .dense(1)]),
+                .conv(6, 7, .valid, bias: true), .bn, .act(.relu), LayerSpec(type: .globalmaxpool), .dense(1)]),
             Architecture(name: "same", inputLength: 50, outputs: 1, strand: strand, layers: [
                 .conv(6, 7, .same, bias: true), .bn, .act(.relu), .pool(5, 5, .same), .flatten, .dense(1)]),
         ]

@@ -1,0 +1,52 @@
+/// Shrikumar et al.'s reverse-complement convolution: F learned filters applied as 2F
+/// channels `[W, W reversed on k, Cin and F]` with bias `[b, b reversed]`, so that channel
+/// 2F-1-f of the output is the reverse complement of channel f.
+public final class RCConv1D: Conv1D {
+    public override var kind: String { "RevCompConv1D" }
+
+    /// `filters` learned filters (F); the output has 2F channels.
+    public init(name: String, kernelSize: Int, inChannels: Int, filters: Int, padding: Padding = .valid, useBias: Bool = true) {
+        super.init(name: name, kernelSize: kernelSize, inChannels: inChannels, outChannels: filters, padding: padding, useBias: useBias)
+    }
+
+    override var effectiveOut: Int { 2 * outChannels }
+
+    public override func outputShape(_ input: [Int]) throws -> [Int] {
+        let s = try super.outputShape(input)
+        return [s[0], 2 * outChannels]
+    }
+
+    /// Glorot-uniform with the fan-out of the F learned filters.
+    public override func initialise(_ rng: inout NetRandom) {
+        glorotUniform(weight, fanIn: kernelSize * inChannels, fanOut: kernelSize * outChannels, rng: &rng)
+    }
+
+    override func effectiveWeights() -> (w: [Float], b: [Float]?) {
+        let (k, cin, f) = (kernelSize, inChannels, outChannels)
+        var w = [Float](repeating: 0, count: k * cin * 2 * f)
+        for j in 0..<k {
+            for c in 0..<cin {
+                for o in 0..<f {
+                    let v = weight.values[(j * cin + c) * f + o]
+                    w[(j * cin + c) * 2 * f + o] = v
+                    w[((k - 1 - j) * cin + (cin - 1 - c)) * 2 * f + (2 * f - 1 - o)] = v
+                }
+            }
+        }
+        let b = bias.map { $0.values + $0.values.reversed() }
+        return (w, b)
+    }
+
+    override func accumulate(dW: [Float], db: [Float]?) {
+        let (k, cin, f) = (kernelSize, inChannels, outChannels)
+        for j in 0..<k {
+            for c in 0..<cin {
+                for o in 0..<f {
+                    weight.gradient[(j * cin + c) * f + o] += dW[(j * cin + c) * 2 * f + o]
+                        + dW[((k - 1 - j) * cin + (cin - 1 - c)) * 2 * f + (2 * f - 1 - o)]
+                }
+            }
+        }
+        if let db, let bias { for o in 0..<f { bias.gradient[o] += db[o] + db[2 * f - 1 - o] } }
+    }
+}
