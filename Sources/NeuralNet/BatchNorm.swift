@@ -130,20 +130,17 @@ public final class BatchNorm: Layer {
         }
         var y = Tensor(uninitializedShape: x.shape)
         if training { xhat = uninitializedFloats(x.count) } else { xhat = [] }
-        x.data.withUnsafeBufferPointer { xs in
-            y.data.withUnsafeMutableBufferPointer { ys in
-                xhat.withUnsafeMutableBufferPointer { hs in
-                    let xb = UnsafeSendable(xs.start), yb = UnsafeSendable(ys.start)
-                    let hb = UnsafeSendable(hs.baseAddress), keep = training
-                    parallelChunks(n, grain: 2048) { rows in
-                        for r in rows {
-                            let xr = xb.value + r * c, yr = yb.value + r * c
-                            for k in 0..<c { yr[k] = xr[k] * a[k] + b[k] }
-                            if keep, let h = hb.value {
-                                let hr = h + r * c
-                                for k in 0..<c { hr[k] = (xr[k] - mu[k]) * inv[k] }
-                            }
-                        }
+        // xhat is empty unless training (then it holds x.count values): only `keep` writes it.
+        withPointers(x.data, writing: &y.data, &xhat) { xs, ys, hs in
+            let xb = UnsafeSendable(xs), yb = UnsafeSendable(ys)
+            let hb = UnsafeSendable(hs), keep = training
+            parallelChunks(n, grain: 2048) { rows in
+                for r in rows {
+                    let xr = xb.value + r * c, yr = yb.value + r * c
+                    for k in 0..<c { yr[k] = xr[k] * a[k] + b[k] }
+                    if keep {
+                        let hr = hb.value + r * c
+                        for k in 0..<c { hr[k] = (xr[k] - mu[k]) * inv[k] }
                     }
                 }
             }
