@@ -113,7 +113,7 @@ bench: deps build
 FUZZ_RUNS    ?= 10000000
 FUZZ_SECONDS ?= 36000
 FUZZ_TARGETS ?= intervals npy safetensors motifs bigwig chromsizes arch datasetjson region bedgraph fasta vcf
-FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCRICK_FUZZ -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+FUZZ_FLAGS := -Xswiftc -O -Xcc -O2 -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCRICK_FUZZ -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 fuzz: deps
 	$(SWIFT) build --product crick-fuzz --build-path .build-fuzz $(FUZZ_FLAGS)
 	@for t in $(FUZZ_TARGETS); do \

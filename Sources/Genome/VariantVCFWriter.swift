@@ -52,13 +52,20 @@ public struct VariantOutputSummary: Sendable, Equatable {
     public let index: String?
     /// Why a compressed output has no index (unsorted records, a stream), or nil.
     public let note: String?
+    /// Index files beside the output that crick did not write and left in place: they
+    /// describe the file the output replaced, so a reader using them would be misled.
+    public let staleIndexes: [String]
+
+    /// The note of an output written through to a stream (stdout, a FIFO, a device).
+    public static let streamNote = "not indexed: written to a stream"
 
     /// A summary (the writer makes them; tests compare with them).
-    public init(path: String, records: Int, index: String?, note: String?) {
+    public init(path: String, records: Int, index: String?, note: String?, staleIndexes: [String] = []) {
         self.path = path
         self.records = records
         self.index = index
         self.note = note
+        self.staleIndexes = staleIndexes
     }
 }
 
@@ -333,7 +340,7 @@ public final class VariantVCFWriter {
                     indexPath = path + index.suffix
                 }
             } else {
-                note = "not indexed: written to a stream"
+                note = VariantOutputSummary.streamNote
             }
         }
         finished = true
@@ -348,15 +355,17 @@ public final class VariantVCFWriter {
         } else {
             indexOutput?.abort()
         }
-        if output.temporaryPath != nil { removeStaleIndexes(keeping: indexPath) }
-        return VariantOutputSummary(path: path, records: records, index: indexPath, note: note)
+        let stale = output.temporaryPath == nil ? [] : staleIndexes(besides: indexPath)
+        return VariantOutputSummary(path: path, records: records, index: indexPath, note: note, staleIndexes: stale)
     }
 
-    /// Removes `.tbi` and `.csi` files beside the output that belong to the file it replaced.
-    private func removeStaleIndexes(keeping kept: String?) {
-        for suffix in [".tbi", ".csi"] where path + suffix != kept {
+    /// The `.tbi` and `.csi` files beside the output other than the one just written. They
+    /// belong to the file the output replaced; crick did not write them, so it leaves them
+    /// and its caller warns.
+    private func staleIndexes(besides kept: String?) -> [String] {
+        [".tbi", ".csi"].map { path + $0 }.filter { candidate in
             var st = stat()
-            if lstat(path + suffix, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { unlink(path + suffix) }
+            return candidate != kept && lstat(candidate, &st) == 0
         }
     }
 

@@ -3,17 +3,19 @@
 public final class MutationWorkspace {
     public let scorer: IncrementalScorer
     /// The forward strand's cache, then the reverse strand's when the policy needs it.
-    private var strands: [StrandCache] = []
+    var strands: [StrandCache] = []
+    /// The prepared span (`prepare(span:)`), per strand like `strands`.
+    var spanStrands: [SpanStrand] = []
     /// The combined logits of the prepared reference (T), empty before `prepare`.
-    public private(set) var referenceLogits: [Float] = []
-    private var scratch = SlidingScratch()
+    public internal(set) var referenceLogits: [Float] = []
+    var scratch = SlidingScratch()
     /// The changed rows of the current and the next stage, for every mutant of a pass.
     private var current = PatchRows(), next = PatchRows()
 
     init(_ scorer: IncrementalScorer) { self.scorer = scorer }
 
     /// One strand of the reference: its codes and the cached maps.
-    private struct StrandCache {
+    struct StrandCache {
         /// (L) base codes.
         var codes: [UInt8]
         /// maps[s] is the input of stage s, for s up to the first head stage: maps[0] the one-hot
@@ -44,8 +46,8 @@ public final class MutationWorkspace {
         }
     }
 
-    private var plan: InferencePlan { scorer.plan }
-    private var length: Int { scorer.inputLength }
+    var plan: InferencePlan { scorer.plan }
+    var length: Int { scorer.inputLength }
 
     // MARK: reference
 
@@ -62,10 +64,17 @@ public final class MutationWorkspace {
 
     /// The full forward pass of one strand of the reference, keeping what mutants reuse.
     private func cache(_ codes: [UInt8]) -> StrandCache {
-        let end = plan.slidingEnd, last = plan.stages.count
         let x = codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: 1, length: length) }   // (1, L, 4)
-        var maps = [x.data]
-        let map = plan.forward(0..<end, x.data, batch: 1, scratch: &scratch) { _, y in maps.append(y) }
+        return finish(codes, maps: [x.data])
+    }
+
+    /// The rest of one strand's reference pass from `maps`, the inputs of stages 0..<maps.count
+    /// (maps[0] the one-hot window): the remaining sliding stages (their outputs kept), then the
+    /// head.
+    func finish(_ codes: [UInt8], maps start: [[Float]]) -> StrandCache {
+        let end = plan.slidingEnd, last = plan.stages.count
+        var maps = start
+        let map = plan.forward((maps.count - 1)..<end, maps[maps.count - 1], batch: 1, scratch: &scratch) { _, y in maps.append(y) }
         var dense: [Float]?
         let logits: [Float]
         if let h = plan.denseHead {
@@ -76,6 +85,12 @@ public final class MutationWorkspace {
             logits = plan.forward(end..<last, map, batch: 1, scratch: &scratch)
         }
         return StrandCache(codes: codes, maps: maps, denseOutput: dense, logits: logits)
+    }
+
+    /// Combines forward and reverse logits under the scorer's policy.
+    func combine(_ f: [Float], _ r: [Float]?) -> [Float] {
+        guard let r else { return f }
+        return zip(f, r).map { scorer.policy.combine(forward: $0, reverse: $1) }
     }
 
     // MARK: mutants
@@ -106,12 +121,6 @@ public final class MutationWorkspace {
             lo = hi
         }
         return out
-    }
-
-    /// Combines forward and reverse logits under the scorer's policy.
-    private func combine(_ f: [Float], _ r: [Float]?) -> [Float] {
-        guard let r else { return f }
-        return zip(f, r).map { scorer.policy.combine(forward: $0, reverse: $1) }
     }
 
     /// One incremental pass of `group` on one strand: (M, T) logits.
@@ -233,8 +242,15 @@ public final class MutationWorkspace {
     /// reference, whole windows (indels) by full forward passes. The workspace keeps the
     /// reference prepared afterwards.
     public func score(reference: [UInt8], alternatives: [AlternativeWindow]) throws -> (reference: [Float], alternatives: [Float]) {
-        let t = scorer.outputs
         let ref = try prepare(reference: reference)
+        return (ref, try score(alternatives: alternatives))
+    }
+
+    /// The logits (A, T), row-major, of alternatives of the prepared reference (by
+    /// `prepare(reference:)` or `prepare(spanOffset:)`): substitutions incrementally, whole
+    /// windows by full forward passes.
+    public func score(alternatives: [AlternativeWindow]) throws -> [Float] {
+        let t = scorer.outputs
         var mutants: [[Substitution]] = [], mutantRows: [Int] = []
         var windows: [UInt8] = [], windowRows: [Int] = []
         for (i, a) in alternatives.enumerated() {
@@ -251,6 +267,6 @@ public final class MutationWorkspace {
         for (k, row) in mutantRows.enumerated() { for j in 0..<t { out[row * t + j] = fromMutants[k * t + j] } }
         let fromWindows = try logits(windows: windows, count: windowRows.count)
         for (k, row) in windowRows.enumerated() { for j in 0..<t { out[row * t + j] = fromWindows[k * t + j] } }
-        return (ref, out)
+        return out
     }
 }

@@ -48,10 +48,11 @@ extension InferencePlan {
     }
 
     /// Runs the sliding stage `s` over `jobs`: input maps of shapes[s], outputs of shapes[s + 1]
-    /// written consecutively from `dst` (the sum of the jobs' output rows x Cout).
+    /// written consecutively from `dst` (the sum of the jobs' output rows x Cout). `inputRows`
+    /// overrides the input map's length (a span stage run along a stretch longer than a window).
     func slide(_ s: Int, jobs: [RowJob], ref: UnsafePointer<Float>, patch: UnsafePointer<Float>,
-               dst: UnsafeMutablePointer<Float>, scratch: inout SlidingScratch) {
-        let (lin, cin) = (shapes[s][0], shapes[s][1])
+               dst: UnsafeMutablePointer<Float>, scratch: inout SlidingScratch, inputRows: Int? = nil) {
+        let (lin, cin) = (inputRows ?? shapes[s][0], shapes[s][1])
         let cout = shapes[s + 1][1]
         // The input span each job reads.
         var spans: [Range<Int>] = []

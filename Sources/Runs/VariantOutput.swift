@@ -129,15 +129,21 @@ final class VariantSink {
         }
     }
 
-    /// Commits the output (and its index); returns the files written.
-    func finish() throws -> [String] {
+    /// Commits the output (and its index); returns the files written and the warnings a
+    /// user needs (why a compressed output has no index, an older index left beside it).
+    func finish() throws -> (paths: [String], warnings: [String]) {
         if let tsv {
             try tsv.commit()
-            return [path]
+            return ([path], [])
         }
-        guard let vcf else { return [] }
+        guard let vcf else { return ([], []) }
         let summary = try vcf.finish()
-        return [summary.path] + (summary.index.map { [$0] } ?? [])
+        var warnings: [String] = []
+        if let note = summary.note, note != VariantOutputSummary.streamNote { warnings.append("\(summary.path): \(note)") }
+        for stale in summary.staleIndexes {
+            warnings.append("\(stale) was left in place: it indexes the file \(summary.path) replaced, not the new one; remove it or rebuild it (bcftools index)")
+        }
+        return ([summary.path] + (summary.index.map { [$0] } ?? []), warnings)
     }
 
     /// Removes what was written.

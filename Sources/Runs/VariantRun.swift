@@ -116,7 +116,7 @@ public struct VariantRun {
                 }
                 return batch.isEmpty ? nil : batch
             }, transform: { batch, worker in
-                try batch.map { try workers[worker].score($0) }
+                try workers[worker].score(batch: batch)
             }, emit: { scored in
                 for s in scored {
                     result.records += 1
@@ -128,7 +128,9 @@ public struct VariantRun {
                 progress.advance(by: scored.count)
             })
             progress.finish()
-            result.paths = try sink.finish()
+            let finished = try sink.finish()
+            result.paths = finished.paths
+            for w in finished.warnings { reporter.warning(w) }
         } catch {
             sink.abort()
             throw error

@@ -19,8 +19,52 @@ final class VariantWorker {
         self.seed = seed
     }
 
-    /// Scores the alleles of one record (all of them share its reference window).
-    func score(_ item: VariantItem) throws -> ScoredRecord {
+    /// Scores a batch of records. The reference windows of records close together on a contig
+    /// (overlapping windows, within `IncrementalScorer.spanLimit` bases) share one pass of the
+    /// models' leading convolutions along the stretch they cover (`MutationWorkspace.prepare(span:)`);
+    /// the scores equal those of windows scored one by one.
+    func score(batch: [VariantItem]) throws -> [ScoredRecord] {
+        let l = ensemble.length
+        guard ensemble.models.allSatisfy(\.sharesSpans), let limit = ensemble.models.map(\.spanLimit).min() else {
+            return try batch.map { try score($0) }
+        }
+        // The scorable records with their reference windows' starts, by contig and start.
+        var located: [(index: Int, contig: Int, start: Int)] = []
+        for (i, item) in batch.enumerated() {
+            if let contig = item.contig, let first = item.split.lazy.compactMap(\.allele).first {
+                located.append((i, contig, VariantWindowLayout(first, length: l).refStart))
+            }
+        }
+        located.sort { ($0.contig, $0.start, $0.index) < ($1.contig, $1.start, $1.index) }
+        // Records scored from a shared span, by batch index; the rest are scored on their own.
+        var results: [Int: ScoredRecord] = [:]
+        var k = 0
+        while k < located.count {
+            let first = located[k]
+            var end = k + 1, spanEnd = first.start + l
+            while end < located.count, located[end].contig == first.contig, located[end].start < spanEnd,
+                  located[end].start + l - first.start <= limit {
+                spanEnd = max(spanEnd, located[end].start + l)
+                end += 1
+            }
+            if end - k > 1 {
+                var codes: [UInt8] = []
+                codes.reserveCapacity(spanEnd - first.start)
+                try reader.appendWindowCodes(to: &codes, contigIndex: first.contig, start: first.start, length: spanEnd - first.start)
+                for w in workspaces { try w.prepare(span: codes) }
+                for j in k..<end {
+                    results[located[j].index] = try score(batch[located[j].index], span: (codes, located[j].start - first.start))
+                }
+            }
+            k = end
+        }
+        return try batch.indices.map { try results[$0] ?? score(batch[$0]) }
+    }
+
+    /// Scores the alleles of one record (all of them share its reference window), its
+    /// reference taken from the prepared `span` (its codes and the window's offset) when given
+    /// and equal to the window read.
+    func score(_ item: VariantItem, span: (codes: [UInt8], offset: Int)? = nil) throws -> ScoredRecord {
         guard let contig = item.contig else {
             return ScoredRecord(item: item, alleles: item.split.map { _ in nil }, padded: 0)
         }
@@ -42,10 +86,11 @@ final class VariantWorker {
         }
         // logits[m]: reference (T) and alternatives (A, T) of model m.
         var refLogits: [[Float]] = [], altLogits: [[Float]] = []
+        let spanOffset = span.flatMap { s in s.codes[s.offset..<(s.offset + l)].elementsEqual(refCodes) ? s.offset : nil }
         for w in workspaces {
-            let (r, a) = try w.score(reference: refCodes, alternatives: alternatives)
+            let r = try spanOffset.map { try w.prepare(spanOffset: $0) } ?? w.prepare(reference: refCodes)
             refLogits.append(r)
-            altLogits.append(a)
+            altLogits.append(try w.score(alternatives: alternatives))
         }
         let t = ensemble.models.first?.outputs ?? 0
         var pValues: [[Double]]?

@@ -13,7 +13,8 @@ final class VariantsCLITests: XCTestCase {
     var stdModel = ""
     /// 1-based POS, REF, ALT (comma-separated) of the test records, on chr1 and chr2.
     var records: [(chrom: String, pos: Int, ref: String, alt: String)] = []
-    let length = 200
+    /// The input length of the model being checked (koo-cnn2: 200, chip: 1000).
+    var length = 200
 
     override func setUpWithError() throws {
         try requireOracle(FileManager.default.isExecutableFile(atPath: "/usr/bin/bcftools"), "bcftools")
@@ -76,16 +77,30 @@ final class VariantsCLITests: XCTestCase {
         let centre = start + length / 2
         let narrow = try dir.write("w.narrowPeak", "\(chrom)\t\(centre)\t\(centre + 1)\tw\t0\t.\t0\t0\t0\t0\n")
         let r = try ok(["predict", "--model", model, "--fasta", genome, "--regions", narrow, "--format", "bed", "--max-n", "100000"] + extra)
-        return r.text.split(separator: "\n").first.map { $0.split(separator: "\t").suffix(model == rcModel ? 2 : 1).compactMap { Double($0) } } ?? []
+        return r.text.split(separator: "\n").first.map { $0.split(separator: "\t").suffix(model == stdModel ? 1 : 2).compactMap { Double($0) } } ?? []
     }
 
     /// For every scored allele, ref_prob equals predict on the reference genome and alt_prob
     /// equals predict on the genome bcftools consensus builds with that allele alone, at the
     /// window of the documented rule.
     func testScoresEqualPredictOnConsensusGenomes() throws {
+        try checkScoresEqualPredict(model: rcModel)
+    }
+
+    /// The same with the chip preset (1 kb windows): its valid convolutions let the reference
+    /// windows of nearby records share one pass along the stretch they cover (every record
+    /// here overlaps the next one's window).
+    func testSharedReferenceSpansEqualPredictOnConsensusGenomes() throws {
+        let chip = dir.file("chip.safetensors")
+        try ok(["model", "init", "--preset", "chip", "--strand", "rc", "--outputs", "2", "--seed", "8", "-o", chip])
+        length = 1000
+        try checkScoresEqualPredict(model: chip)
+    }
+
+    func checkScoresEqualPredict(model: String) throws {
         let vcf = try dir.write("v.vcf", vcfText(records))
         let out = dir.file("scores.tsv")
-        let run = try ok(["variants", vcf, "--fasta", fasta, "--model", rcModel, "-o", out])
+        let run = try ok(["variants", vcf, "--fasta", fasta, "--model", model, "-o", out])
         XCTAssertTrue(run.stderr.contains("1 symbolic"), run.stderr)
         let table = rows(try String(contentsOfFile: out, encoding: .utf8))
         XCTAssertEqual(table.count, 9, "one row per sequence ALT (the <DEL> skipped)")
@@ -95,7 +110,7 @@ final class VariantsCLITests: XCTestCase {
             guard let chrom = row["#chrom"], let pos = row["pos"].flatMap(Int.init), let ref = row["ref"], let alt = row["alt"] else { continue }
             let p = pos - 1, c = length / 2, d = alt.count - ref.count
             let refStart = p - c
-            let refScores = try predict(rcModel, genome: fasta, chrom: chrom, start: refStart)
+            let refScores = try predict(model, genome: fasta, chrom: chrom, start: refStart)
             // The genome with this allele alone.
             let one = try dir.write("one.vcf", vcfText([(chrom, pos, ref, alt)]))
             XCTAssertEqual(try runTool("/usr/bin/bgzip", ["-f", one]).status, 0)
@@ -105,7 +120,7 @@ final class VariantsCLITests: XCTestCase {
             let altGenome = dir.file("alt.fa")
             try consensus.stdout.write(to: URL(fileURLWithPath: altGenome))
             try? FileManager.default.removeItem(atPath: altGenome + ".fai")
-            let altScores = try predict(rcModel, genome: altGenome, chrom: chrom, start: refStart + (d > 0 ? d / 2 : 0))
+            let altScores = try predict(model, genome: altGenome, chrom: chrom, start: refStart + (d > 0 ? d / 2 : 0))
             for (k, task) in ["task1", "task2"].enumerated() {
                 let r = Double(row["\(task).ref_prob"] ?? "") ?? .nan, a = Double(row["\(task).alt_prob"] ?? "") ?? .nan
                 XCTAssertEqual(r, refScores[k], accuracy: 2e-6, "ref \(chrom):\(pos) \(ref)>\(alt) \(task)")
@@ -150,6 +165,11 @@ final class VariantsCLITests: XCTestCase {
         let region = try runTool("/usr/bin/bcftools", ["view", "-H", "-r", "chr2", dir.file("out.vcf.gz")])
         XCTAssertEqual(region.status, 0, region.stderr)
         XCTAssertEqual(region.text.split(separator: "\n").count, 2)
+        // An index crick did not write (the .csi of an earlier out.vcf.gz) is left and named.
+        try dir.write("out.vcf.gz.csi", "an earlier index")
+        let again = try ok(["variants", vcf, "--fasta", fasta, "--model", stdModel, "-o", dir.file("out.vcf.gz")])
+        XCTAssertTrue(again.stderr.contains("crick: warning: \(dir.file("out.vcf.gz.csi")) was left in place"), again.stderr)
+        XCTAssertEqual(try String(contentsOfFile: dir.file("out.vcf.gz.csi"), encoding: .utf8), "an earlier index")
     }
 
     /// Threads, stdin, and shards merged: the same bytes.

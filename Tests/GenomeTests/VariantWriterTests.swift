@@ -74,7 +74,10 @@ final class VariantWriterTests: XCTestCase {
         XCTAssertEqual(summary.index, gz + ".tbi")
         XCTAssertNil(summary.note)
         XCTAssertTrue(FileManager.default.fileExists(atPath: gz + ".tbi"))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: gz + ".csi"), "the stale index of the replaced file is gone")
+        // crick did not write the old .csi: it is left and named for a warning; the user removes it.
+        XCTAssertEqual(summary.staleIndexes, [gz + ".csi"])
+        XCTAssertEqual(try String(contentsOfFile: gz + ".csi", encoding: .utf8), "stale")
+        try FileManager.default.removeItem(atPath: gz + ".csi")
         XCTAssertEqual(try shell("bgzip -t '\(gz)' && echo ok"), "ok\n")
         XCTAssertEqual(try shell("bcftools view -H -r c1:25-45 '\(gz)' | cut -f2"), "30\n40\n")
         XCTAssertEqual(try shell("bcftools query -r c2:20-20 -f '%INFO/CRICK_DIFF\\n' '\(gz)'"), "22.1\n")
@@ -143,7 +146,9 @@ final class VariantWriterTests: XCTestCase {
         let (summary, _) = try copy(p, to: gz)
         XCTAssertNil(summary.index)
         XCTAssertEqual(summary.note, "not indexed: the records are not in genome order (\(p) line 7 (record 2) at c1:10 comes after position 20)")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: gz + ".tbi"), "a stale index would lie about the new file")
+        // The old index is not crick's: it stays, and the summary names it for a warning.
+        XCTAssertEqual(try String(contentsOfFile: gz + ".tbi", encoding: .utf8), "stale")
+        XCTAssertEqual(summary.staleIndexes, [gz + ".tbi"])
         XCTAssertEqual(try shell("bcftools view -H '\(gz)' | cut -f2"), "20\n10\n")
         let p2 = try dir.write("u2.vcf", VariantFixture.header + "\nc1\t20\t.\tA\tC\t.\t.\t.\nc2\t1\t.\tA\tC\t.\t.\t.\nc1\t30\t.\tA\tC\t.\t.\t.\n")
         let (s2, _) = try copy(p2, to: dir.file("u2.bcf"))

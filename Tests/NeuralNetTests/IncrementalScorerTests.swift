@@ -77,6 +77,10 @@ final class IncrementalScorerTests: XCTestCase {
 
     /// Checks scorer logits against the oracle, relative to the logit's size where it is large.
     func assertClose(_ got: [Float], _ want: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        IncrementalScorerTests.assertClose(got, want, what, file: file, line: line)
+    }
+
+    static func assertClose(_ got: [Float], _ want: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(got.count, want.count, what, file: file, line: line)
         let worst = zip(got, want).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
         XCTAssertLessThanOrEqual(worst, 1e-5, "\(what): worst relative difference \(worst)", file: file, line: line)
