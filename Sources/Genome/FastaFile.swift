@@ -52,7 +52,7 @@ public struct FastaFile: Sendable {
         for (i, c) in contigs.enumerated() where byName[c.name] == nil { byName[c.name] = i }
         indexByName = byName
 
-        let uncompressedSize = contigs.map { $0.length > 0 ? $0.byteOffset(of: $0.length - 1) + 1 : $0.offset }.max() ?? 0
+        let uncompressedSize = contigs.map { $0.endOffset ?? 0 }.max() ?? 0
         if isCompressed && uncompressedSize <= inMemoryLimit {
             let map = try MappedFile(decompressing: path, size: uncompressedSize)
             try FastaFile.checkIndex(contigs, against: map, path: path)

@@ -13,9 +13,24 @@ public struct FastaContig: Sendable, Equatable {
     /// Bytes per full line, including the line terminator.
     let lineWidth: Int
 
-    /// Byte offset of base `pos` (0-based) in the uncompressed file.
+    /// Byte offset of base `pos` (0-based) in the uncompressed file; `pos` is in `0..<length`, for
+    /// which the index reader has checked (`endOffset`) that the arithmetic cannot overflow.
     func byteOffset(of pos: Int) -> Int {
         offset + (pos / lineBases) * lineWidth + pos % lineBases
+    }
+
+    /// One past the byte offset of the last base (the first base's offset for an empty contig),
+    /// or nil when the index's fields put it beyond `Interval.maxCoordinate` or overflow.
+    var endOffset: Int? {
+        guard length > 0 else { return offset }
+        let last = length - 1
+        let (rows, o1) = (last / lineBases).multipliedReportingOverflow(by: lineWidth)
+        guard !o1 else { return nil }
+        let (start, o2) = offset.addingReportingOverflow(rows)
+        guard !o2 else { return nil }
+        let (end, o3) = start.addingReportingOverflow(last % lineBases + 1)
+        guard !o3, end <= Interval.maxCoordinate else { return nil }
+        return end
     }
 }
 
@@ -40,8 +55,13 @@ struct FastaIndex {
             else {
                 throw GenomeError.malformedLine(path: faiPath, line: n + 1, detail: "malformed FASTA index line")
             }
-            contigs.append(FastaContig(name: String(f[0]), length: len, offset: off,
-                                       lineBases: max(lb, 1), lineWidth: max(lw, 1)))
+            let contig = FastaContig(name: String(f[0]), length: len, offset: off,
+                                     lineBases: max(lb, 1), lineWidth: max(lw, 1))
+            guard contig.endOffset != nil else {
+                throw GenomeError.malformedLine(path: faiPath, line: n + 1,
+                                                detail: "FASTA index places the contig's last base beyond any file size")
+            }
+            contigs.append(contig)
         }
         self.contigs = contigs
     }
