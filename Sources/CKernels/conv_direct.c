@@ -1,21 +1,52 @@
 #include "ckernels.h"
+#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
-int crick_has_avx2_fma(void) {
+/// The widest kernels the CPU (and the OS's saved register state) supports.
+int crick_kernel_support(void) {
 #if defined(__x86_64__)
     static int known = -1;
     if (known < 0) {
         __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        int level = CRICK_KERNELS_GENERIC;
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+            level = CRICK_KERNELS_AVX2;
+            if (__builtin_cpu_supports("avx512f")) level = CRICK_KERNELS_AVX512;
+        }
+        known = level;
     }
     return known;
 #else
-    return 0;
+    return CRICK_KERNELS_GENERIC;
 #endif
 }
+
+/// -1 until first asked: then the support, lowered by CRICK_KERNELS=generic|avx2|avx512.
+static int kernel_level = -1;
+
+int crick_kernel_level(void) {
+    int level = __atomic_load_n(&kernel_level, __ATOMIC_RELAXED);
+    if (level >= 0) return level;
+    level = crick_kernel_support();
+    const char *asked = getenv("CRICK_KERNELS");
+    if (asked && strcmp(asked, "generic") == 0) level = CRICK_KERNELS_GENERIC;
+    else if (asked && strcmp(asked, "avx2") == 0 && level > CRICK_KERNELS_AVX2) level = CRICK_KERNELS_AVX2;
+    __atomic_store_n(&kernel_level, level, __ATOMIC_RELAXED);
+    return level;
+}
+
+int crick_set_kernel_level(int level) {
+    int support = crick_kernel_support();
+    if (level > support) level = support;
+    if (level < CRICK_KERNELS_GENERIC) level = CRICK_KERNELS_GENERIC;
+    __atomic_store_n(&kernel_level, level, __ATOMIC_RELAXED);
+    return level;
+}
+
+int crick_has_avx2_fma(void) { return crick_kernel_level() >= CRICK_KERNELS_AVX2; }
 
 void crick_pack_panels(const float *w, ptrdiff_t k, ptrdiff_t cout, float *packed) {
     ptrdiff_t panels = (cout + CRICK_PANEL - 1) / CRICK_PANEL;
@@ -45,67 +76,160 @@ static void conv_rows_generic(const float *a, ptrdiff_t row_stride, ptrdiff_t k,
 }
 
 #if defined(__x86_64__)
-/// 6 rows x 16 channels in 12 accumulators: per reduction step, two weight vectors and six
-/// broadcast inputs feed 12 FMAs.
-__attribute__((target("avx2,fma")))
-static void conv_tile6_avx2(const float *a, ptrdiff_t row_stride, ptrdiff_t k, const float *panel,
-                            float *y, ptrdiff_t ldy, ptrdiff_t width) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    const float *a0 = a, *a1 = a + row_stride, *a2 = a + 2 * row_stride;
-    const float *a3 = a + 3 * row_stride, *a4 = a + 4 * row_stride, *a5 = a + 5 * row_stride;
+/// `n` rows (1-6) x 16 channels in 2n accumulators: per reduction step, two weight vectors and
+/// n broadcast inputs feed 2n FMAs. Inlined with a constant `n`, the loops over rows unroll and
+/// the accumulators stay in registers; every output is the same chain of FMAs over t whatever
+/// `n` is, so a row's value does not depend on which tile computed it.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void conv_tile_avx2(const int n, const float *a, ptrdiff_t row_stride, ptrdiff_t k,
+                                  const float *panel, float *y, ptrdiff_t ldy, ptrdiff_t width) {
+    __m256 c[6][2];
+    const float *ar[6];   // each row's inputs: one base pointer per row, indexed by t
+    for (int r = 0; r < n; r++) {
+        c[r][0] = _mm256_setzero_ps();
+        c[r][1] = _mm256_setzero_ps();
+        ar[r] = a + r * row_stride;
+    }
     for (ptrdiff_t t = 0; t < k; t++) {
         __m256 w0 = _mm256_loadu_ps(panel + t * CRICK_PANEL);
         __m256 w1 = _mm256_loadu_ps(panel + t * CRICK_PANEL + 8);
-        __m256 v;
-        v = _mm256_broadcast_ss(a0 + t); c00 = _mm256_fmadd_ps(v, w0, c00); c01 = _mm256_fmadd_ps(v, w1, c01);
-        v = _mm256_broadcast_ss(a1 + t); c10 = _mm256_fmadd_ps(v, w0, c10); c11 = _mm256_fmadd_ps(v, w1, c11);
-        v = _mm256_broadcast_ss(a2 + t); c20 = _mm256_fmadd_ps(v, w0, c20); c21 = _mm256_fmadd_ps(v, w1, c21);
-        v = _mm256_broadcast_ss(a3 + t); c30 = _mm256_fmadd_ps(v, w0, c30); c31 = _mm256_fmadd_ps(v, w1, c31);
-        v = _mm256_broadcast_ss(a4 + t); c40 = _mm256_fmadd_ps(v, w0, c40); c41 = _mm256_fmadd_ps(v, w1, c41);
-        v = _mm256_broadcast_ss(a5 + t); c50 = _mm256_fmadd_ps(v, w0, c50); c51 = _mm256_fmadd_ps(v, w1, c51);
+        for (int r = 0; r < n; r++) {
+            __m256 v = _mm256_broadcast_ss(ar[r] + t);
+            c[r][0] = _mm256_fmadd_ps(v, w0, c[r][0]);
+            c[r][1] = _mm256_fmadd_ps(v, w1, c[r][1]);
+        }
     }
-    float tile[6][CRICK_PANEL];
-    __m256 *out[6][2] = {{&c00, &c01}, {&c10, &c11}, {&c20, &c21}, {&c30, &c31}, {&c40, &c41}, {&c50, &c51}};
     if (width == CRICK_PANEL) {
-        for (int r = 0; r < 6; r++) {
-            _mm256_storeu_ps(y + r * ldy, *out[r][0]);
-            _mm256_storeu_ps(y + r * ldy + 8, *out[r][1]);
+        for (int r = 0; r < n; r++) {
+            _mm256_storeu_ps(y + r * ldy, c[r][0]);
+            _mm256_storeu_ps(y + r * ldy + 8, c[r][1]);
         }
         return;
     }
-    for (int r = 0; r < 6; r++) {
-        _mm256_storeu_ps(tile[r], *out[r][0]);
-        _mm256_storeu_ps(tile[r] + 8, *out[r][1]);
-        memcpy(y + r * ldy, tile[r], (size_t)width * sizeof(float));
+    float tile[CRICK_PANEL];
+    for (int r = 0; r < n; r++) {
+        _mm256_storeu_ps(tile, c[r][0]);
+        _mm256_storeu_ps(tile + 8, c[r][1]);
+        memcpy(y + r * ldy, tile, (size_t)width * sizeof(float));
     }
 }
 
-/// One row x 16 channels (the rows left after the 6-row tiles).
+/// Six rows per tile, the 1-5 rows left in one narrower tile (not row by row: a lone row is
+/// one latency-bound chain of FMAs, several rows interleave theirs).
 __attribute__((target("avx2,fma")))
-static void conv_row_avx2(const float *a, ptrdiff_t k, const float *panel, float *y, ptrdiff_t width) {
-    __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps();
-    for (ptrdiff_t t = 0; t < k; t++) {
-        __m256 v = _mm256_broadcast_ss(a + t);
-        c0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(panel + t * CRICK_PANEL), c0);
-        c1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(panel + t * CRICK_PANEL + 8), c1);
+static void conv_rows_avx2(const float *a, ptrdiff_t row_stride, ptrdiff_t k, const float *panel,
+                           float *y, ptrdiff_t ldy, ptrdiff_t rows, ptrdiff_t width) {
+    ptrdiff_t r = 0;
+    for (; r + 6 <= rows; r += 6)
+        conv_tile_avx2(6, a + r * row_stride, row_stride, k, panel, y + r * ldy, ldy, width);
+    const float *ar = a + r * row_stride;
+    float *yr = y + r * ldy;
+    switch (rows - r) {
+    case 5: conv_tile_avx2(5, ar, row_stride, k, panel, yr, ldy, width); break;
+    case 4: conv_tile_avx2(4, ar, row_stride, k, panel, yr, ldy, width); break;
+    case 3: conv_tile_avx2(3, ar, row_stride, k, panel, yr, ldy, width); break;
+    case 2: conv_tile_avx2(2, ar, row_stride, k, panel, yr, ldy, width); break;
+    case 1: conv_tile_avx2(1, ar, row_stride, k, panel, yr, ldy, width); break;
+    default: break;
     }
-    float tile[CRICK_PANEL];
-    _mm256_storeu_ps(tile, c0);
-    _mm256_storeu_ps(tile + 8, c1);
-    memcpy(y, tile, (size_t)width * sizeof(float));
 }
+#endif
+
+#if defined(__x86_64__)
+/// `n` rows (1-12) x 32 channels (two 16-channel panels) in 2n zmm accumulators: per reduction
+/// step, two weight vectors and n broadcast inputs feed 2n FMAs. As in the AVX2 tile, every
+/// output is one chain of FMAs over t, so the AVX-512 and AVX2 paths give the same bits. The
+/// second panel's outputs are `width1` wide (1-16).
+__attribute__((target("avx512f"), always_inline))
+static inline void conv_tile2_avx512(const int n, const float *a, ptrdiff_t row_stride, ptrdiff_t k,
+                                     const float *p0, const float *p1, float *y, ptrdiff_t ldy, ptrdiff_t width1) {
+    __m512 c[12][2];
+    const float *ar[12];
+    for (int r = 0; r < n; r++) {
+        c[r][0] = _mm512_setzero_ps();
+        c[r][1] = _mm512_setzero_ps();
+        ar[r] = a + r * row_stride;
+    }
+    for (ptrdiff_t t = 0; t < k; t++) {
+        __m512 w0 = _mm512_loadu_ps(p0 + t * CRICK_PANEL);
+        __m512 w1 = _mm512_loadu_ps(p1 + t * CRICK_PANEL);
+        for (int r = 0; r < n; r++) {
+            __m512 v = _mm512_set1_ps(ar[r][t]);
+            c[r][0] = _mm512_fmadd_ps(v, w0, c[r][0]);
+            c[r][1] = _mm512_fmadd_ps(v, w1, c[r][1]);
+        }
+    }
+    __mmask16 m1 = (__mmask16)((1u << width1) - 1u);
+    for (int r = 0; r < n; r++) {
+        _mm512_storeu_ps(y + r * ldy, c[r][0]);
+        _mm512_mask_storeu_ps(y + r * ldy + CRICK_PANEL, m1, c[r][1]);
+    }
+}
+
+/// `n` rows (1-12) x one 16-channel panel, `width` (1-16) of them stored.
+__attribute__((target("avx512f"), always_inline))
+static inline void conv_tile1_avx512(const int n, const float *a, ptrdiff_t row_stride, ptrdiff_t k,
+                                     const float *p0, float *y, ptrdiff_t ldy, ptrdiff_t width) {
+    __m512 c[12];
+    const float *ar[12];
+    for (int r = 0; r < n; r++) { c[r] = _mm512_setzero_ps(); ar[r] = a + r * row_stride; }
+    for (ptrdiff_t t = 0; t < k; t++) {
+        __m512 w0 = _mm512_loadu_ps(p0 + t * CRICK_PANEL);
+        for (int r = 0; r < n; r++) c[r] = _mm512_fmadd_ps(_mm512_set1_ps(ar[r][t]), w0, c[r]);
+    }
+    __mmask16 m = (__mmask16)((1u << width) - 1u);
+    for (int r = 0; r < n; r++) _mm512_mask_storeu_ps(y + r * ldy, m, c[r]);
+}
+
+/// Rows in 12-row tiles, then one 6-row tile and one of 1-5 rows for what is left; `pair`
+/// selects the 32-channel tile (panels p0 and p1) or the 16-channel one (p0).
+#define CRICK_TILE_ROWS(N) do { \
+        if (pair) conv_tile2_avx512(N, ar, row_stride, k, p0, p1, yr, ldy, width); \
+        else conv_tile1_avx512(N, ar, row_stride, k, p0, yr, ldy, width); \
+    } while (0)
+
+__attribute__((target("avx512f")))
+static void conv_rows_avx512(const float *a, ptrdiff_t row_stride, ptrdiff_t k, const float *p0, const float *p1,
+                             int pair, float *y, ptrdiff_t ldy, ptrdiff_t rows, ptrdiff_t width) {
+    ptrdiff_t r = 0;
+    const float *ar = a;
+    float *yr = y;
+    for (; r + 12 <= rows; r += 12, ar += 12 * row_stride, yr += 12 * ldy) CRICK_TILE_ROWS(12);
+    if (rows - r >= 6) { CRICK_TILE_ROWS(6); r += 6; ar += 6 * row_stride; yr += 6 * ldy; }
+    switch (rows - r) {
+    case 5: CRICK_TILE_ROWS(5); break;
+    case 4: CRICK_TILE_ROWS(4); break;
+    case 3: CRICK_TILE_ROWS(3); break;
+    case 2: CRICK_TILE_ROWS(2); break;
+    case 1: CRICK_TILE_ROWS(1); break;
+    default: break;
+    }
+}
+#undef CRICK_TILE_ROWS
 #endif
 
 void crick_conv_direct(const float *a, ptrdiff_t row_stride, ptrdiff_t k, const float *packed,
                        ptrdiff_t cout, float *y, ptrdiff_t ldy, ptrdiff_t rows) {
     ptrdiff_t panels = (cout + CRICK_PANEL - 1) / CRICK_PANEL;
 #if defined(__x86_64__)
-    if (crick_has_avx2_fma()) {
+    int level = crick_kernel_level();
+    if (level >= CRICK_KERNELS_AVX512) {
+        // As below, two panels (32 channels) at a time.
+        const ptrdiff_t block = 48;
+        for (ptrdiff_t r0 = 0; r0 < rows; r0 += block) {
+            ptrdiff_t n = rows - r0 < block ? rows - r0 : block;
+            for (ptrdiff_t p = 0; p < panels; p += 2) {
+                const float *p0 = packed + p * k * CRICK_PANEL;
+                int pair = p + 1 < panels;
+                const float *p1 = pair ? p0 + k * CRICK_PANEL : p0;
+                ptrdiff_t c0 = p * CRICK_PANEL, last = pair ? c0 + CRICK_PANEL : c0;
+                ptrdiff_t width = cout - last < CRICK_PANEL ? cout - last : CRICK_PANEL;
+                conv_rows_avx512(a + r0 * row_stride, row_stride, k, p0, p1, pair, y + r0 * ldy + c0, ldy, n, width);
+            }
+        }
+        return;
+    }
+    if (level >= CRICK_KERNELS_AVX2) {
         // Rows in blocks that keep their inputs in L1 while every panel passes over them.
         const ptrdiff_t block = 48;
         for (ptrdiff_t r0 = 0; r0 < rows; r0 += block) {
@@ -113,11 +237,7 @@ void crick_conv_direct(const float *a, ptrdiff_t row_stride, ptrdiff_t k, const 
             for (ptrdiff_t p = 0; p < panels; p++) {
                 const float *panel = packed + p * k * CRICK_PANEL;
                 ptrdiff_t c0 = p * CRICK_PANEL, width = cout - c0 < CRICK_PANEL ? cout - c0 : CRICK_PANEL;
-                ptrdiff_t r = 0;
-                for (; r + 6 <= n; r += 6)
-                    conv_tile6_avx2(a + (r0 + r) * row_stride, row_stride, k, panel, y + (r0 + r) * ldy + c0, ldy, width);
-                for (; r < n; r++)
-                    conv_row_avx2(a + (r0 + r) * row_stride, k, panel, y + (r0 + r) * ldy + c0, width);
+                conv_rows_avx2(a + r0 * row_stride, row_stride, k, panel, y + r0 * ldy + c0, ldy, n, width);
             }
         }
         return;

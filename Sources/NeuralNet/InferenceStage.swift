@@ -20,12 +20,14 @@ struct RowMap: Sendable {
         (scale ?? ones).withUnsafeBufferPointer { sc in
             (shift ?? zeros).withUnsafeBufferPointer { sh in
                 let a = sc.start, b = sh.start
-                for t in 0..<rows {
-                    let row = p + t * c
-                    switch activation {
-                    case .relu: for o in 0..<c { row[o] = max(0, row[o] * a[o] + b[o]) }
-                    case .linear: for o in 0..<c { row[o] = row[o] * a[o] + b[o] }
-                    default: for o in 0..<c { row[o] = Activation.value(activation, row[o] * a[o] + b[o]) }
+                switch activation {
+                case .relu, .linear:
+                    // x * a + b, then max(0, v) for relu: the same bits as the loop below.
+                    crick_affine_rows(p, rows, c, a, b, activation == .relu ? 1 : 0)
+                default:
+                    for t in 0..<rows {
+                        let row = p + t * c
+                        for o in 0..<c { row[o] = Activation.value(activation, row[o] * a[o] + b[o]) }
                     }
                 }
             }

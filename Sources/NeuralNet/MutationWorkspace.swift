@@ -18,9 +18,12 @@ public final class MutationWorkspace {
     struct StrandCache {
         /// (L) base codes.
         var codes: [UInt8]
-        /// maps[s] is the input of stage s, for s up to the first head stage: maps[0] the one-hot
-        /// input (L, 4), maps[s] (L_s, C_s).
+        /// maps[s] holds the input of stage s, for s up to the first head stage: maps[0] the
+        /// one-hot input (L, 4), maps[s] (L_s, C_s), from element offsets[s] on (a window of a
+        /// prepared span's longer map, shared rather than copied; 0 for a window's own map).
         var maps: [[Float]]
+        /// Element offset of the window's first row in each of `maps`.
+        var offsets: [Int]
         /// The first head stage's output (Out) when it is a dense layer on the map (the
         /// pre-activation that mutants update from their changed rows).
         var denseOutput: [Float]?
@@ -65,16 +68,20 @@ public final class MutationWorkspace {
     /// The full forward pass of one strand of the reference, keeping what mutants reuse.
     private func cache(_ codes: [UInt8]) -> StrandCache {
         let x = codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: 1, length: length) }   // (1, L, 4)
-        return finish(codes, maps: [x.data])
+        return finish(codes, maps: [x.data], offsets: [0])
     }
 
     /// The rest of one strand's reference pass from `maps`, the inputs of stages 0..<maps.count
-    /// (maps[0] the one-hot window): the remaining sliding stages (their outputs kept), then the
-    /// head.
-    func finish(_ codes: [UInt8], maps start: [[Float]]) -> StrandCache {
+    /// (maps[0] the one-hot window) from their `offsets`: the remaining sliding stages (their
+    /// outputs kept), then the head.
+    func finish(_ codes: [UInt8], maps start: [[Float]], offsets startOffsets: [Int]) -> StrandCache {
         let end = plan.slidingEnd, last = plan.stages.count
-        var maps = start
-        let map = plan.forward((maps.count - 1)..<end, maps[maps.count - 1], batch: 1, scratch: &scratch) { _, y in maps.append(y) }
+        var maps = start, offsets = startOffsets
+        let first = maps.count - 1
+        let map = plan.forward(first..<end, maps[first], offset: offsets[first], batch: 1, scratch: &scratch) { _, y in
+            maps.append(y)
+            offsets.append(0)
+        }
         var dense: [Float]?
         let logits: [Float]
         if let h = plan.denseHead {
@@ -84,7 +91,7 @@ public final class MutationWorkspace {
         } else {
             logits = plan.forward(end..<last, map, batch: 1, scratch: &scratch)
         }
-        return StrandCache(codes: codes, maps: maps, denseOutput: dense, logits: logits)
+        return StrandCache(codes: codes, maps: maps, offsets: offsets, denseOutput: dense, logits: logits)
     }
 
     /// Combines forward and reverse logits under the scorer's policy.
@@ -156,7 +163,7 @@ public final class MutationWorkspace {
             next.layout(reached, channels: cout)
             var jobs: [RowJob] = []
             for m in group.indices where !reached[m].isEmpty {
-                jobs.append(RowJob(refOffset: 0, patched: current.ranges[m], patchOffset: current.offsets[m], out: reached[m]))
+                jobs.append(RowJob(refOffset: cache.offsets[s], patched: current.ranges[m], patchOffset: current.offsets[m], out: reached[m]))
             }
             withPointers(cache.maps[s], current.values, writing: &next.values) { ref, patch, dst in
                 plan.slide(s, jobs: jobs, ref: ref, patch: patch, dst: dst, scratch: &scratch)
@@ -169,7 +176,7 @@ public final class MutationWorkspace {
     /// The head on the patched maps of the current pass's mutants: (M, T).
     private func head(_ cache: StrandCache, count: Int) -> [Float] {
         let plan = self.plan, end = plan.slidingEnd, last = plan.stages.count
-        let map = cache.maps[end]
+        let map = cache.maps[end], at = cache.offsets[end]   // the window's map: map[at...]
         let c = plan.shapes[end].count == 2 ? plan.shapes[end][1] : 1
         if let h = plan.denseHead, case .dense(let d) = plan.stages[h], let z0 = cache.denseOutput {
             // z (M, Out) = z_ref + W[changed rows]^T (new - old): W's rows of map row r are
@@ -182,7 +189,7 @@ public final class MutationWorkspace {
                 guard !r.isEmpty else { continue }
                 let n = r.count * c, first = r.lowerBound * c
                 delta.removeAll(keepingCapacity: true)
-                for i in 0..<n { delta.append(current.values[current.offsets[m] + i] - map[first + i]) }
+                for i in 0..<n { delta.append(current.values[current.offsets[m] + i] - map[at + first + i]) }
                 withPointers(delta, d.weights, writing: &z) { ds, ws, zs in
                     sgemm(m: 1, n: d.outFeatures, k: n, ds, lda: n, ws + first * d.outFeatures, ldb: d.outFeatures,
                           beta: 1, zs + m * d.outFeatures, ldc: d.outFeatures)
@@ -191,7 +198,7 @@ public final class MutationWorkspace {
             return plan.forward((h + 1)..<last, z, batch: count, scratch: &scratch)
         }
         // Any other head runs in full on each mutant's patched map, a few mutants at a time.
-        let size = map.count, t = scorer.outputs
+        let size = plan.shapes[end].reduce(1, *), t = scorer.outputs
         var out = [Float](repeating: 0, count: count * t)
         let chunk = 16
         var lo = 0
@@ -200,7 +207,7 @@ public final class MutationWorkspace {
             var x = [Float](repeating: 0, count: (hi - lo) * size)   // (B, L_end, C_end)
             for m in lo..<hi {
                 let base = (m - lo) * size
-                for i in 0..<size { x[base + i] = map[i] }
+                for i in 0..<size { x[base + i] = map[at + i] }
                 let r = current.ranges[m]
                 for i in 0..<(r.count * c) { x[base + r.lowerBound * c + i] = current.values[current.offsets[m] + i] }
             }

@@ -1,30 +1,41 @@
 extension InferencePlan {
     /// Stages `range` over a batch of `batch` inputs of shapes[range.lowerBound] (row-major,
-    /// item after item); returns (batch, shapes[range.upperBound]). `keep(s, y)` receives the
-    /// output of every stage s (the reference's cached maps).
-    func forward(_ range: Range<Int>, _ x: [Float], batch: Int, scratch: inout SlidingScratch,
+    /// item after item, from element `offset` of `x` on); returns (batch, shapes[range.upperBound]).
+    /// `keep(s, y)` receives the output of every stage s (the reference's cached maps).
+    func forward(_ range: Range<Int>, _ x: [Float], offset: Int = 0, batch: Int, scratch: inout SlidingScratch,
                  keep: ((Int, [Float]) -> Void)? = nil) -> [Float] {
-        var y = x
+        var y = x, at = offset
         for s in range {
-            y = forward(stage: s, y, batch: batch, scratch: &scratch)
+            y = forward(stage: s, y, offset: at, batch: batch, scratch: &scratch)
+            at = 0
             keep?(s, y)
         }
         return y
     }
 
-    /// One stage over a batch: (B, shapes[s]) -> (B, shapes[s + 1]).
-    func forward(stage s: Int, _ x: [Float], batch b: Int, scratch: inout SlidingScratch) -> [Float] {
+    /// One stage over a batch: (B, shapes[s]) -> (B, shapes[s + 1]), the input from element
+    /// `offset` of `input` on.
+    func forward(stage s: Int, _ input: [Float], offset: Int = 0, batch b: Int, scratch: inout SlidingScratch) -> [Float] {
         let inShape = shapes[s], outShape = shapes[s + 1]
         let inSize = inShape.reduce(1, *), outSize = outShape.reduce(1, *)
         var y = uninitializedFloats(b * outSize)
+        let slides: Bool
+        switch stages[s] {
+        case .conv, .pool: slides = true
+        case .rows: slides = inShape.count != 1
+        default: slides = false
+        }
+        // Sliding stages read `input` in place from the offset (a window of a span's map); the
+        // others read `x`, the batch's own elements.
+        let x = offset == 0 || slides ? input : Array(input[offset..<(offset + b * inSize)])
         switch stages[s] {
         case .rows(let map) where inShape.count == 1:
             y = x
             y.withUnsafeMutableBufferPointer { map.apply($0.start, rows: b, channels: inShape[0]) }
         case .conv, .pool, .rows:
             let lout = outShape[0]
-            let jobs = (0..<b).map { RowJob(refOffset: $0 * inSize, patched: 0..<0, patchOffset: 0, out: 0..<lout) }
-            x.withUnsafeBufferPointer { xs in
+            let jobs = (0..<b).map { RowJob(refOffset: offset + $0 * inSize, patched: 0..<0, patchOffset: 0, out: 0..<lout) }
+            input.withUnsafeBufferPointer { xs in
                 y.withUnsafeMutableBufferPointer { ys in
                     slide(s, jobs: jobs, ref: xs.start, patch: xs.start, dst: ys.start, scratch: &scratch)
                 }

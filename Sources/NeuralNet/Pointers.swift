@@ -27,6 +27,16 @@ extension UnsafeMutableBufferPointer {
 // inside `body`, exactly as with the nested calls it replaces; the overloads differ only in
 // how many arrays they lend.
 
+/// One array read, one written.
+func withPointers<A, W, R>(
+    _ a: [A], writing w: inout [W],
+    _ body: (UnsafePointer<A>, UnsafeMutablePointer<W>) throws -> R
+) rethrows -> R {
+    try a.withUnsafeBufferPointer { ap in
+        try w.withUnsafeMutableBufferPointer { wp in try body(ap.start, wp.start) }
+    }
+}
+
 /// Two arrays read, one written.
 func withPointers<A, B, W, R>(
     _ a: [A], _ b: [B], writing w: inout [W],

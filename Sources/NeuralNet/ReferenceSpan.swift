@@ -50,11 +50,12 @@ extension IncrementalScorer {
     /// True when reference windows can share a span's leading stages (`prepare(span:)` helps).
     public var sharesSpans: Bool { plan.spanEnd > 0 }
 
-    /// The longest span worth preparing, in bases: 16 windows, fewer when the span stages'
-    /// maps would pass about 64 MB per strand (16 M floats).
+    /// The longest span worth preparing, in bases: 32 windows (a span recomputes one window's
+    /// length of sequence that the next span also covers, so about 3% is computed twice), fewer
+    /// when the span stages' maps would pass about 64 MB per strand (16 M floats).
     public var spanLimit: Int {
         let channels = (0...plan.spanEnd).reduce(0) { $0 + plan.shapes[$1][1] }
-        return max(inputLength, min(16 * inputLength, 16_000_000 / max(1, channels)))
+        return max(inputLength, min(32 * inputLength, 16_000_000 / max(1, channels)))
     }
 }
 
@@ -103,12 +104,10 @@ extension MutationWorkspace {
         strands = spanStrands.enumerated().map { i, span in
             // The reverse strand's window starts where the forward one ends, counted from the end.
             let o = i == 0 ? offset : n - offset - length
-            var maps: [[Float]] = []
-            for s in 0...plan.spanEnd {
-                let rows = plan.shapes[s][0], c = plan.shapes[s][1]
-                maps.append(Array(span.maps[s][(o * c)..<((o + rows) * c)]))
-            }
-            return finish(Array(span.codes[o..<(o + length)]), maps: maps)
+            // The span's maps themselves (not copies), each from the window's first row.
+            let maps = Array(span.maps[0...plan.spanEnd])
+            let offsets = (0...plan.spanEnd).map { o * plan.shapes[$0][1] }
+            return finish(Array(span.codes[o..<(o + length)]), maps: maps, offsets: offsets)
         }
         referenceLogits = combine(strands[0].logits, strands.count > 1 ? strands[1].logits : nil)
         return referenceLogits

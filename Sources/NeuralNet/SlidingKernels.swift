@@ -65,74 +65,82 @@ extension InferencePlan {
         default:
             for j in jobs { spans.append(j.out) }
         }
-        let total = spans.reduce(0) { $0 + $1.count } * cin
-        if scratch.window.count < total { scratch.window = uninitializedFloats(total) }
-        scratch.window.withUnsafeMutableBufferPointer { wb in
+        // A job without a patch whose input span lies inside the map reads the map in place; the
+        // others read their span gathered (patch, reference and zero padding) into the scratch.
+        let direct = zip(jobs, spans).map { j, span in j.patched.isEmpty && span.lowerBound >= 0 && span.upperBound <= lin }
+        var total = 0
+        for (span, d) in zip(spans, direct) where !d { total += span.count * cin }
+        var window = scratch.window
+        scratch.window = []
+        if window.count < total { window = uninitializedFloats(total) }
+        let rows = jobs.reduce(0) { $0 + $1.out.count }
+        window.withUnsafeMutableBufferPointer { wb in
+            // sources[j]: job j's input rows (span.count x Cin, row stride Cin).
+            var sources: [UnsafePointer<Float>] = []
+            sources.reserveCapacity(jobs.count)
             var at = 0
-            for (j, span) in zip(jobs, spans) {
+            for (k, (j, span)) in zip(jobs, spans).enumerated() {
+                if direct[k] { sources.append(ref + j.refOffset + span.lowerBound * cin); continue }
                 InferencePlan.gather(ref: ref + j.refOffset, length: lin, channels: cin, patch: patch + j.patchOffset, patched: j.patched,
                                      span: span, into: wb.start + at)
+                sources.append(UnsafePointer(wb.start + at))
                 at += span.count * cin
             }
-        }
-        let rows = jobs.reduce(0) { $0 + $1.out.count }
-        switch stages[s] {
-        case .conv(let c):
-            convolve(c, jobs: jobs, spans: spans, dst: dst, scratch: &scratch)
-            c.epilogue.apply(dst, rows: rows, channels: cout)
-        case .pool(let p):
-            scratch.window.withUnsafeBufferPointer { wb in
-                var from = wb.start, out = dst
-                for (j, span) in zip(jobs, spans) {
+            switch stages[s] {
+            case .conv(let c):
+                convolve(c, jobs: jobs, sources: sources, dst: dst, scratch: &scratch)
+                c.epilogue.apply(dst, rows: rows, channels: cout)
+            case .pool(let p):
+                var out = dst
+                for (j, (span, from)) in zip(jobs, zip(spans, sources)) {
                     for t in j.out {
                         // Keras windows clipped to the input; the first row, then the maximum.
                         let lo = max(0, t * p.stride - p.padLeft), hi = min(lin, t * p.stride - p.padLeft + p.pool)
-                        out.update(from: from + (lo - span.lowerBound) * cin, count: cin)
-                        for q in (lo + 1)..<max(hi, lo + 1) {
-                            let row = from + (q - span.lowerBound) * cin
-                            for k in 0..<cin { out[k] = max(out[k], row[k]) }
-                        }
+                        crick_pool_max(from + (lo - span.lowerBound) * cin, max(hi - lo, 1), cin, out)
                         out += cin
                     }
-                    from += span.count * cin
                 }
+            case .rows(let map):
+                var out = dst
+                for (j, from) in zip(jobs, sources) {
+                    out.update(from: from, count: j.out.count * cin)
+                    out += j.out.count * cin
+                }
+                map.apply(dst, rows: rows, channels: cin)
+            default:
+                preconditionFailure("slide on a stage that does not slide")
             }
-        case .rows(let map):
-            scratch.window.withUnsafeBufferPointer { wb in dst.update(from: wb.start, count: rows * cin) }
-            map.apply(dst, rows: rows, channels: cin)
-        default:
-            preconditionFailure("slide on a stage that does not slide")
         }
+        scratch.window = window
     }
 
-    /// Output rows of a convolution from gathered windows (each `span` rows of Cin holding the
-    /// k - 1 extra rows the job's outputs read): the direct kernel reads each window in place;
-    /// without it, im2col rows of all jobs go through one GEMM per block of about 2,048 rows.
-    private func convolve(_ c: ConvStage, jobs: [RowJob], spans: [Range<Int>], dst: UnsafeMutablePointer<Float>, scratch: inout SlidingScratch) {
+    /// Output rows of a convolution from each job's input rows (`sources[j]`, the job's span of
+    /// rows of Cin holding the k - 1 extra rows its outputs read): the direct kernel reads them
+    /// in place; without it, im2col rows of all jobs go through one GEMM per block of about
+    /// 2,048 rows.
+    private func convolve(_ c: ConvStage, jobs: [RowJob], sources: [UnsafePointer<Float>], dst: UnsafeMutablePointer<Float>,
+                          scratch: inout SlidingScratch) {
         let kc = c.kernel * c.inChannels, cout = c.outChannels
         if !c.panels.isEmpty {
-            scratch.window.withUnsafeBufferPointer { wb in
-                c.panels.withUnsafeBufferPointer { pb in
-                    var from = wb.start, out = dst
-                    for (j, span) in zip(jobs, spans) {
-                        crick_conv_direct(from, c.inChannels, kc, pb.start, cout, out, cout, j.out.count)
-                        from += span.count * c.inChannels
-                        out += j.out.count * cout
-                    }
+            c.panels.withUnsafeBufferPointer { pb in
+                var out = dst
+                for (j, from) in zip(jobs, sources) {
+                    crick_conv_direct(from, c.inChannels, kc, pb.start, cout, out, cout, j.out.count)
+                    out += j.out.count * cout
                 }
             }
             return
         }
         let block = 2048
         if scratch.cols.count < (block + 1024) * kc { scratch.cols = uninitializedFloats((block + 1024) * kc) }
-        withPointers(scratch.window, c.weights, writing: &scratch.cols) { wb, ws, cb in
-            var from = wb, out = dst, filled = 0
+        withPointers(c.weights, writing: &scratch.cols) { ws, cb in
+            var out = dst, filled = 0
             func flush() {
                 sgemm(m: filled, n: cout, k: kc, cb, lda: kc, ws, ldb: cout, beta: 0, out, ldc: cout)
                 out += filled * cout
                 filled = 0
             }
-            for (j, span) in zip(jobs, spans) {
+            for (j, from) in zip(jobs, sources) {
                 var q = 0
                 while q < j.out.count {
                     let n = min(j.out.count - q, block + 1024 - filled)
@@ -141,7 +149,6 @@ extension InferencePlan {
                     q += n
                     if filled >= block { flush() }
                 }
-                from += span.count * c.inChannels
             }
             flush()
         }

@@ -15,6 +15,11 @@ import Scoring
 /// cached activations (`IncrementalScorer`), indels by full forward passes. Several models are
 /// combined by the mean of their logits.
 public struct VariantRun {
+    /// Records a worker scores together: sorted records of one batch share reference spans
+    /// (`VariantWorker.score(batch:)`), so longer batches recompute less at span edges; the
+    /// output does not depend on it.
+    static let recordsPerBatch = 256
+
     /// What to score and how.
     public struct Options {
         /// VCF, BCF or TSV (`-`: stdin).
@@ -100,7 +105,7 @@ public struct VariantRun {
         do {
             try orderedParallelMap(threads: threads, next: { () throws -> [VariantItem]? in
                 var batch: [VariantItem] = []
-                while batch.count < 64, let record = try reader.next() {
+                while batch.count < VariantRun.recordsPerBatch, let record = try reader.next() {
                     if let records, !records.contains(record.ordinal - 1) {
                         if record.ordinal > records.upperBound { break }
                         continue

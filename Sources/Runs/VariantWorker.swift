@@ -1,3 +1,4 @@
+import Foundation
 import Dataset
 import Genome
 import NeuralNet
@@ -86,7 +87,7 @@ final class VariantWorker {
         }
         // logits[m]: reference (T) and alternatives (A, T) of model m.
         var refLogits: [[Float]] = [], altLogits: [[Float]] = []
-        let spanOffset = span.flatMap { s in s.codes[s.offset..<(s.offset + l)].elementsEqual(refCodes) ? s.offset : nil }
+        let spanOffset = span.flatMap { s in VariantWorker.same(s.codes, at: s.offset, refCodes) ? s.offset : nil }
         for w in workspaces {
             let r = try spanOffset.map { try w.prepare(spanOffset: $0) } ?? w.prepare(reference: refCodes)
             refLogits.append(r)
@@ -109,6 +110,17 @@ final class VariantWorker {
             k += 1
         }
         return ScoredRecord(item: item, alleles: out, padded: padded)
+    }
+
+    /// True when `codes[offset..<offset + window.count]` equals `window` (compared as bytes).
+    static func same(_ codes: [UInt8], at offset: Int, _ window: [UInt8]) -> Bool {
+        guard offset >= 0, window.count <= codes.count - offset else { return false }
+        return codes.withUnsafeBufferPointer { c in
+            window.withUnsafeBufferPointer { w in
+                guard let cb = c.baseAddress, let wb = w.baseAddress else { return window.isEmpty }
+                return memcmp(cb + offset, wb, window.count) == 0
+            }
+        }
     }
 
     /// An SNV's or MNP's alternative as substitutions of the reference window (the positions

@@ -4,7 +4,23 @@
 #define CRICK_CKERNELS_H
 #include <stddef.h>
 
-/// 1 when the CPU runs the AVX2+FMA kernels, else 0.
+/// Kernel levels: the portable C loops, AVX2+FMA, AVX-512 (avx512f).
+#define CRICK_KERNELS_GENERIC 0
+#define CRICK_KERNELS_AVX2 1
+#define CRICK_KERNELS_AVX512 2
+
+/// The widest level the CPU supports.
+int crick_kernel_support(void);
+
+/// The level the kernels run at: the CPU's support, or lower when the environment variable
+/// CRICK_KERNELS is `generic` or `avx2` (read once), or as set by crick_set_kernel_level.
+int crick_kernel_level(void);
+
+/// Sets the level (clamped to the CPU's support) and returns the level set. Tests force each
+/// path with it; it is not meant to change while kernels run on other threads.
+int crick_set_kernel_level(int level);
+
+/// 1 when the kernels run at the AVX2+FMA level or above, else 0.
 int crick_has_avx2_fma(void);
 
 /// Width of a packed weight panel (output channels per panel).
@@ -18,7 +34,17 @@ void crick_pack_panels(const float *w, ptrdiff_t k, ptrdiff_t cout, float *packe
 ///   y[r * ldy + c] = sum_{t < K} a[r * row_stride + t] * W[t][c],
 /// with W given as panels from crick_pack_panels. Row r reads a[r * row_stride ..< + K], so a
 /// valid 1-D convolution of channels-last input (row_stride = Cin, K = kernel * Cin) needs no
-/// im2col copy. Uses AVX2+FMA when the CPU has them.
+/// im2col copy. Runs at crick_kernel_level(): AVX-512 and AVX2 give the same bits (one FMA chain
+/// per output); the portable loops may round differently.
 void crick_conv_direct(const float *a, ptrdiff_t row_stride, ptrdiff_t k, const float *packed,
                        ptrdiff_t cout, float *y, ptrdiff_t ldy, ptrdiff_t rows);
+
+/// Max pooling of one window: dst[k] = the maximum over r < rows of src[r * c + k], taken as
+/// the first row then `v >= m ? v : m` row after row (the plain loop's ties, signed zeros and
+/// NaN). Nothing is written when rows <= 0.
+void crick_pool_max(const float *src, ptrdiff_t rows, ptrdiff_t c, float *dst);
+
+/// In place on rows x c values: p[t * c + o] = p[t * c + o] * a[o] + b[o] (a product then a
+/// sum, not fused), then, when relu is non-zero, `v >= 0 ? v : 0`.
+void crick_affine_rows(float *p, ptrdiff_t rows, ptrdiff_t c, const float *a, const float *b, int relu);
 #endif
