@@ -1,4 +1,5 @@
 import Dataset
+import Dispatch
 import Foundation
 
 /// How two motif columns (probability 4-vectors) are scored: higher is more similar.
@@ -9,6 +10,11 @@ public enum ColumnScore: String, Sendable, CaseIterable {
     case euclidean
 
     func score(_ a: [Double], _ b: [Double]) -> Double {
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in score(ap, bp) } }
+    }
+
+    /// The score of two 4-vectors (the first four values of each buffer).
+    func score(_ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>) -> Double {
         switch self {
         case .pearson:
             let ma = (a[0] + a[1] + a[2] + a[3]) / 4, mb = (b[0] + b[1] + b[2] + b[3]) / 4
@@ -80,23 +86,40 @@ public enum AlignmentScoring: String, Sendable, CaseIterable {
 /// E = p x database size; q-values by Benjamini-Hochberg over every query-target pair.
 /// Where MEME-suite Tomtom differs: its q-values are per query with Storey's pi0 estimate, its
 /// median of an even count is the lower middle value, and it offers more column metrics.
-public final class MotifComparison {
+public final class MotifComparison: Sendable {
     public let database: [Motif]
     public let column: ColumnScore
     public let minOverlap: Int
     public let bins: Int
     public let scoring: AlignmentScoring
-    /// Every database column, both strands: columns[m][s][j].
-    private let columns: [[[[Double]]]]
+    /// Queries compared at once (each query's matches do not depend on it).
+    public let threads: Int
+    /// Every database column, both strands, as (N, 4) values: motif m's column j on strand s
+    /// (0 as given, 1 reverse-complemented) is column starts[m] + s * width(m) + j.
+    private let columnValues: [Double]
+    private let starts: [Int]
+    private let columnCount: Int
 
     public init(database: [Motif], column: ColumnScore = .pearson, minOverlap: Int = 5, bins: Int = 100,
-                scoring: AlignmentScoring = .complete) {
+                scoring: AlignmentScoring = .complete, threads: Int = 1) {
         self.database = database
         self.column = column
         self.minOverlap = minOverlap
         self.bins = bins
         self.scoring = scoring
-        columns = database.map { [$0.probabilities, $0.reverseComplement.probabilities] }
+        self.threads = max(1, threads)
+        var values: [Double] = [], starts: [Int] = []
+        var n = 0
+        for motif in database {
+            starts.append(n)
+            for strand in [motif.probabilities, motif.reverseComplement.probabilities] {
+                for col in strand { values += col.prefix(4) + repeatElement(0, count: max(0, 4 - col.count)) }
+                n += strand.count
+            }
+        }
+        columnValues = values
+        self.starts = starts
+        columnCount = n
     }
 
     private func bin(_ s: Double) -> Int {
@@ -108,7 +131,18 @@ public final class MotifComparison {
     /// The matches of each query with every database motif, best first (by p-value), with
     /// q-values over all queries.
     public func compare(_ queries: [Motif]) -> [[MotifMatch]] {
-        var all = queries.map { compareOne($0) }
+        var all: [[MotifMatch]]
+        if threads <= 1 || queries.count <= 1 {
+            all = queries.map { compareOne($0) }
+        } else {
+            // Worker w compares queries w, w + threads, ...; each query's list lands in its slot.
+            let slots = MatchSlots(queries.count)
+            let workers = min(threads, queries.count)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for q in stride(from: worker, to: queries.count, by: workers) { slots.set(q, compareOne(queries[q])) }
+            }
+            all = slots.values
+        }
         // Benjamini-Hochberg over every pair.
         var flat: [(q: Int, i: Int, p: Double)] = []
         for (q, list) in all.enumerated() { for (i, m) in list.enumerated() { flat.append((q, i, m.pValue)) } }
@@ -126,9 +160,19 @@ public final class MotifComparison {
         let wq = query.width
         guard wq > 0, !database.isEmpty else { return [] }
         // Column scores of every query column against every database column (both strands):
-        // scores[motif][strand][target column][query column].
-        let scores: [[[[Double]]]] = columns.map { motifColumns in
-            motifColumns.map { cols in cols.map { col in (0..<wq).map { column.score(query.probabilities[$0], col) } } }
+        // scores[c * wq + i] for database column c and query column i.
+        var q: [Double] = []
+        for col in query.probabilities { q += col.prefix(4) + repeatElement(0, count: max(0, 4 - col.count)) }
+        var scores = [Double](repeating: 0, count: columnCount * wq)
+        q.withUnsafeBufferPointer { qp in
+            columnValues.withUnsafeBufferPointer { dp in
+                scores.withUnsafeMutableBufferPointer { sp in
+                    for c in 0..<columnCount {
+                        let col = UnsafeBufferPointer(rebasing: dp[(c * 4)..<(c * 4 + 4)])
+                        for i in 0..<wq { sp[c * wq + i] = column.score(UnsafeBufferPointer(rebasing: qp[(i * 4)..<(i * 4 + 4)]), col) }
+                    }
+                }
+            }
         }
         var out = scoring == .complete ? completeMatches(wq: wq, scores: scores) : incompleteMatches(wq: wq, scores: scores)
         out.sort { ($0.pValue, -$0.score, $0.target) < ($1.pValue, -$1.score, $1.target) }
@@ -137,28 +181,32 @@ public final class MotifComparison {
 
     /// Tomtom's complete scoring: median-shifted column scores, unaligned query columns at 0,
     /// p of the best alignment's sum under the maximum of all alignments of the target's width.
-    private func completeMatches(wq: Int, scores: [[[[Double]]]]) -> [MotifMatch] {
-        // Median of each query column's scores over every database column.
-        let perColumn = perQueryColumn(scores, wq: wq)
-        let medians = perColumn.map { column -> Double in
-            let v = column.sorted(), n = v.count
-            return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+    private func completeMatches(wq: Int, scores: [Double]) -> [MotifMatch] {
+        // Median of each query column's scores over every database column (exact: the middle
+        // value, or the mean of the two middle values, of the column's scores).
+        let medians = (0..<wq).map { i -> Double in
+            var v = (0..<columnCount).map { scores[$0 * wq + i] }
+            return MotifComparison.median(&v)
         }
         // Shifted scores discretised on one scale for all query columns: level 0 is the lowest
         // shifted score, bins - 1 the highest; `zero` is the level of a shifted score of 0.
         var lo = Double.infinity, hi = -Double.infinity
-        for (i, column) in perColumn.enumerated() {
-            for v in column { lo = min(lo, v - medians[i]); hi = max(hi, v - medians[i]) }
+        for c in 0..<columnCount {
+            for i in 0..<wq { lo = min(lo, scores[c * wq + i] - medians[i]); hi = max(hi, scores[c * wq + i] - medians[i]) }
         }
         let scale = Double(bins - 1) / max(hi - lo, 1e-12)
-        func level(_ shifted: Double) -> Int { min(bins - 1, max(0, Int(((shifted - lo) * scale).rounded()))) }
+        let top = bins - 1
+        func level(_ shifted: Double) -> Int { min(top, max(0, Int(((shifted - lo) * scale).rounded()))) }
         let zero = level(0)
-        let survival = survivalFunctions(nullPMF(perColumn) { i, v in level(v - medians[i]) })
+        // levels[c * wq + i]: the level of database column c's shifted score for query column i.
+        var levels = [Int32](repeating: 0, count: columnCount * wq)
+        for c in 0..<columnCount { for i in 0..<wq { levels[c * wq + i] = Int32(level(scores[c * wq + i] - medians[i])) } }
+        let survival = survivalFunctions(nullPMF(levels, wq: wq))
         // log P(max over the alignments of a width-wt target < s), memoised by (wt, s).
         var memo: [Int: Double] = [:]
-        let levels = wq * (bins - 1) + 1
+        let levelCount = wq * (bins - 1) + 1
         func logBelow(width wt: Int, score s: Int) -> Double {
-            if let v = memo[wt * levels + s] { return v }
+            if let v = memo[wt * levelCount + s] { return v }
             var acc = 0.0
             for offset in (-(wt - 1))...(wq - 1) {
                 let a = max(0, offset), b = min(wq, wt + offset)
@@ -168,25 +216,26 @@ public final class MotifComparison {
                 if tail >= 1 { acc = -.infinity; break }
                 acc += 2 * log1p(-tail)                 // both orientations of the target
             }
-            memo[wt * levels + s] = acc
+            memo[wt * levelCount + s] = acc
             return acc
         }
         var out: [MotifMatch] = []
-        for (t, perStrand) in scores.enumerated() {
-            let wt = perStrand[0].count
+        for t in database.indices {
+            let wt = database[t].width
             guard wt > 0 else { continue }
             let minOv = min(minOverlap, wq, wt)
             var best = (level: -1, offset: 0, strand: Character("+"), overlap: 0, score: -Double.infinity)
-            for (s, perTargetColumn) in perStrand.enumerated() {
+            for s in 0..<2 {
+                let first = starts[t] + s * wt   // the strand's column 0
                 for offset in (-(wt - minOv))...(wq - minOv) {
                     let a = max(0, offset), b = min(wq, wt + offset)
                     guard b - a >= minOv else { continue }
                     var total = (wq - (b - a)) * zero
                     var raw = 0.0
                     for i in a..<b {
-                        let v = perTargetColumn[i - offset][i] - medians[i]
-                        total += level(v)
-                        raw += v
+                        let k = (first + i - offset) * wq + i
+                        total += Int(levels[k])
+                        raw += scores[k] - medians[i]
                     }
                     if total > best.level || (total == best.level && (b - a > best.overlap || (b - a == best.overlap && raw > best.score))) {
                         best = (total, offset, s == 0 ? "+" : "-", b - a, raw)
@@ -203,15 +252,17 @@ public final class MotifComparison {
 
     /// Incomplete scoring: sums over aligned columns only, the smallest p over the alignments,
     /// corrected for the alignments tried.
-    private func incompleteMatches(wq: Int, scores: [[[[Double]]]]) -> [MotifMatch] {
-        let survival = survivalFunctions(nullPMF(perQueryColumn(scores, wq: wq)) { _, v in bin(v) })
+    private func incompleteMatches(wq: Int, scores: [Double]) -> [MotifMatch] {
+        let levels = scores.map { Int32(bin($0)) }
+        let survival = survivalFunctions(nullPMF(levels, wq: wq))
         var out: [MotifMatch] = []
-        for (t, perStrand) in scores.enumerated() {
-            let wt = perStrand[0].count
+        for t in database.indices {
+            let wt = database[t].width
             let minOv = min(minOverlap, wq, wt)
             var best = (p: 2.0, offset: 0, strand: Character("+"), overlap: 0, score: -Double.infinity)
             var tried = 0
-            for (s, perColumn) in perStrand.enumerated() {
+            for s in 0..<2 {
+                let first = starts[t] + s * wt
                 for offset in (-(wt - minOv))...(wq - minOv) {
                     let a = max(0, offset), b = min(wq, wt + offset)
                     guard b - a >= minOv else { continue }
@@ -219,9 +270,9 @@ public final class MotifComparison {
                     var binSum = 0
                     var raw = 0.0
                     for i in a..<b {
-                        let v = perColumn[i - offset][i]
-                        binSum += bin(v)
-                        raw += v
+                        let k = (first + i - offset) * wq + i
+                        binSum += Int(levels[k])
+                        raw += scores[k]
                     }
                     let sf = survival[a][b - a - 1]
                     let p = sf[min(binSum, sf.count - 1)]
@@ -239,22 +290,47 @@ public final class MotifComparison {
         return out
     }
 
-    /// Each query column's scores against every database column (both strands), flattened.
-    private func perQueryColumn(_ scores: [[[[Double]]]], wq: Int) -> [[Double]] {
-        var perColumn = [[Double]](repeating: [], count: wq)
-        for perStrand in scores { for cols in perStrand { for row in cols { for i in 0..<wq { perColumn[i].append(row[i]) } } } }
-        return perColumn
+    /// The median of `v` (reordered in place): the middle value, or the mean of the two middle
+    /// values for an even count; the value a full sort gives, found by selection.
+    static func median(_ v: inout [Double]) -> Double {
+        let n = v.count
+        guard n > 0 else { return 0 }
+        let upper = select(&v, n / 2)
+        guard n % 2 == 0 else { return upper }
+        // The lower middle value is the largest of the values before the upper one.
+        var lower = -Double.infinity
+        for i in 0..<(n / 2) { lower = max(lower, v[i]) }
+        return (lower + upper) / 2
     }
 
-    /// The null pmf of each query column: its scores' discretised levels (`level(column, score)`),
-    /// every database column weighted equally.
-    private func nullPMF(_ perColumn: [[Double]], level: (Int, Double) -> Int) -> [[Double]] {
-        perColumn.enumerated().map { i, values in
-            var pmf = [Double](repeating: 0, count: bins)
-            for v in values { pmf[level(i, v)] += 1 }
-            let total = Double(max(values.count, 1))
-            return pmf.map { $0 / total }
+    /// Reorders `v` so that v[k] holds the value a sort would put there, no value before it
+    /// greater and none after it smaller (Hoare's selection with a median-of-three pivot).
+    static func select(_ v: inout [Double], _ k: Int) -> Double {
+        var lo = 0, hi = v.count - 1
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if v[mid] < v[lo] { v.swapAt(mid, lo) }
+            if v[hi] < v[lo] { v.swapAt(hi, lo) }
+            if v[hi] < v[mid] { v.swapAt(hi, mid) }
+            let pivot = v[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while v[i] < pivot { i += 1 }
+                while pivot < v[j] { j -= 1 }
+                if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { return v[k] }
         }
+        return v[k]
+    }
+
+    /// The null pmf of each query column: the distribution of its discretised levels
+    /// (levels[c * wq + i]) over the database columns c, every column weighted equally.
+    private func nullPMF(_ levels: [Int32], wq: Int) -> [[Double]] {
+        var counts = [[Double]](repeating: [Double](repeating: 0, count: bins), count: wq)
+        for c in 0..<columnCount { for i in 0..<wq { counts[i][Int(levels[c * wq + i])] += 1 } }
+        let total = Double(max(columnCount, 1))
+        return counts.map { $0.map { $0 / total } }
     }
 
     /// Survival functions of sums over query columns a..<b of independent per-column pmfs:
@@ -262,13 +338,18 @@ public final class MotifComparison {
     private func survivalFunctions(_ pmf: [[Double]]) -> [[[Double]]] {
         let wq = pmf.count
         var survival: [[[Double]]] = Array(repeating: [], count: wq)
+        // Each pmf's non-zero levels and their probabilities, in level order.
+        let nonZero = pmf.map { p in (p.indices.filter { p[$0] > 0 }, p.filter { $0 > 0 }) }
         for a in 0..<wq {
             var dist = pmf[a]
             var list: [[Double]] = [tail(dist)]
             for b in (a + 1)..<(wq + 1) where b < wq {
                 var next = [Double](repeating: 0, count: dist.count + bins - 1)
-                for (x, px) in dist.enumerated() where px > 0 {
-                    for (y, py) in pmf[b].enumerated() where py > 0 { next[x + y] += px * py }
+                let (ys, ps) = nonZero[b]
+                next.withUnsafeMutableBufferPointer { np in
+                    for (x, px) in dist.enumerated() where px > 0 {
+                        for j in ys.indices { np[x + ys[j]] += px * ps[j] }
+                    }
                 }
                 dist = next
                 list.append(tail(dist))
@@ -287,5 +368,25 @@ public final class MotifComparison {
             out[s] = min(1, acc)
         }
         return out
+    }
+}
+
+/// Per-query result slots filled by the comparison's worker threads (under a lock).
+private final class MatchSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [[MotifMatch]]
+
+    init(_ count: Int) { slots = Array(repeating: [], count: count) }
+
+    func set(_ i: Int, _ matches: [MotifMatch]) {
+        lock.lock()
+        slots[i] = matches
+        lock.unlock()
+    }
+
+    var values: [[MotifMatch]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
     }
 }

@@ -76,7 +76,7 @@ public struct MotifRun {
         let known = try options.compare.map { try MotifFile.read(path: $0) } ?? []
         let (database, truthIndex) = databaseWithTruth(known, truth: truthMotifs)
         let matches = database.isEmpty ? [] : MotifComparison(database: database, column: options.distance, minOverlap: options.minOverlap,
-                                                               scoring: options.scoring).compare(queries)
+                                                               scoring: options.scoring, threads: options.threads).compare(queries)
         let summary = truthMotifs.isEmpty ? nil : TruthSummary(matches: matches, database: database, truth: truthIndex)
 
         let staging = try StagingDirectory(final: options.output, kind: MotifRun.outputKind, force: options.force, legacyFiles: MotifRun.files)
