@@ -43,6 +43,14 @@ public final class Activation: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let y = infer(x)
+        // Kept in inference too: an inference-mode backward (attribution) needs them.
+        input = x.data
+        output = y.data
+        return y
+    }
+
+    public func infer(_ x: Tensor) -> Tensor {
         var y = Tensor(uninitializedShape: x.shape)
         switch function {
         case .relu: map(x.data, into: &y.data) { max(0, $0) }
@@ -53,9 +61,6 @@ public final class Activation: Layer {
         case .elu: map(x.data, into: &y.data) { $0 > 0 ? $0 : Foundation.expm1($0) }
         case .linear: y = x
         }
-        // Kept in inference too: an inference-mode backward (attribution) needs them.
-        input = x.data
-        output = y.data
         return y
     }
 

@@ -101,24 +101,38 @@ public final class BatchNorm: Layer {
         let c = channels, n = x.count / c, g = groups
         shape = x.shape
         lastTraining = training
+        guard training else {
+            invStd = runningVar.values.map { 1 / ($0 + epsilon).squareRoot() }
+            xhat = []
+            return normalise(x, mean: Array(runningMean.values), invStd: invStd, keepXhat: false).y
+        }
         var mean = [Float](repeating: 0, count: g), variance = [Float](repeating: 0, count: g)
-        if training {
-            let perGroup = Double(n * (reverseComplement ? 2 : 1))
-            let (sums, squares) = x.data.withUnsafeBufferPointer { channelSums($0.start, $0.start, rows: n) }
-            let gs = grouped(sums), gq = grouped(squares)
-            for j in 0..<g {
-                let m = gs[j] / perGroup
-                mean[j] = Float(m)
-                variance[j] = Float(max(gq[j] / perGroup - m * m, 0))
-                runningMean.values[j] = momentum * runningMean.values[j] + (1 - momentum) * mean[j]
-                runningVar.values[j] = momentum * runningVar.values[j] + (1 - momentum) * variance[j]
-            }
-        } else {
-            mean = runningMean.values
-            variance = runningVar.values
+        let perGroup = Double(n * (reverseComplement ? 2 : 1))
+        let (sums, squares) = x.data.withUnsafeBufferPointer { channelSums($0.start, $0.start, rows: n) }
+        let gs = grouped(sums), gq = grouped(squares)
+        for j in 0..<g {
+            let m = gs[j] / perGroup
+            mean[j] = Float(m)
+            variance[j] = Float(max(gq[j] / perGroup - m * m, 0))
+            runningMean.values[j] = momentum * runningMean.values[j] + (1 - momentum) * mean[j]
+            runningVar.values[j] = momentum * runningVar.values[j] + (1 - momentum) * variance[j]
         }
         invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        // Per-channel scale and shift: y = x * a + b.
+        let (y, h) = normalise(x, mean: mean, invStd: invStd, keepXhat: true)
+        xhat = h
+        return y
+    }
+
+    /// The running-statistics pass of `forward(x, training: false)`, keeping nothing.
+    public func infer(_ x: Tensor) -> Tensor {
+        normalise(x, mean: Array(runningMean.values), invStd: runningVar.values.map { 1 / ($0 + epsilon).squareRoot() }, keepXhat: false).y
+    }
+
+    /// y = (x - mean) * invStd * gamma + beta per group, as x * a + b with a = gamma * invStd and
+    /// b = beta - mean * a per channel; with `keepXhat`, also x-hat = (x - mean) * invStd.
+    /// x, y (N, C); mean, invStd (groups).
+    private func normalise(_ x: Tensor, mean: [Float], invStd: [Float], keepXhat: Bool) -> (y: Tensor, xhat: [Float]) {
+        let c = channels, n = x.count / c
         var a = [Float](repeating: 0, count: c), b = [Float](repeating: 0, count: c)
         var mu = [Float](repeating: 0, count: c), inv = [Float](repeating: 0, count: c)
         for k in 0..<c {
@@ -129,11 +143,11 @@ public final class BatchNorm: Layer {
             inv[k] = invStd[j]
         }
         var y = Tensor(uninitializedShape: x.shape)
-        if training { xhat = uninitializedFloats(x.count) } else { xhat = [] }
-        // xhat is empty unless training (then it holds x.count values): only `keep` writes it.
+        // xhat is empty unless kept (then it holds x.count values): only `keep` writes it.
+        var xhat = keepXhat ? uninitializedFloats(x.count) : []
         withPointers(x.data, writing: &y.data, &xhat) { xs, ys, hs in
             let xb = UnsafeSendable(xs), yb = UnsafeSendable(ys)
-            let hb = UnsafeSendable(hs), keep = training
+            let hb = UnsafeSendable(hs), keep = keepXhat
             parallelChunks(n, grain: 2048) { rows in
                 for r in rows {
                     let xr = xb.value + r * c, yr = yb.value + r * c
@@ -145,7 +159,7 @@ public final class BatchNorm: Layer {
                 }
             }
         }
-        return y
+        return (y, xhat)
     }
 
     public func backward(_ dy: Tensor) -> Tensor {

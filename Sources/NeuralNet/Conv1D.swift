@@ -58,12 +58,13 @@ public class Conv1D: Layer {
     var padLeft: Int { padding == .same ? (kernelSize - 1) / 2 : 0 }
 
     /// The kernel and bias the forward pass uses (RC convolution overrides).
-    func effectiveWeights() -> (w: [Float], b: [Float]?) { (weight.values, bias?.values) }
+    func effectiveWeights() -> (w: [Float], b: [Float]?) { (Array(weight.values), bias.map { Array($0.values) }) }
 
     /// Adds the gradient of the effective kernel and bias to the parameters.
     func accumulate(dW: [Float], db: [Float]?) {
-        for i in dW.indices { weight.gradient[i] += dW[i] }
-        if let db, let bias { for i in db.indices { bias.gradient[i] += db[i] } }
+        let gw = weight.gradient
+        for i in dW.indices { gw[i] += dW[i] }
+        if let db, let gb = bias?.gradient { for i in db.indices { gb[i] += db[i] } }
     }
 
     /// Effective output channels.
@@ -105,16 +106,29 @@ public class Conv1D: Layer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         inputShape = x.shape
         // Layer-by-layer passes keep what backward needs, in inference too (attribution).
-        return useShifted ? shiftedForward(x, keep: true, epilogue: nil) : im2colForward(x, keep: true, epilogue: nil)
+        if useShifted {
+            let (y, xp) = shiftedForward(x, keep: true, epilogue: nil)
+            padded = xp
+            paddedLength = padding == .same ? x.shape[1] + kernelSize - 1 : x.shape[1]
+            return y
+        }
+        let (y, columns) = im2colForward(x, keep: true, epilogue: nil)
+        cols = columns
+        return y
     }
 
-    /// Inference forward with a batch norm and activation folded into the output pass.
-    func forwardFused(_ x: Tensor, epilogue: Epilogue) -> Tensor {
-        inputShape = x.shape
+    /// The convolution alone at inference, keeping nothing.
+    public func infer(_ x: Tensor) -> Tensor {
+        useShifted ? shiftedForward(x, keep: false, epilogue: nil).y : im2colForward(x, keep: false, epilogue: nil).y
+    }
+
+    /// Inference with a batch norm and activation folded into the output pass, keeping nothing
+    /// (any number of threads may run it at once).
+    func inferFused(_ x: Tensor, epilogue: Epilogue) -> Tensor {
         if inChannels == 4, let codes = Conv1D.oneHotCodes(x) {
             return lookupForward(codes, batch: x.shape[0], length: x.shape[1], epilogue: epilogue)
         }
-        return useShifted ? shiftedForward(x, keep: false, epilogue: epilogue) : im2colForward(x, keep: false, epilogue: epilogue)
+        return useShifted ? shiftedForward(x, keep: false, epilogue: epilogue).y : im2colForward(x, keep: false, epilogue: epilogue).y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {

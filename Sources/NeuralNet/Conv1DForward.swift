@@ -79,8 +79,9 @@ extension Conv1D {
         return f
     }
 
-    /// `keep`: save the (padded) input for backward.
-    func shiftedForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> Tensor {
+    /// y, and with `keep` the (padded) input backward needs (B * Lp, Cin), else []. Keeps no
+    /// state: the caller stores what it keeps.
+    func shiftedForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> (y: Tensor, padded: [Float]) {
         // x (B, L, Cin) -> xp (B*Lp, Cin); yFull (R, Cout') with R = B*Lp - k + 1 rows:
         // yFull[r] = sum_j xp[r + j] . W_j; rows r = b*Lp + t with t < Lout are the outputs.
         let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
@@ -139,17 +140,12 @@ extension Conv1D {
                 }
             }
         }
-        if keep {
-            padded = xp
-            paddedLength = lp
-        } else {
-            padded = []
-        }
-        return y
+        return (y, keep ? xp : [])
     }
 
-    /// `keep`: save the columns for backward.
-    func im2colForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> Tensor {
+    /// y, and with `keep` the columns backward needs (B * Lout, k * Cin), else []. Keeps no
+    /// state: the caller stores what it keeps.
+    func im2colForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> (y: Tensor, cols: [Float]) {
         // x (B, L, Cin) -> cols (B*Lout, k*Cin) -> y (B, Lout, Cout')
         let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
         let k = kernelSize
@@ -189,7 +185,6 @@ extension Conv1D {
                 if let epilogue { Conv1D.apply(epilogue, yb.value + rows.lowerBound * cout, rows: rows.count, channels: cout) }
             }
         }
-        self.cols = keep ? cols : []
-        return y
+        return (y, keep ? cols : [])
     }
 }

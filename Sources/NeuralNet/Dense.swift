@@ -31,17 +31,24 @@ public class Dense: Layer {
     }
 
     /// The (In, Out) kernel the forward pass uses (tied heads override).
-    func effectiveWeight() -> [Float] { weight.values }
+    func effectiveWeight() -> [Float] { Array(weight.values) }
 
     /// Adds the gradient of the effective kernel to the parameter.
-    func accumulate(dW: [Float]) { for i in dW.indices { weight.gradient[i] += dW[i] } }
+    func accumulate(dW: [Float]) {
+        let g = weight.gradient
+        for i in dW.indices { g[i] += dW[i] }
+    }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        input = x
+        return infer(x)
+    }
+
+    public func infer(_ x: Tensor) -> Tensor {
         // x (B, In) . W (In, Out) + b -> (B, Out)
         let b = x.batch
-        input = x
         var y = Tensor(shape: [b, outFeatures])
-        if let bias { for i in 0..<b { for o in 0..<outFeatures { y.data[i * outFeatures + o] = bias.values[o] } } }
+        if let bias = bias?.values { for i in 0..<b { for o in 0..<outFeatures { y.data[i * outFeatures + o] = bias[o] } } }
         let w = effectiveWeight()
         withPointers(x.data, w, writing: &y.data) { xs, ws, ys in
             sgemm(m: b, n: outFeatures, k: inFeatures, xs, lda: inFeatures, ws, ldb: outFeatures,
@@ -63,9 +70,9 @@ public class Dense: Layer {
             sgemm(transB: true, m: b, n: inFeatures, k: outFeatures, ds, lda: outFeatures, ws, ldb: outFeatures,
                   beta: 0, dxs, ldc: inFeatures)
         }
-        if let bias {
+        if let gb = bias?.gradient {
             dy.data.withUnsafeBufferPointer { ds in
-                for i in 0..<b { for o in 0..<outFeatures { bias.gradient[o] += ds[i * outFeatures + o] } }
+                for i in 0..<b { for o in 0..<outFeatures { gb[o] += ds[i * outFeatures + o] } }
             }
         }
         accumulate(dW: dW)
@@ -103,10 +110,11 @@ public final class DenseAfterRevcompConv1D: Dense {
     override func effectiveWeight() -> [Float] {
         let (l, f, o) = (length, filters, outFeatures)
         var w = [Float](repeating: 0, count: l * 2 * f * o)
+        let weights = weight.values
         for t in 0..<l {
             for k in 0..<f {
                 for j in 0..<o {
-                    let v = weight.values[(t * f + k) * o + j]
+                    let v = weights[(t * f + k) * o + j]
                     w[(t * 2 * f + k) * o + j] = v
                     w[((l - 1 - t) * 2 * f + (2 * f - 1 - k)) * o + j] = v
                 }
@@ -117,10 +125,11 @@ public final class DenseAfterRevcompConv1D: Dense {
 
     override func accumulate(dW: [Float]) {
         let (l, f, o) = (length, filters, outFeatures)
+        let g = weight.gradient
         for t in 0..<l {
             for k in 0..<f {
                 for j in 0..<o {
-                    weight.gradient[(t * f + k) * o + j] += dW[(t * 2 * f + k) * o + j] + dW[((l - 1 - t) * 2 * f + (2 * f - 1 - k)) * o + j]
+                    g[(t * f + k) * o + j] += dW[(t * 2 * f + k) * o + j] + dW[((l - 1 - t) * 2 * f + (2 * f - 1 - k)) * o + j]
                 }
             }
         }
@@ -136,8 +145,9 @@ public final class Flatten: Layer {
     public func outputShape(_ input: [Int]) throws -> [Int] { [input.reduce(1, *)] }
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         inputShape = x.shape
-        return x.reshaped([x.batch, x.itemSize])
+        return infer(x)
     }
+    public func infer(_ x: Tensor) -> Tensor { x.reshaped([x.batch, x.itemSize]) }
     public func backward(_ dy: Tensor) -> Tensor { dy.reshaped(inputShape) }
 }
 
@@ -165,6 +175,9 @@ public final class Dropout: Layer {
         for i in y.data.indices { y.data[i] *= mask[i] }
         return y
     }
+
+    /// The identity.
+    public func infer(_ x: Tensor) -> Tensor { x }
 
     public func backward(_ dy: Tensor) -> Tensor {
         guard !mask.isEmpty else { return dy }

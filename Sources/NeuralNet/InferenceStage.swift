@@ -171,17 +171,18 @@ struct InferencePlan: Sendable {
                 shapes.append(shape)
             case let w as WeightedSum1D:
                 var eff = [Float](repeating: 0, count: w.length * w.channels)   // (L, C)
+                let weights = w.weight.values
                 let f = w.channels / 2
                 for t in 0..<w.length {
                     for c in 0..<w.channels {
                         let index = !w.tiedRC ? t * w.channels + c : (c < f ? t * f + c : (w.length - 1 - t) * f + (w.channels - 1 - c))
-                        eff[t * w.channels + c] = w.weight.values[index]
+                        eff[t * w.channels + c] = weights[index]
                     }
                 }
                 stages.append(.weightedSum(eff))
                 shapes.append(shape)
             case let d as Dense:
-                stages.append(.dense(DenseStage(inFeatures: d.inFeatures, outFeatures: d.outFeatures, weights: d.effectiveWeight(), bias: d.bias?.values)))
+                stages.append(.dense(DenseStage(inFeatures: d.inFeatures, outFeatures: d.outFeatures, weights: d.effectiveWeight(), bias: d.bias.map { Array($0.values) })))
                 shapes.append(shape)
             default:
                 throw NetworkError.architecture("incremental scoring does not know the layer \(layer.kind)")

@@ -1,6 +1,7 @@
 /// A layer: a forward/backward pair over channels-last tensors.
 ///
-/// `forward` keeps what `backward` needs; `backward` takes the gradient of the loss with
+/// `forward` keeps what `backward` needs (so a layer serves one pass at a time); `infer` keeps
+/// nothing (so one layer serves every inference thread); `backward` takes the gradient of the loss with
 /// respect to the output, adds the parameter gradients, and returns the gradient with respect
 /// to the input. Shapes exclude the batch dimension.
 public protocol Layer: AnyObject {
@@ -10,6 +11,9 @@ public protocol Layer: AnyObject {
     func outputShape(_ input: [Int]) throws -> [Int]
     /// y = f(x); `training` selects batch statistics and dropout.
     func forward(_ x: Tensor, training: Bool) -> Tensor
+    /// y = f(x) at inference, the values of `forward(x, training: false)` to the bit, keeping
+    /// nothing for a backward pass: any number of threads may call it at once on one layer.
+    func infer(_ x: Tensor) -> Tensor
     /// dx from dy, accumulating parameter gradients.
     func backward(_ dy: Tensor) -> Tensor
     /// Trainable parameters and running statistics.

@@ -39,9 +39,10 @@ public final class Adam {
     public var clipNorm: Float?
     /// Steps taken.
     public private(set) var step = 0
-    /// First and second moments per parameter, in `parameters` order.
-    public private(set) var m: [[Float]] = []
-    public private(set) var v: [[Float]] = []
+    /// First and second moments of every trainable value, one contiguous array each: the
+    /// trainable parameters of `update` one after another, in its order.
+    public private(set) var m: [Float] = []
+    public private(set) var v: [Float] = []
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
                 l2: Float = 0, weightDecay: Float = 0, clipNorm: Float? = nil) {
@@ -54,8 +55,8 @@ public final class Adam {
         self.clipNorm = clipNorm
     }
 
-    /// Restores the optimiser state (for resuming).
-    public func restore(step: Int, m: [[Float]], v: [[Float]]) {
+    /// Restores the optimiser state (for resuming); empty moments start from 0 at the next update.
+    public func restore(step: Int, m: [Float], v: [Float]) {
         self.step = step
         self.m = m
         self.v = v
@@ -64,8 +65,9 @@ public final class Adam {
     /// One update of every trainable parameter from its gradient.
     public func update(_ parameters: [Parameter]) {
         let trainable = parameters.filter(\.trainable)
-        if m.isEmpty {
-            m = trainable.map { [Float](repeating: 0, count: $0.count) }
+        let total = trainable.reduce(0) { $0 + $1.count }
+        if m.count != total {
+            m = [Float](repeating: 0, count: total)
             v = m
         }
         step += 1
@@ -77,14 +79,18 @@ public final class Adam {
             if norm > clipNorm { scale = clipNorm / norm }
         }
         let c1 = 1 - Foundation.pow(beta1, Float(step)), c2 = 1 - Foundation.pow(beta2, Float(step))
-        for (j, p) in trainable.enumerated() {
+        var at = 0
+        for p in trainable {
+            let w = p.values, dw = p.gradient
             for i in 0..<p.count {
-                let g = p.gradient[i] * scale + 2 * l2 * p.values[i]
-                m[j][i] = beta1 * m[j][i] + (1 - beta1) * g
-                v[j][i] = beta2 * v[j][i] + (1 - beta2) * g * g
-                let mh = m[j][i] / c1, vh = v[j][i] / c2
-                p.values[i] -= learningRate * (mh / (vh.squareRoot() + epsilon) + weightDecay * p.values[i])
+                let g = dw[i] * scale + 2 * l2 * w[i]
+                let j = at + i
+                m[j] = beta1 * m[j] + (1 - beta1) * g
+                v[j] = beta2 * v[j] + (1 - beta2) * g * g
+                let mh = m[j] / c1, vh = v[j] / c2
+                w[i] -= learningRate * (mh / (vh.squareRoot() + epsilon) + weightDecay * w[i])
             }
+            at += p.count
         }
     }
 }

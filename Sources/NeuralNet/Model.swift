@@ -14,6 +14,8 @@ public final class Model {
     public let shapes: [[Int]]
     /// The layer names of the summary (conv1, bn1, ...).
     public let names: [String]
+    /// Every parameter's values and gradients, contiguous, in `parameters` order.
+    public let arena: ParameterArena
 
     /// Builds the layers (`LayerList.build`) and initialises them (Glorot uniform) from `seed`.
     public init(_ arch: Architecture, seed: UInt64 = 1) throws {
@@ -23,6 +25,7 @@ public final class Model {
         layers = list.layers
         shapes = list.shapes
         names = list.names
+        arena = ParameterArena.bind(layers.flatMap(\.parameters))
     }
 
     /// Every parameter (trainable and running statistics), in layer order.
@@ -39,6 +42,8 @@ public final class Model {
 
     /// Inference through `layers[range]` only, fused as in `forward`: the pieces of a
     /// fully-convolutional scan (a trunk run along a whole sequence, then the head per window).
+    /// Keeps no state in the layers (`Layer.infer`): any number of threads may run inference on
+    /// one model at once, as long as none trains it or runs a layer-by-layer pass meanwhile.
     public func inference(_ x: Tensor, layers range: Range<Int>) -> Tensor {
         var y = x
         var i = range.lowerBound
@@ -47,17 +52,11 @@ public final class Model {
             if let conv = layers[i] as? Conv1D, i + 1 < end, let bn = layers[i + 1] as? BatchNorm {
                 let act = i + 2 < end ? layers[i + 2] as? Activation : nil
                 let (scale, shift) = bn.inferenceAffine()
-                y = conv.forwardFused(y, epilogue: .init(scale: scale, shift: shift, activation: act?.function ?? .linear))
+                y = conv.inferFused(y, epilogue: .init(scale: scale, shift: shift, activation: act?.function ?? .linear))
                 i += act == nil ? 2 : 3
                 continue
             }
-            if let pool = layers[i] as? MaxPool1D {
-                pool.keepIndices = false
-                y = pool.forward(y, training: false)
-                pool.keepIndices = true
-            } else {
-                y = layers[i].forward(y, training: false)
-            }
+            y = layers[i].infer(y)
             i += 1
         }
         return y
@@ -81,8 +80,8 @@ public final class Model {
         return y
     }
 
-    /// Sets every parameter gradient to zero.
-    public func zeroGradients() { for p in parameters where p.trainable { p.zeroGradient() } }
+    /// Sets every parameter gradient to zero (one fill of the arena).
+    public func zeroGradients() { arena.gradients.update(repeating: 0) }
 
     /// Reseeds the dropout layers (each epoch, so that a resumed run repeats the masks).
     public func reseedDropout(_ seed: UInt64) {

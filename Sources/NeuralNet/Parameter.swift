@@ -1,18 +1,81 @@
-/// A trainable (or running-statistic) array with its gradient.
+/// Contiguous storage of parameters: one buffer of values and one of gradients, in which each
+/// parameter owns the range `offset..<offset + count`. A model binds all its parameters into
+/// one arena (`ParameterArena.bind`), so that zeroing the gradients is one fill and a copy of
+/// the weights is one copy.
+public final class ParameterArena {
+    /// Every value, parameter after parameter.
+    public let values: UnsafeMutableBufferPointer<Float>
+    /// Every gradient, at the offsets of `values` (running statistics' ranges stay 0).
+    public let gradients: UnsafeMutableBufferPointer<Float>
+
+    /// `count` values and gradients, all 0.
+    init(count: Int) {
+        values = .allocate(capacity: count)
+        values.initialize(repeating: 0)
+        gradients = .allocate(capacity: count)
+        gradients.initialize(repeating: 0)
+    }
+
+    deinit {
+        values.deallocate()
+        gradients.deallocate()
+    }
+
+    /// Number of values.
+    public var count: Int { values.count }
+
+    /// Moves `parameters` (each in its own storage or another arena) into one new arena, in
+    /// the order given, values and gradients copied.
+    @discardableResult
+    public static func bind(_ parameters: [Parameter]) -> ParameterArena {
+        let arena = ParameterArena(count: parameters.reduce(0) { $0 + $1.count })
+        var at = 0
+        for p in parameters {
+            for i in 0..<p.count { arena.values[at + i] = p.values[i] }
+            if p.trainable { for i in 0..<p.count { arena.gradients[at + i] = p.gradient[i] } }
+            p.arena = arena
+            p.offset = at
+            at += p.count
+        }
+        return arena
+    }
+}
+
+/// A trainable (or running-statistic) array with its gradient, a range of a `ParameterArena`.
 ///
 /// `values` are stored in the layer's internal layout; `exportShape` and the layer's
-/// export function give the PyTorch layout written to model files.
+/// export function give the PyTorch layout written to model files. `values` and `gradient`
+/// are views of the arena: valid while the parameter (which keeps its arena) is alive.
 public final class Parameter {
     /// Name in model files, as PyTorch would name it (`conv1.weight`).
     public var name: String
     /// Internal shape.
     public let shape: [Int]
-    public var values: [Float]
-    public var gradient: [Float]
+    /// Number of values.
+    public let count: Int
     /// False for running statistics, which the optimiser leaves alone.
     public let trainable: Bool
     /// How the internal layout maps to the PyTorch layout of model files.
     public var layout: Layout = .plain
+    /// The storage and this parameter's first element in it.
+    public fileprivate(set) var arena: ParameterArena
+    public fileprivate(set) var offset = 0
+
+    /// The values (a view of the arena).
+    public var values: UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(rebasing: arena.values[offset..<(offset + count)])
+    }
+
+    /// The gradient (a view of the arena; empty for running statistics).
+    public var gradient: UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(rebasing: arena.gradients[offset..<(offset + (trainable ? count : 0))])
+    }
+
+    /// Sets the values (as many as both hold).
+    public func assign(_ data: [Float]) {
+        let v = values
+        for i in 0..<min(count, data.count) { v[i] = data[i] }
+    }
 
     /// Internal layout -> file layout.
     public enum Layout: Sendable {
@@ -38,9 +101,10 @@ public final class Parameter {
 
     /// The values in the file layout.
     public func exported() -> [Float] {
-        var out = [Float](repeating: 0, count: values.count)
+        let values = self.values
+        var out = [Float](repeating: 0, count: count)
         switch layout {
-        case .plain: return values
+        case .plain: return Array(values)
         case .convKernel:
             let (k, cin, cout) = (shape[0], shape[1], shape[2])
             for j in 0..<k { for c in 0..<cin { for o in 0..<cout { out[(o * cin + c) * k + j] = values[(j * cin + c) * cout + o] } } }
@@ -54,10 +118,13 @@ public final class Parameter {
         return out
     }
 
-    /// Sets the values from the file layout.
+    /// Sets the values from the file layout (data of another count is ignored: readers check
+    /// the shape first).
     public func load(exported data: [Float]) {
+        let values = self.values
+        guard data.count == count else { return }
         switch layout {
-        case .plain: values = data
+        case .plain: assign(data)
         case .convKernel:
             let (k, cin, cout) = (shape[0], shape[1], shape[2])
             for j in 0..<k { for c in 0..<cin { for o in 0..<cout { values[(j * cin + c) * cout + o] = data[(o * cin + c) * k + j] } } }
@@ -70,21 +137,19 @@ public final class Parameter {
         }
     }
 
+    /// A parameter in an arena of its own, every value `value` (a model later binds it into
+    /// the model's arena).
     public init(name: String, shape: [Int], trainable: Bool = true, value: Float = 0) {
         self.name = name
         self.shape = shape
         self.trainable = trainable
-        values = [Float](repeating: value, count: shape.reduce(1, *))
-        gradient = [Float](repeating: 0, count: trainable ? shape.reduce(1, *) : 0)
+        count = shape.reduce(1, *)
+        arena = ParameterArena(count: count)
+        arena.values.update(repeating: value)
     }
-
-    /// Number of values.
-    public var count: Int { values.count }
 
     /// Sets the gradient to zero.
-    public func zeroGradient() {
-        for i in gradient.indices { gradient[i] = 0 }
-    }
+    public func zeroGradient() { gradient.update(repeating: 0) }
 }
 
 /// A seedable generator for initialisation, dropout and shuffling (SplitMix64): the same
@@ -113,5 +178,6 @@ public struct NetRandom: RandomNumberGenerator, Sendable {
 /// Keras' default for convolution and dense kernels.
 func glorotUniform(_ p: Parameter, fanIn: Int, fanOut: Int, rng: inout NetRandom) {
     let limit = (6 / Float(fanIn + fanOut)).squareRoot()
-    for i in p.values.indices { p.values[i] = rng.uniform(limit) }
+    let values = p.values
+    for i in values.indices { values[i] = rng.uniform(limit) }
 }

@@ -10,9 +10,6 @@ public final class MaxPool1D: Layer {
     public var kind: String { "MaxPooling1D" }
     public var parameters: [Parameter] { [] }
 
-    /// False while a fused inference pass runs: no argmax is kept (no backward follows).
-    var keepIndices = true
-
     public init(pool: Int, stride: Int? = nil, padding: Padding = .valid) {
         self.pool = pool
         self.stride = stride ?? pool
@@ -33,35 +30,39 @@ public final class MaxPool1D: Layer {
         return [lout, input[1]]
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    /// The window maxima without the argmax (a plain running maximum, which vectorises).
+    public func infer(_ x: Tensor) -> Tensor {
         let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         let (lout, pad) = geometry(l)
-        inputShape = x.shape
         var y = Tensor(uninitializedShape: [b, lout, c])
         let (pool, stride) = (self.pool, self.stride)
-        if !training && !keepIndices {
-            // Fused inference keeps no argmax: a plain running maximum, which vectorises.
-            argmax = []
-            x.data.withUnsafeBufferPointer { xs in
-                y.data.withUnsafeMutableBufferPointer { ys in
-                    let xb = UnsafeSendable(xs.start), yb = UnsafeSendable(ys.start)
-                    parallelChunks(b, grain: 4) { items in
-                        for i in items {
-                            for t in 0..<lout {
-                                let lo = max(0, t * stride - pad), hi = min(l, t * stride - pad + pool)
-                                let out = yb.value + (i * lout + t) * c
-                                out.update(from: xb.value + (i * l + lo) * c, count: c)
-                                for p in (lo + 1)..<max(hi, lo + 1) {
-                                    let row = xb.value + (i * l + p) * c
-                                    for k in 0..<c { out[k] = max(out[k], row[k]) }
-                                }
+        x.data.withUnsafeBufferPointer { xs in
+            y.data.withUnsafeMutableBufferPointer { ys in
+                let xb = UnsafeSendable(xs.start), yb = UnsafeSendable(ys.start)
+                parallelChunks(b, grain: 4) { items in
+                    for i in items {
+                        for t in 0..<lout {
+                            let lo = max(0, t * stride - pad), hi = min(l, t * stride - pad + pool)
+                            let out = yb.value + (i * lout + t) * c
+                            out.update(from: xb.value + (i * l + lo) * c, count: c)
+                            for p in (lo + 1)..<max(hi, lo + 1) {
+                                let row = xb.value + (i * l + p) * c
+                                for k in 0..<c { out[k] = max(out[k], row[k]) }
                             }
                         }
                     }
                 }
             }
-            return y
         }
+        return y
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        inputShape = x.shape
+        let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
+        let (lout, pad) = geometry(l)
+        var y = Tensor(uninitializedShape: [b, lout, c])
+        let (pool, stride) = (self.pool, self.stride)
         argmax = [Int32](repeating: -1, count: b * lout * c)
         withPointers(x.data, writing: &y.data, &argmax) { xs, ys, am in
             let xb = UnsafeSendable(xs), yb = UnsafeSendable(ys), ab = UnsafeSendable(am)
@@ -123,10 +124,19 @@ public final class GlobalPool: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         inputShape = x.shape
+        let (y, indices) = pool(x)
+        argmax = indices
+        return y
+    }
+
+    public func infer(_ x: Tensor) -> Tensor { pool(x).y }
+
+    /// (B, L, C) -> (B, C), with the position of each maximum (0 for averages).
+    private func pool(_ x: Tensor) -> (y: Tensor, argmax: [Int]) {
+        let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         var y = Tensor(shape: [b, c], value: mode == .max ? -.infinity : 0)
-        argmax = [Int](repeating: 0, count: b * c)
+        var argmax = [Int](repeating: 0, count: b * c)
         for i in 0..<b {
             for t in 0..<l {
                 for k in 0..<c {
@@ -138,7 +148,7 @@ public final class GlobalPool: Layer {
                 }
             }
         }
-        return y
+        return (y, argmax)
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
@@ -173,9 +183,14 @@ public final class RCSumPool: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        inputShape = x.shape
+        return infer(x)
+    }
+
+    public func infer(_ x: Tensor) -> Tensor {
+        // (B, L, 2F) -> (B, L, F): y[l, f] = x[l, f] + x[L-1-l, 2F-1-f]
         let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         let f = c / 2
-        inputShape = x.shape
         var y = Tensor(shape: [b, l, f])
         for i in 0..<b {
             for t in 0..<l {

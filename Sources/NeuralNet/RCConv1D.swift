@@ -24,29 +24,31 @@ public final class RCConv1D: Conv1D {
     override func effectiveWeights() -> (w: [Float], b: [Float]?) {
         let (k, cin, f) = (kernelSize, inChannels, outChannels)
         var w = [Float](repeating: 0, count: k * cin * 2 * f)
+        let weights = weight.values
         for j in 0..<k {
             for c in 0..<cin {
                 for o in 0..<f {
-                    let v = weight.values[(j * cin + c) * f + o]
+                    let v = weights[(j * cin + c) * f + o]
                     w[(j * cin + c) * 2 * f + o] = v
                     w[((k - 1 - j) * cin + (cin - 1 - c)) * 2 * f + (2 * f - 1 - o)] = v
                 }
             }
         }
-        let b = bias.map { $0.values + $0.values.reversed() }
+        let b = bias.map { Array($0.values) + $0.values.reversed() }   // (2F): b, then b reversed
         return (w, b)
     }
 
     override func accumulate(dW: [Float], db: [Float]?) {
         let (k, cin, f) = (kernelSize, inChannels, outChannels)
+        let g = weight.gradient
         for j in 0..<k {
             for c in 0..<cin {
                 for o in 0..<f {
-                    weight.gradient[(j * cin + c) * f + o] += dW[(j * cin + c) * 2 * f + o]
+                    g[(j * cin + c) * f + o] += dW[(j * cin + c) * 2 * f + o]
                         + dW[((k - 1 - j) * cin + (cin - 1 - c)) * 2 * f + (2 * f - 1 - o)]
                 }
             }
         }
-        if let db, let bias { for o in 0..<f { bias.gradient[o] += db[o] + db[2 * f - 1 - o] } }
+        if let db, let gb = bias?.gradient { for o in 0..<f { gb[o] += db[o] + db[2 * f - 1 - o] } }
     }
 }

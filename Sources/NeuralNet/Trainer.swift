@@ -159,15 +159,15 @@ public final class Trainer {
     public let options: TrainingOptions
     public let optimizer: Adam
     public var state = TrainingState()
-    /// The weights of the best epoch so far (parameter values in model order).
-    public var bestWeights: [[Float]]
+    /// The weights of the best epoch so far: a copy of the model's arena of values.
+    public var bestWeights: [Float]
 
     public init(model: Model, options: TrainingOptions) {
         self.model = model
         self.options = options
         optimizer = Adam(learningRate: options.learningRate, l2: options.l2, weightDecay: options.weightDecay, clipNorm: options.clipNorm)
         state.learningRate = options.learningRate
-        bestWeights = model.parameters.map(\.values)
+        bestWeights = Array(model.arena.values)
     }
 
     /// Runs one epoch over `train` and evaluates on `valid`; `progress` receives batches done.
@@ -208,7 +208,7 @@ public final class Trainer {
             state.bestEpoch = e
             state.sinceBest = 0
             state.sinceLRChange = 0
-            bestWeights = model.parameters.map(\.values)
+            bestWeights = Array(model.arena.values)
         } else {
             state.sinceBest += 1
             state.sinceLRChange += 1
@@ -222,20 +222,29 @@ public final class Trainer {
         return record
     }
 
-    /// Loads the best weights into the model.
+    /// Loads the best weights into the model (one copy into its arena).
     public func restoreBest() {
-        for (p, w) in zip(model.parameters, bestWeights) { p.values = w }
+        for i in 0..<min(bestWeights.count, model.arena.count) { model.arena.values[i] = bestWeights[i] }
+    }
+
+    /// The range of each parameter in the model's arena, in `model.parameters` order.
+    private var ranges: [(parameter: Parameter, range: Range<Int>)] {
+        model.parameters.map { ($0, $0.offset..<($0.offset + $0.count)) }
     }
 
     /// Tensors of a checkpoint beyond the model's own: optimiser moments and best weights.
     public func checkpointTensors() -> [(name: String, shape: [Int], values: [Float])] {
         var out: [(name: String, shape: [Int], values: [Float])] = []
-        let trainable = model.parameters.filter(\.trainable)
-        for (j, p) in trainable.enumerated() where j < optimizer.m.count {
-            out.append(("optimizer.m." + p.name, [p.count], optimizer.m[j]))
-            out.append(("optimizer.v." + p.name, [p.count], optimizer.v[j]))
+        // The moments are the trainable parameters' values one after another.
+        var at = 0
+        for p in model.parameters where p.trainable && at + p.count <= optimizer.m.count {
+            out.append(("optimizer.m." + p.name, [p.count], Array(optimizer.m[at..<(at + p.count)])))
+            out.append(("optimizer.v." + p.name, [p.count], Array(optimizer.v[at..<(at + p.count)])))
+            at += p.count
         }
-        for (p, w) in zip(model.parameters, bestWeights) { out.append(("best." + p.name, [w.count], w)) }
+        for (p, r) in ranges where r.upperBound <= bestWeights.count {
+            out.append(("best." + p.name, [p.count], Array(bestWeights[r])))
+        }
         return out
     }
 
@@ -246,19 +255,27 @@ public final class Trainer {
         }
         state = s
         let trainable = model.parameters.filter(\.trainable)
-        var m: [[Float]] = [], v: [[Float]] = []
+        var m: [Float] = [], v: [Float] = []
         for p in trainable {
             guard let a = contents.tensors["optimizer.m." + p.name], let b = contents.tensors["optimizer.v." + p.name] else {
-                if s.step == 0 { break }
+                if s.step == 0 { m = []; v = []; break }
                 throw NetworkError.file(path: source, detail: "checkpoint lacks optimiser state for \(p.name)")
             }
-            m.append(a.values)
-            v.append(b.values)
+            guard a.values.count == p.count, b.values.count == p.count else {
+                throw NetworkError.file(path: source, detail: "checkpoint optimiser state for \(p.name) has the wrong size")
+            }
+            m += a.values
+            v += b.values
         }
         optimizer.restore(step: s.step, m: m, v: v)
-        bestWeights = try model.parameters.map { p in
+        var best = [Float](repeating: 0, count: model.arena.count)
+        for (p, r) in ranges {
             guard let t = contents.tensors["best." + p.name] else { throw NetworkError.file(path: source, detail: "checkpoint lacks best.\(p.name)") }
-            return t.values
+            guard t.values.count == p.count else {
+                throw NetworkError.file(path: source, detail: "checkpoint tensor best.\(p.name) has the wrong size")
+            }
+            best.replaceSubrange(r, with: t.values)
         }
+        bestWeights = best
     }
 }

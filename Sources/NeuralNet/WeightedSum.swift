@@ -22,7 +22,7 @@ public final class WeightedSum1D: Layer {
 
     /// Uniform weights 1/L (a mean over length to start with).
     public func initialise() {
-        for i in weight.values.indices { weight.values[i] = 1 / Float(length) }
+        weight.values.update(repeating: 1 / Float(length))
     }
 
     public func outputShape(_ input: [Int]) throws -> [Int] {
@@ -38,22 +38,29 @@ public final class WeightedSum1D: Layer {
     }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         input = x
+        return infer(x)
+    }
+
+    public func infer(_ x: Tensor) -> Tensor {
+        // (B, L, C) . w (L, C) summed over L -> (B, C)
+        let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         var y = Tensor(shape: [b, c])
-        for i in 0..<b { for t in 0..<l { for k in 0..<c { y.data[i * c + k] += x.data[(i * l + t) * c + k] * weight.values[index(t, k)] } } }
+        let w = weight.values
+        for i in 0..<b { for t in 0..<l { for k in 0..<c { y.data[i * c + k] += x.data[(i * l + t) * c + k] * w[index(t, k)] } } }
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         let (b, l, c) = (input.shape[0], input.shape[1], input.shape[2])
         var dx = Tensor(shape: input.shape)
+        let w = weight.values, gw = weight.gradient
         for i in 0..<b {
             for t in 0..<l {
                 for k in 0..<c {
                     let g = dy.data[i * c + k]
-                    dx.data[(i * l + t) * c + k] = g * weight.values[index(t, k)]
-                    weight.gradient[index(t, k)] += g * input.data[(i * l + t) * c + k]
+                    dx.data[(i * l + t) * c + k] = g * w[index(t, k)]
+                    gw[index(t, k)] += g * input.data[(i * l + t) * c + k]
                 }
             }
         }
@@ -79,10 +86,11 @@ public final class DenseAfterRevcompWeightedSum: Dense {
     override func effectiveWeight() -> [Float] {
         let f = inFeatures / 2, o = outFeatures
         var w = [Float](repeating: 0, count: inFeatures * o)
+        let weights = weight.values
         for k in 0..<f {
             for j in 0..<o {
-                w[k * o + j] = weight.values[k * o + j]
-                w[(inFeatures - 1 - k) * o + j] = weight.values[k * o + j]
+                w[k * o + j] = weights[k * o + j]
+                w[(inFeatures - 1 - k) * o + j] = weights[k * o + j]
             }
         }
         return w

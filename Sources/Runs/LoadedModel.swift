@@ -21,11 +21,11 @@ public struct ModelRequest: Sendable {
     }
 }
 
-/// The model of a scoring run: loaded once for its metadata, then once per worker.
+/// The model of a scoring run, read once: its inference serves every worker thread.
 public struct LoadedModel {
     /// The model file read.
     public let path: String
-    /// The model as loaded first.
+    /// The model (shared by the workers: inference keeps no state in it).
     public let model: Model
     /// The task names of the model file (task1..taskT when it names none).
     public let taskNames: [String]
@@ -53,9 +53,6 @@ public struct LoadedModel {
             reporter.info("the model is \(m.architecture.strand.rawValue) (RC-invariant): --strand-mode does not apply")
         }
     }
-
-    /// A fresh copy of the model for one worker.
-    public func load() throws -> Model { try ModelFile.read(path).model }
 
     /// The names of the selected tasks.
     public var selectedNames: [String] { selected.map { taskNames[$0] } }

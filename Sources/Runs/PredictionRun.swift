@@ -77,7 +77,7 @@ public struct PredictionRun {
         predictOptions.tile = options.tile
         predictOptions.tileStep = options.tileStep
         predictOptions.threads = options.threads
-        let prediction = try RegionPrediction(fasta: fasta, options: predictOptions, settings: loaded.settings, loadModel: loaded.load)
+        let prediction = try RegionPrediction(fasta: fasta, options: predictOptions, settings: loaded.settings, model: loaded.model)
         let progress = reporter.progress(label: "predict", unit: "regions", total: intervals.count)
         let regionCheck = RegionCheck(fasta: fasta, policy: try options.check.policy(fasta: fasta))
         let result = try prediction.run(intervals, check: regionCheck, source: options.regions, progress: progress)

@@ -65,7 +65,7 @@ public struct ScanRun {
         scanOptions.maxN = policy.maxN.bases(inLength: loaded.model.architecture.inputLength)
         scanOptions.chunkBases = options.chunkSize
         scanOptions.threads = options.threads
-        let scan = try GenomeScan(fasta: fasta, options: scanOptions, settings: loaded.settings, loadModel: loaded.load)
+        let scan = try GenomeScan(fasta: fasta, options: scanOptions, settings: loaded.settings, model: loaded.model)
         var regionList: [Interval]?
         if let regions = options.regions {
             // Regions on absent contigs or past a contig end are skipped and counted (--strict: an error).

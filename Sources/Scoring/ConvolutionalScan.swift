@@ -4,7 +4,8 @@ import NeuralNet
 /// Scores many windows of one stretch of sequence with a fully-convolutional pass: the
 /// model's trunk runs once along the stretch (per grid phase and strand) and every window's
 /// head reads its rows of that shared feature map. Falls back to cutting the windows out
-/// when the model cannot slide (`Model.scanPlan` is nil). Not thread-safe: one per worker.
+/// when the model cannot slide (`Model.scanPlan` is nil). Thread-safe: it keeps no state and
+/// its model's inference keeps none, so one scan serves every worker.
 public final class ConvolutionalScan {
     public let scorer: WindowScorer
     private let plan: ScanPlan?

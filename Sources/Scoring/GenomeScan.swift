@@ -24,36 +24,34 @@ struct BinScores {
     let offset: Int     // index of the window's first score in the job's score array
 }
 
-/// A genome-wide scan: every window of `runs`, scored by workers that each own a model and a
-/// FASTA reader, written in order to one track per selected task.
+/// A genome-wide scan: every window of `runs`, scored by workers that share one model (its
+/// inference keeps no state) and each own a FASTA reader, written in order to one track per
+/// selected task.
 public final class GenomeScan {
     public let fasta: FastaFile
     public let grid: ScanGrid
     public let options: ScanOptions
-    private let scanners: [ConvolutionalScan]
+    private let scanner: ConvolutionalScan
     private let readers: [FastaReader]
 
     /// Windows scored and windows left out for N, after `run`.
     public private(set) var scored = 0
     public private(set) var skippedForN = 0
 
-    /// `loadModel` is called once per worker (layers keep per-call state).
-    public init(fasta: FastaFile, options: ScanOptions, settings: ScoreSettings, loadModel: () throws -> Model) throws {
+    /// `model` serves every worker (`Model.inference` keeps no state); it must not be trained
+    /// while the scan runs.
+    public init(fasta: FastaFile, options: ScanOptions, settings: ScoreSettings, model: Model) throws {
         self.fasta = fasta
         self.options = options
-        var scanners: [ConvolutionalScan] = []
         var readers: [FastaReader] = []
-        for _ in 0..<max(1, options.threads) {
-            scanners.append(ConvolutionalScan(scorer: WindowScorer(model: try loadModel(), settings: settings)))
-            readers.append(try fasta.makeReader())
-        }
-        self.scanners = scanners
+        for _ in 0..<max(1, options.threads) { readers.append(try fasta.makeReader()) }
+        scanner = ConvolutionalScan(scorer: WindowScorer(model: model, settings: settings))
         self.readers = readers
-        grid = ScanGrid(length: scanners[0].scorer.length, stride: options.stride)
+        grid = ScanGrid(length: scanner.scorer.length, stride: options.stride)
     }
 
     /// True when the model's trunk is shared between windows.
-    public var isFullyConvolutional: Bool { scanners[0].isFullyConvolutional }
+    public var isFullyConvolutional: Bool { scanner.isFullyConvolutional }
 
     /// The jobs of `runs` (of one shard).
     public func jobs(_ runs: [WindowRun], shard: (part: Int, parts: Int)? = nil) -> [ScanJob] {
@@ -62,7 +60,7 @@ public final class GenomeScan {
 
     /// Scores every window of `jobs` and writes task `tasks[i]` to `writers[i]`.
     public func run(_ jobs: [ScanJob], tasks: [Int], writers: [TrackWriter], progress: ProgressReporter? = nil) throws {
-        let l = grid.length, s = grid.stride, t = scanners[0].scorer.tasks
+        let l = grid.length, s = grid.stride, t = scanner.scorer.tasks
         var next = 0
         let maxN = options.maxN
         try orderedParallelMap(
@@ -97,7 +95,7 @@ public final class GenomeScan {
                     }
                     starts.append(off)
                 }
-                let scores = self.scanners[worker].score(codes: codes, starts: starts)
+                let scores = self.scanner.score(codes: codes, starts: starts)
                 return (scanJob, bins, scores, skipped)
             },
             emit: { (scanJob, bins, scores, skipped) in

@@ -29,27 +29,26 @@ public struct PredictOptions: Sendable {
 public final class RegionPrediction {
     public let fasta: FastaFile
     public let options: PredictOptions
-    private let scorers: [WindowScorer]
+    /// One scorer for every worker (its model's inference keeps no state).
+    private let scorer: WindowScorer
     private let readers: [FastaReader]
     /// Windows that ran past a chromosome end (padded with N), after `run`.
     public private(set) var paddedWindows = 0
 
-    public init(fasta: FastaFile, options: PredictOptions, settings: ScoreSettings, loadModel: () throws -> Model) throws {
+    /// `model` serves every worker (`Model.inference` keeps no state); it must not be trained
+    /// while the prediction runs.
+    public init(fasta: FastaFile, options: PredictOptions, settings: ScoreSettings, model: Model) throws {
         self.fasta = fasta
         self.options = options
-        var scorers: [WindowScorer] = []
         var readers: [FastaReader] = []
-        for _ in 0..<max(1, options.threads) {
-            scorers.append(WindowScorer(model: try loadModel(), settings: settings))
-            readers.append(try fasta.makeReader())
-        }
-        self.scorers = scorers
+        for _ in 0..<max(1, options.threads) { readers.append(try fasta.makeReader()) }
+        scorer = WindowScorer(model: model, settings: settings)
         self.readers = readers
     }
 
     /// The windows (start positions) that score `region`.
     public func windows(for region: Interval) -> [Int] {
-        let l = scorers[0].length
+        let l = scorer.length
         guard options.tile != nil, region.length > l else { return [region.resized(to: l, around: options.center).start] }
         let step = max(1, options.tileStep ?? l)
         var starts: [Int] = []
@@ -69,7 +68,7 @@ public final class RegionPrediction {
     public func run(_ regions: [Interval], check: RegionCheck, source: String, progress: ProgressReporter? = nil) throws -> RegionScores {
         let accepted = try check.accepted(regions, source: source)
         progress?.advance(by: regions.count - accepted.count)
-        let t = scorers[0].tasks, l = scorers[0].length
+        let t = scorer.tasks, l = scorer.length
         let policy = check.policy
         let batch = 256
         var result = RegionScores()
@@ -108,7 +107,7 @@ public final class RegionPrediction {
                     kept.append(ai)
                     owners.append(contentsOf: repeatElement(kept.count - 1, count: starts.count))
                 }
-                let scores = owners.isEmpty ? [] : codes.withUnsafeBufferPointer { self.scorers[worker].score(codes: $0, count: owners.count) }
+                let scores = owners.isEmpty ? [] : codes.withUnsafeBufferPointer { self.scorer.score(codes: $0, count: owners.count) }
                 // Windows to regions: the single score, or the tile rule over the region's windows.
                 var out = [Float](repeating: 0, count: kept.count * t)
                 var counts = [Int](repeating: 0, count: kept.count)

@@ -2,7 +2,7 @@ import NeuralNet
 
 /// Scores windows cut out of a genome, one batch at a time: one-hot encoding, the model's
 /// inference pass on both strands as `settings` asks, strand combination and output type.
-/// Not thread-safe (layers keep state): one per worker.
+/// Thread-safe: the model's inference pass keeps no state, so one scorer serves every worker.
 public final class WindowScorer {
     public let model: Model
     public let settings: ScoreSettings

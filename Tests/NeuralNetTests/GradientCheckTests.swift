@@ -48,7 +48,7 @@ final class GradientCheckTests: XCTestCase {
             compare(numeric, dx.data[i], "dx[\(i)]")
         }
         for p in layer.parameters where p.trainable && parameters {
-            let grads = p.gradient
+            let grads = Array(p.gradient)
             for i in stride(from: 0, to: p.count, by: max(1, p.count / 20)) {
                 let numeric = centralDifference(p.values[i], { p.values[i] = $0 }, { loss(x) })
                 compare(numeric, grads[i], "\(p.name)[\(i)]")
@@ -138,6 +138,7 @@ final class Sequence2: Layer {
     var parameters: [Parameter] { layers.flatMap(\.parameters) }
     func outputShape(_ input: [Int]) throws -> [Int] { try layers.reduce(input) { try $1.outputShape($0) } }
     func forward(_ x: Tensor, training: Bool) -> Tensor { layers.reduce(x) { $1.forward($0, training: training) } }
+    func infer(_ x: Tensor) -> Tensor { layers.reduce(x) { $1.infer($0) } }
     func backward(_ dy: Tensor) -> Tensor { layers.reversed().reduce(dy) { $1.backward($0) } }
 }
 

@@ -13,7 +13,7 @@ final class KernelTests: XCTestCase {
             var x = Tensor(shape: [3, 60, cin])
             for i in x.data.indices { x.data[i] = rng.uniform(1) }
             let fast = conv.forward(x, training: false)
-            let naive = naiveConv1D(x, w: conv.weight.values, b: conv.bias!.values, k: k, cout: cout, padding: padding)
+            let naive = naiveConv1D(x, w: Array(conv.weight.values), b: Array(conv.bias!.values), k: k, cout: cout, padding: padding)
             XCTAssertEqual(fast.shape, naive.shape)
             for i in fast.data.indices { XCTAssertEqual(fast.data[i], naive.data[i], accuracy: 1e-4) }
         }
@@ -32,7 +32,7 @@ final class KernelTests: XCTestCase {
             for i in conv.bias!.values.indices { conv.bias!.values[i] = rng.uniform(1) }
             var x = Tensor(shape: [2, l, cin])
             for i in x.data.indices { x.data[i] = rng.uniform(1) }
-            let naive = naiveConv1D(x, w: conv.weight.values, b: conv.bias!.values, k: k, cout: cout, padding: padding)
+            let naive = naiveConv1D(x, w: Array(conv.weight.values), b: Array(conv.bias!.values), k: k, cout: cout, padding: padding)
             let scale = (0..<cout).map { _ in rng.uniform(1) }, shift = (0..<cout).map { _ in rng.uniform(1) }
             for direct in [false, true] {
                 Conv1D.useDirectKernel = direct
@@ -41,7 +41,7 @@ final class KernelTests: XCTestCase {
                 var worst: Float = 0
                 for i in fast.data.indices { worst = max(worst, abs(fast.data[i] - naive.data[i])) }
                 XCTAssertLessThanOrEqual(worst, 1e-4, "k \(k) cin \(cin) cout \(cout) direct \(direct)")
-                let fused = conv.forwardFused(x, epilogue: .init(scale: scale, shift: shift, activation: .relu))
+                let fused = conv.inferFused(x, epilogue: .init(scale: scale, shift: shift, activation: .relu))
                 worst = 0
                 for i in fused.data.indices {
                     let o = i % cout
@@ -100,9 +100,10 @@ final class KernelTests: XCTestCase {
 
     func testAdamMatchesTheUpdateRule() {
         let p = Parameter(name: "w", shape: [2])
-        p.values = [1, -1]
+        p.assign([1, -1])
         let adam = Adam(learningRate: 0.1)
-        p.gradient = [0.5, -2]
+        p.gradient[0] = 0.5
+        p.gradient[1] = -2
         adam.update([p])
         // First step: m/(1-b1) = g, v/(1-b2) = g^2, so the step is lr * g / (|g| + eps).
         XCTAssertEqual(p.values[0], 1 - 0.1, accuracy: 1e-5)

@@ -6,11 +6,13 @@ import XCTest
 /// Presets: shapes and parameter counts, RC invariance, and model files.
 final class ModelTests: XCTestCase {
     /// Random one-hot sequences with about 2% N (all-zero rows).
-    private func sequences(_ n: Int, _ length: Int, seed: UInt64) -> Tensor {
+    static func sequences(_ n: Int, _ length: Int, seed: UInt64) -> Tensor {
         var rng = NetRandom(seed: seed)
         let codes = (0..<(n * length)).map { _ -> UInt8 in rng.unit() < 0.02 ? 4 : UInt8(rng.next() % 4) }
         return codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: n, length: length) }
     }
+
+    private func sequences(_ n: Int, _ length: Int, seed: UInt64) -> Tensor { Self.sequences(n, length, seed: seed) }
 
     func testRCAndConjoinedPresetsAreInvariantAtInitialisation() throws {
         for preset in Architecture.presetNames {
@@ -143,7 +145,7 @@ final class ModelTests: XCTestCase {
         let (back, contents) = try ModelFile.read(path)
         XCTAssertEqual(contents.metadata["strand"], "rc")
         XCTAssertEqual(contents.metadata["note"], "test")
-        for (a, b) in zip(model.parameters, back.parameters) { XCTAssertEqual(a.values, b.values, a.name) }
+        for (a, b) in zip(model.parameters, back.parameters) { XCTAssertEqual(Array(a.values), Array(b.values), a.name) }
         let x = sequences(4, 1000, seed: 5)
         XCTAssertEqual(model.predict(x).data, back.predict(x).data)
         // An independent reader: the format by hand in Python with numpy.
