@@ -17,7 +17,8 @@ public enum ISMEngine: String, Sendable, CaseIterable {
     case full
 }
 
-/// Per-base attribution maps of one task's logit. Not thread-safe: one per worker.
+/// Per-base attribution maps of one task's logit. Not thread-safe: one per worker; the workers
+/// may share one model (saliency writes only to the attributor's own pass workspace).
 ///
 /// The model's prediction is what is explained: conjoined models average x and rc(x), and so do
 /// standard models with `strandAverage`, whose maps are then the mean of the forward map and the
@@ -38,6 +39,9 @@ public final class Attributor {
     /// and this worker's workspace.
     private var scorer: IncrementalScorer?
     private var workspace: MutationWorkspace?
+    /// This worker's saliency passes: input gradients only, so the model's parameters and
+    /// gradients are never written and workers can share one model.
+    private let passes = PassWorkspace(parameterGradients: false)
 
     /// `scorer`: an incremental scorer of `model` with the same strand rule to share between
     /// workers (nil: built here when ISM first needs it).
@@ -71,21 +75,19 @@ public final class Attributor {
 
     /// d logit[task] / d x, (B, L, 4).
     private func gradient(_ x: Tensor) -> Tensor {
-        let y = model.forward(x, training: false, fuse: false)      // (B, T)
+        let y = model.forward(x, training: false, workspace: passes)      // (B, T)
         var d = Tensor(shape: y.shape)
         let t = y.shape[1]
         for i in 0..<y.shape[0] { d.data[i * t + task] = 1 }
-        let dx = model.backward(d)
-        model.zeroGradients()
-        return dx
+        return model.backward(d, workspace: passes)
     }
 
     /// The explained logits of one-hot input (B, L, 4): (B).
     public func logits(_ x: Tensor) -> [Float] {
         let t = model.architecture.outputs
-        let f = model.forward(x, training: false)
+        let f = model.inference(x)
         guard strands.needsReverse else { return (0..<x.shape[0]).map { f.data[$0 * t + task] } }
-        let r = model.forward(x.reverseComplemented(), training: false)
+        let r = model.inference(x.reverseComplemented())
         return (0..<x.shape[0]).map { strands.combine(forward: f.data[$0 * t + task], reverse: r.data[$0 * t + task]) }
     }
 

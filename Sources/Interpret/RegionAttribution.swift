@@ -4,7 +4,8 @@ import NeuralNet
 import Pipeline
 
 /// Attribution maps for regions: each region's model-length window centred on its summit (or
-/// midpoint), bases past a chromosome end read as N; workers each own a model and a reader.
+/// midpoint), bases past a chromosome end read as N; workers share one model and each own an
+/// `Attributor` (its pass workspace) and a reader.
 public final class RegionAttribution {
     public let fasta: FastaFile
     public let method: AttributionMethod
@@ -15,7 +16,7 @@ public final class RegionAttribution {
     /// `ismEngine`: how ISM scores its mutants; the incremental scorer is built once and shared
     /// by the workers (each keeps its own workspace).
     public init(fasta: FastaFile, method: AttributionMethod, task: Int, strandAverage: Bool, center: Interval.Center,
-                threads: Int, ismEngine: ISMEngine = .incremental, loadModel: () throws -> Model) throws {
+                threads: Int, ismEngine: ISMEngine = .incremental, model: Model) throws {
         self.fasta = fasta
         self.method = method
         self.center = center
@@ -23,7 +24,6 @@ public final class RegionAttribution {
         var readers: [FastaReader] = []
         var scorer: IncrementalScorer?
         for _ in 0..<max(1, threads) {
-            let model = try loadModel()
             if method == .ism, ismEngine == .incremental, scorer == nil {
                 scorer = try IncrementalScorer(model: model, strands: strandAverage ? .average : nil)
             }

@@ -9,8 +9,6 @@ public enum ActivationFunction: String, Codable, Sendable, CaseIterable {
 /// An activation layer.
 public final class Activation: Layer {
     public let function: ActivationFunction
-    private var input: [Float] = []
-    private var output: [Float] = []
 
     public var kind: String { "Activation(\(function.rawValue))" }
     public var parameters: [Parameter] { [] }
@@ -42,11 +40,18 @@ public final class Activation: Layer {
         }
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    /// The input and output of the last forward pass.
+    private final class Cache {
+        var input: [Float] = []
+        var output: [Float] = []
+    }
+
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
         let y = infer(x)
         // Kept in inference too: an inference-mode backward (attribution) needs them.
-        input = x.data
-        output = y.data
+        let cache = workspace.cache(self, Cache.init)
+        cache.input = x.data
+        cache.output = y.data
         return y
     }
 
@@ -64,7 +69,10 @@ public final class Activation: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        let cache = workspace.cache(self, Cache.init)
+        let input = cache.input, output = cache.output
+        precondition(input.count == dy.count, "\(kind).backward needs a forward of the same shape into the workspace first")
         var dx = Tensor(uninitializedShape: dy.shape)
         let f = function
         let n = dy.data.count

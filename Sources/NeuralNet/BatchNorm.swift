@@ -15,10 +15,14 @@ public final class BatchNorm: Layer {
     public let runningMean: Parameter
     public let runningVar: Parameter
 
-    private var xhat: [Float] = []
-    private var invStd: [Float] = []
-    private var shape: [Int] = []
-    private var lastTraining = false
+    /// What the last forward pass keeps for backward: its input shape and mode, the inverse
+    /// deviations (groups) and, in training, x-hat (N, C).
+    private final class Cache {
+        var shape: [Int] = []
+        var training = false
+        var invStd: [Float] = []
+        var xhat: [Float] = []
+    }
 
     public var kind: String { reverseComplement ? "RevCompConv1DBatchNorm" : "BatchNormalization" }
 
@@ -96,15 +100,16 @@ public final class BatchNorm: Layer {
         return g
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
         // x (N, C) viewed as rows of C channels, N = B * L
         let c = channels, n = x.count / c, g = groups
-        shape = x.shape
-        lastTraining = training
+        let cache = workspace.cache(self, Cache.init)
+        cache.shape = x.shape
+        cache.training = training
         guard training else {
-            invStd = runningVar.values.map { 1 / ($0 + epsilon).squareRoot() }
-            xhat = []
-            return normalise(x, mean: Array(runningMean.values), invStd: invStd, keepXhat: false).y
+            cache.invStd = runningVar.values.map { 1 / ($0 + epsilon).squareRoot() }
+            cache.xhat = []
+            return normalise(x, mean: Array(runningMean.values), invStd: cache.invStd, keepXhat: false).y
         }
         var mean = [Float](repeating: 0, count: g), variance = [Float](repeating: 0, count: g)
         let perGroup = Double(n * (reverseComplement ? 2 : 1))
@@ -117,9 +122,9 @@ public final class BatchNorm: Layer {
             runningMean.values[j] = momentum * runningMean.values[j] + (1 - momentum) * mean[j]
             runningVar.values[j] = momentum * runningVar.values[j] + (1 - momentum) * variance[j]
         }
-        invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        let (y, h) = normalise(x, mean: mean, invStd: invStd, keepXhat: true)
-        xhat = h
+        cache.invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        let (y, h) = normalise(x, mean: mean, invStd: cache.invStd, keepXhat: true)
+        cache.xhat = h
         return y
     }
 
@@ -162,12 +167,16 @@ public final class BatchNorm: Layer {
         return (y, xhat)
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
         let c = channels, n = dy.count / c, g = groups
-        var dx = Tensor(uninitializedShape: shape)
+        let cache = workspace.cache(self, Cache.init)
+        let invStd = cache.invStd, xhat = cache.xhat
+        precondition(cache.shape.reduce(1, *) == dy.count && invStd.count == g,
+                     "\(kind).backward needs a forward of the same shape into the workspace first")
+        var dx = Tensor(uninitializedShape: cache.shape)
         var scale = [Float](repeating: 0, count: c)
         for k in 0..<c { scale[k] = gamma.values[group(k)] * invStd[group(k)] }
-        if !lastTraining {
+        if !cache.training {
             dy.data.withUnsafeBufferPointer { ds in
                 dx.data.withUnsafeMutableBufferPointer { xs in
                     for r in 0..<n { for k in 0..<c { xs[r * c + k] = ds[r * c + k] * scale[k] } }
@@ -179,9 +188,11 @@ public final class BatchNorm: Layer {
         }
         let (sums, products) = dy.data.withUnsafeBufferPointer { ds in xhat.withUnsafeBufferPointer { hs in channelSums(ds.start, hs.start, rows: n) } }
         let dBeta = grouped(sums).map { Float($0) }, dGamma = grouped(products).map { Float($0) }
-        for j in 0..<g {
-            gamma.gradient[j] += dGamma[j]
-            beta.gradient[j] += dBeta[j]
+        if workspace.accumulatesParameterGradients {
+            for j in 0..<g {
+                gamma.gradient[j] += dGamma[j]
+                beta.gradient[j] += dBeta[j]
+            }
         }
         // dx = gamma * invStd / m * (m * dy - sum(dy) - xhat * sum(dy * xhat)), per group.
         let m = Float(n * (reverseComplement ? 2 : 1))

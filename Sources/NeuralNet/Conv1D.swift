@@ -22,9 +22,14 @@ public class Conv1D: Layer {
     /// (Cout)
     public let bias: Parameter?
 
-    // Kept by a layer-by-layer forward for backward (set by the passes in Conv1DForward.swift).
-    var cols: [Float] = []      // (B * Lout, k * Cin) of the last forward
-    var inputShape: [Int] = []
+    /// What a layer-by-layer forward keeps for backward: the input shape, and the padded input
+    /// (B * Lp, Cin) for the shifted GEMMs or the columns (B * Lout, k * Cin) for im2col.
+    final class Cache {
+        var inputShape: [Int] = []
+        var padded: [Float] = []
+        var paddedLength = 0
+        var cols: [Float] = []
+    }
 
     public var kind: String { "Conv1D" }
 
@@ -91,10 +96,6 @@ public class Conv1D: Layer {
     /// the input has many channels; im2col + one GEMM when it has few (the first layer).
     var useShifted: Bool { inChannels >= 8 }
 
-    /// The input padded for 'same' (or as is): (B, Lp, Cin), Lp = L + k - 1 or L.
-    var padded: [Float] = []
-    var paddedLength = 0
-
     /// A per-channel affine map and activation applied to the output in the same pass
     /// (inference: a following batch norm and activation folded in).
     struct Epilogue {
@@ -103,17 +104,20 @@ public class Conv1D: Layer {
         var activation: ActivationFunction
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        inputShape = x.shape
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
         // Layer-by-layer passes keep what backward needs, in inference too (attribution).
+        let cache = workspace.cache(self, Cache.init)
+        cache.inputShape = x.shape
         if useShifted {
             let (y, xp) = shiftedForward(x, keep: true, epilogue: nil)
-            padded = xp
-            paddedLength = padding == .same ? x.shape[1] + kernelSize - 1 : x.shape[1]
+            cache.padded = xp
+            cache.paddedLength = padding == .same ? x.shape[1] + kernelSize - 1 : x.shape[1]
+            cache.cols = []
             return y
         }
         let (y, columns) = im2colForward(x, keep: true, epilogue: nil)
-        cols = columns
+        cache.cols = columns
+        cache.padded = []
         return y
     }
 
@@ -131,9 +135,12 @@ public class Conv1D: Layer {
         return useShifted ? shiftedForward(x, keep: false, epilogue: epilogue).y : im2colForward(x, keep: false, epilogue: epilogue).y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        precondition(!(useShifted ? padded.isEmpty : cols.isEmpty), "\(kind).backward needs a layer-by-layer forward first")
-        return useShifted ? shiftedBackward(dy) : im2colBackward(dy)
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        let cache = workspace.cache(self, Cache.init)
+        precondition(cache.inputShape.count == 3 && !(useShifted ? cache.padded.isEmpty : cache.cols.isEmpty),
+                     "\(kind).backward needs a layer-by-layer forward into the workspace first")
+        let parameters = workspace.accumulatesParameterGradients
+        return useShifted ? shiftedBackward(dy, cache, parameterGradients: parameters) : im2colBackward(dy, cache, parameterGradients: parameters)
     }
 }
 

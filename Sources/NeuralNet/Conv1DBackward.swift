@@ -1,10 +1,13 @@
 /// Conv1D backward passes: shifted GEMMs per kernel offset and im2col + col2im, with
 /// per-block weight-gradient partials summed in block order.
 extension Conv1D {
-    func shiftedBackward(_ dy: Tensor) -> Tensor {
+    /// dx from dy and the padded input of `cache`; adds dW and db to the parameters' gradients
+    /// when `parameterGradients`.
+    func shiftedBackward(_ dy: Tensor, _ cache: Cache, parameterGradients: Bool) -> Tensor {
+        let inputShape = cache.inputShape, padded = cache.padded
         let (b, l, cin) = (inputShape[0], inputShape[1], inputShape[2])
         let k = kernelSize, cout = effectiveOut
-        let lp = paddedLength, lout = dy.shape[1]
+        let lp = cache.paddedLength, lout = dy.shape[1]
         let r = b * lp - k + 1
         let (w, bias) = effectiveWeights()
         // dyf: dy at its full rows, with k-1 zero rows before and after, so that every
@@ -48,7 +51,7 @@ extension Conv1D {
         }
         var dW = [Float](repeating: 0, count: k * cin * cout)
         for blk in 0..<blocks { for q in 0..<(k * cin * cout) { dW[q] += partial[blk * k * cin * cout + q] } }
-        accumulate(dW: dW, db: db)
+        if parameterGradients { accumulate(dW: dW, db: db) }
         if padding == .valid { return Tensor(shape: inputShape, data: dxp) }
         var dx = Tensor(uninitializedShape: inputShape)
         let pad = padLeft
@@ -62,7 +65,10 @@ extension Conv1D {
         return dx
     }
 
-    func im2colBackward(_ dy: Tensor) -> Tensor {
+    /// dx from dy and the columns of `cache`; adds dW and db to the parameters' gradients when
+    /// `parameterGradients`.
+    func im2colBackward(_ dy: Tensor, _ cache: Cache, parameterGradients: Bool) -> Tensor {
+        let inputShape = cache.inputShape, cols = cache.cols
         let (b, l, cin) = (inputShape[0], inputShape[1], inputShape[2])
         let k = kernelSize, row = k * cin
         let lout = dy.shape[1], cout = effectiveOut
@@ -92,7 +98,7 @@ extension Conv1D {
             }
             db = sums
         }
-        accumulate(dW: dW, db: db)
+        if parameterGradients { accumulate(dW: dW, db: db) }
         // col2im: scatter-add the column gradients back to the input positions.
         var dx = Tensor(shape: inputShape)
         let pad = padLeft

@@ -7,7 +7,6 @@ public class Dense: Layer {
     public let weight: Parameter
     /// (Out)
     public let bias: Parameter?
-    private var input: Tensor = Tensor(shape: [0])
 
     public var kind: String { "Dense" }
 
@@ -39,8 +38,8 @@ public class Dense: Layer {
         for i in dW.indices { g[i] += dW[i] }
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        input = x
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
+        workspace.cache(self, InputCache.init).input = x
         return infer(x)
     }
 
@@ -57,18 +56,21 @@ public class Dense: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        let input = workspace.cache(self, InputCache.init).input
+        precondition(input.shape != [0], "\(kind).backward needs a forward into the workspace first")
         let b = input.batch
         let w = effectiveWeight()
-        var dW = [Float](repeating: 0, count: inFeatures * outFeatures)
         var dx = Tensor(shape: input.shape)
-        withPointers(dy.data, input.data, writing: &dW) { ds, xs, dws in
-            sgemm(transA: true, m: inFeatures, n: outFeatures, k: b, xs, lda: inFeatures, ds, ldb: outFeatures,
-                  beta: 0, dws, ldc: outFeatures)
-        }
         withPointers(dy.data, w, writing: &dx.data) { ds, ws, dxs in
             sgemm(transB: true, m: b, n: inFeatures, k: outFeatures, ds, lda: outFeatures, ws, ldb: outFeatures,
                   beta: 0, dxs, ldc: inFeatures)
+        }
+        guard workspace.accumulatesParameterGradients else { return dx }
+        var dW = [Float](repeating: 0, count: inFeatures * outFeatures)
+        withPointers(dy.data, input.data, writing: &dW) { ds, xs, dws in
+            sgemm(transA: true, m: inFeatures, n: outFeatures, k: b, xs, lda: inFeatures, ds, ldb: outFeatures,
+                  beta: 0, dws, ldc: outFeatures)
         }
         if let gb = bias?.gradient {
             dy.data.withUnsafeBufferPointer { ds in
@@ -138,25 +140,26 @@ public final class DenseAfterRevcompConv1D: Dense {
 
 /// (B, L, C) -> (B, L * C), row-major.
 public final class Flatten: Layer {
-    private var inputShape: [Int] = []
     public var kind: String { "Flatten" }
     public var parameters: [Parameter] { [] }
     public init() {}
     public func outputShape(_ input: [Int]) throws -> [Int] { [input.reduce(1, *)] }
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        inputShape = x.shape
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
+        workspace.cache(self, ShapeCache.init).inputShape = x.shape
         return infer(x)
     }
     public func infer(_ x: Tensor) -> Tensor { x.reshaped([x.batch, x.itemSize]) }
-    public func backward(_ dy: Tensor) -> Tensor { dy.reshaped(inputShape) }
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        dy.reshaped(workspace.cache(self, ShapeCache.init).inputShape)
+    }
 }
 
 /// Inverted dropout: in training, zeroes a share `rate` of the values and scales the rest by
 /// 1 / (1 - rate); identity at inference. Masks come from the layer's seeded generator.
 public final class Dropout: Layer {
     public let rate: Float
+    /// The mask generator: training state (reseeded every epoch), not a pass's cache.
     var rng: NetRandom
-    private var mask: [Float] = []
     public var kind: String { "Dropout" }
     public var parameters: [Parameter] { [] }
 
@@ -167,10 +170,17 @@ public final class Dropout: Layer {
 
     public func outputShape(_ input: [Int]) throws -> [Int] { input }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        guard training, rate > 0 else { mask = []; return x }
+    /// The mask of the last forward pass (empty: the identity).
+    private final class Cache {
+        var mask: [Float] = []
+    }
+
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
+        let cache = workspace.cache(self, Cache.init)
+        guard training, rate > 0 else { cache.mask = []; return x }
         let keep = 1 - rate
-        mask = (0..<x.count).map { _ in rng.unit() < keep ? 1 / keep : 0 }
+        let mask = (0..<x.count).map { _ in rng.unit() < keep ? 1 / keep : 0 }
+        cache.mask = mask
         var y = x
         for i in y.data.indices { y.data[i] *= mask[i] }
         return y
@@ -179,7 +189,8 @@ public final class Dropout: Layer {
     /// The identity.
     public func infer(_ x: Tensor) -> Tensor { x }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        let mask = workspace.cache(self, Cache.init).mask
         guard !mask.isEmpty else { return dy }
         var dx = dy
         for i in dx.data.indices { dx.data[i] *= mask[i] }

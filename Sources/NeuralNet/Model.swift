@@ -31,14 +31,17 @@ public final class Model {
     /// Every parameter (trainable and running statistics), in layer order.
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
 
-    /// Logits (B, T) of one-hot input (B, L, 4). At inference a convolution followed by a
-    /// batch norm (and an activation) runs as one pass: the batch norm's running statistics and
-    /// the activation are applied as the convolution writes its output; `fuse: false` runs
-    /// every layer on its own, keeping what an inference-mode `backward` (attribution) needs.
-    public func forward(_ x: Tensor, training: Bool, fuse: Bool = true) -> Tensor {
-        if training || !fuse { return layers.reduce(x) { $1.forward($0, training: training) } }
-        return inference(x, layers: 0..<layers.count)
+    /// Logits (B, T) of one-hot input (B, L, 4), layer by layer, keeping in `workspace` what
+    /// `backward` needs: a training pass, or an inference-mode pass to differentiate
+    /// (attribution). Inference alone is `inference(_:)`.
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
+        layers.reduce(x) { $1.forward($0, training: training, workspace: workspace) }
     }
+
+    /// Inference logits (B, T) of one-hot input (B, L, 4), keeping nothing. A convolution
+    /// followed by a batch norm (and an activation) runs as one pass: the batch norm's running
+    /// statistics and the activation are applied as the convolution writes its output.
+    public func inference(_ x: Tensor) -> Tensor { inference(x, layers: 0..<layers.count) }
 
     /// Inference through `layers[range]` only, fused as in `forward`: the pieces of a
     /// fully-convolutional scan (a trunk run along a whole sequence, then the head per window).
@@ -62,19 +65,19 @@ public final class Model {
         return y
     }
 
-    /// Back-propagates the gradient of the loss with respect to the logits; returns the
-    /// gradient with respect to the input.
+    /// Back-propagates the gradient of the loss with respect to the logits through the pass
+    /// `workspace` holds; returns the gradient with respect to the input.
     @discardableResult
-    public func backward(_ dLogits: Tensor) -> Tensor {
-        layers.reversed().reduce(dLogits) { $1.backward($0) }
+    public func backward(_ dLogits: Tensor, workspace: PassWorkspace) -> Tensor {
+        layers.reversed().reduce(dLogits) { $1.backward($0, workspace: workspace) }
     }
 
     /// Inference logits under the model's own `StrandPolicy`: conjoined models average x and rc(x).
     public func predict(_ x: Tensor) -> Tensor {
         let policy = StrandPolicy(modelStrand: architecture.strand)
-        var y = forward(x, training: false)
+        var y = inference(x)
         if policy.needsReverse {
-            let r = forward(x.reverseComplemented(), training: false)
+            let r = inference(x.reverseComplemented())
             for i in y.data.indices { y.data[i] = policy.combine(forward: y.data[i], reverse: r.data[i]) }
         }
         return y

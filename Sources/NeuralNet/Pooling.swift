@@ -4,8 +4,6 @@ public final class MaxPool1D: Layer {
     public let pool: Int
     public let stride: Int
     public let padding: Padding
-    private var argmax: [Int32] = []
-    private var inputShape: [Int] = []
 
     public var kind: String { "MaxPooling1D" }
     public var parameters: [Parameter] { [] }
@@ -57,13 +55,21 @@ public final class MaxPool1D: Layer {
         return y
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        inputShape = x.shape
+    /// The input shape and the position of every window's maximum, of the last forward pass.
+    private final class Cache {
+        var inputShape: [Int] = []
+        var argmax: [Int32] = []
+    }
+
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
+        let cache = workspace.cache(self, Cache.init)
+        cache.inputShape = x.shape
         let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         let (lout, pad) = geometry(l)
         var y = Tensor(uninitializedShape: [b, lout, c])
         let (pool, stride) = (self.pool, self.stride)
-        argmax = [Int32](repeating: -1, count: b * lout * c)
+        var argmax = [Int32](repeating: -1, count: b * lout * c)
+        defer { cache.argmax = argmax }
         withPointers(x.data, writing: &y.data, &argmax) { xs, ys, am in
             let xb = UnsafeSendable(xs), yb = UnsafeSendable(ys), ab = UnsafeSendable(am)
             parallelChunks(b, grain: 4) { items in
@@ -87,7 +93,10 @@ public final class MaxPool1D: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        let cache = workspace.cache(self, Cache.init)
+        let inputShape = cache.inputShape, argmax = cache.argmax
+        precondition(inputShape.count == 3, "\(kind).backward needs a forward into the workspace first")
         let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
         let lout = dy.shape[1]
         var dx = Tensor(shape: inputShape)
@@ -110,8 +119,6 @@ public final class MaxPool1D: Layer {
 public final class GlobalPool: Layer {
     public enum Mode: String, Codable, Sendable { case max, average }
     public let mode: Mode
-    private var inputShape: [Int] = []
-    private var argmax: [Int] = []
 
     public var kind: String { mode == .max ? "GlobalMaxPooling1D" : "GlobalAveragePooling1D" }
     public var parameters: [Parameter] { [] }
@@ -123,10 +130,17 @@ public final class GlobalPool: Layer {
         return [input[1]]
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        inputShape = x.shape
+    /// The input shape and the position of each maximum, of the last forward pass.
+    private final class Cache {
+        var inputShape: [Int] = []
+        var argmax: [Int] = []
+    }
+
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
+        let cache = workspace.cache(self, Cache.init)
+        cache.inputShape = x.shape
         let (y, indices) = pool(x)
-        argmax = indices
+        cache.argmax = indices
         return y
     }
 
@@ -151,7 +165,10 @@ public final class GlobalPool: Layer {
         return (y, argmax)
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        let cache = workspace.cache(self, Cache.init)
+        let inputShape = cache.inputShape, argmax = cache.argmax
+        precondition(inputShape.count == 3, "\(kind).backward needs a forward into the workspace first")
         let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
         var dx = Tensor(shape: inputShape)
         for i in 0..<b {
@@ -171,7 +188,6 @@ public final class GlobalPool: Layer {
 /// x[L-1-l, 2F-1-f]: each filter added to its reverse complement read on the other strand,
 /// so the output is the same for a sequence and its reverse complement.
 public final class RCSumPool: Layer {
-    private var inputShape: [Int] = []
     public var kind: String { "RevCompSumPool" }
     public var parameters: [Parameter] { [] }
 
@@ -182,8 +198,8 @@ public final class RCSumPool: Layer {
         return [input[0], input[1] / 2]
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        inputShape = x.shape
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
+        workspace.cache(self, ShapeCache.init).inputShape = x.shape
         return infer(x)
     }
 
@@ -202,7 +218,9 @@ public final class RCSumPool: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        let inputShape = workspace.cache(self, ShapeCache.init).inputShape
+        precondition(inputShape.count == 3, "\(kind).backward needs a forward into the workspace first")
         let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
         let f = c / 2
         var dx = Tensor(shape: inputShape)

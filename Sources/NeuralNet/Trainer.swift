@@ -159,6 +159,8 @@ public final class Trainer {
     public let options: TrainingOptions
     public let optimizer: Adam
     public var state = TrainingState()
+    /// The caches of the training passes (the model's layers keep none).
+    public let workspace = PassWorkspace()
     /// The weights of the best epoch so far: a copy of the model's arena of values.
     public var bestWeights: [Float]
 
@@ -189,9 +191,9 @@ public final class Trainer {
             let flips = augment ? slice.map { _ in rng.next() & 1 == 1 } : nil
             let (x, y) = train.batch(slice, flip: flips)
             model.zeroGradients()
-            let logits = model.forward(x, training: true)
+            let logits = model.forward(x, training: true, workspace: workspace)
             let (loss, grad) = bce(logits: logits, labels: y)
-            model.backward(grad)
+            model.backward(grad, workspace: workspace)
             optimizer.update(model.parameters)
             total += Double(loss) * Double(slice.count)
             state.step += 1

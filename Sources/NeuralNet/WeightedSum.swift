@@ -8,7 +8,6 @@ public final class WeightedSum1D: Layer {
     public let tiedRC: Bool
     /// (L, F) when tied, else (L, C).
     public let weight: Parameter
-    private var input: Tensor = Tensor(shape: [0])
 
     public var kind: String { tiedRC ? "WeightedSum1D(revcomp)" : "WeightedSum1D" }
     public var parameters: [Parameter] { [weight] }
@@ -37,8 +36,8 @@ public final class WeightedSum1D: Layer {
         return c < f ? l * f + c : (length - 1 - l) * f + (channels - 1 - c)
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        input = x
+    public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
+        workspace.cache(self, InputCache.init).input = x
         return infer(x)
     }
 
@@ -51,16 +50,18 @@ public final class WeightedSum1D: Layer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        let input = workspace.cache(self, InputCache.init).input
+        precondition(input.shape.count == 3, "\(kind).backward needs a forward into the workspace first")
         let (b, l, c) = (input.shape[0], input.shape[1], input.shape[2])
         var dx = Tensor(shape: input.shape)
-        let w = weight.values, gw = weight.gradient
+        let w = weight.values, gw = weight.gradient, parameters = workspace.accumulatesParameterGradients
         for i in 0..<b {
             for t in 0..<l {
                 for k in 0..<c {
                     let g = dy.data[i * c + k]
                     dx.data[(i * l + t) * c + k] = g * w[index(t, k)]
-                    gw[index(t, k)] += g * input.data[(i * l + t) * c + k]
+                    if parameters { gw[index(t, k)] += g * input.data[(i * l + t) * c + k] }
                 }
             }
         }

@@ -72,7 +72,7 @@ public struct AttributionRun {
         let intervals = try IntervalReader(path: options.regions).readAll()
         guard !intervals.isEmpty else { throw DatasetError.invalid("no regions in \(options.regions)") }
         let runner = try RegionAttribution(fasta: fastaFile, method: method, task: taskIndex, strandAverage: options.strandAverage,
-                                           center: options.center, threads: options.threads, ismEngine: options.ismEngine, loadModel: { try ModelFile.read(model).model })
+                                           center: options.center, threads: options.threads, ismEngine: options.ismEngine, model: m)
         let l = runner.length
         let npy = try OutputFile(path: output + ".npy", seekable: true)
         let bed = try OutputFile(path: output + ".windows.bed")

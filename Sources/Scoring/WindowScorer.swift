@@ -29,8 +29,8 @@ public final class WindowScorer {
             let n = min(WindowScorer.batch, count - done)
             let slice = UnsafeBufferPointer(rebasing: codes[(done * l)..<((done + n) * l)])
             let x = oneHot(codes: slice, batch: n, length: l)          // (n, L, 4)
-            let f = model.forward(x, training: false)                   // (n, T)
-            let r = settings.needsReverse ? model.forward(x.reverseComplemented(), training: false) : f
+            let f = model.inference(x)                                   // (n, T)
+            let r = settings.needsReverse ? model.inference(x.reverseComplemented()) : f
             for i in 0..<(n * t) { out[done * t + i] = settings.score(forward: f.data[i], reverse: r.data[i]) }
             done += n
         }

@@ -29,10 +29,11 @@ extension ModelCommand {
             let y = (0..<n).map { Float($0 % 2) }
             let adam = Adam()
             let bce = BinaryCrossEntropy()
+            let workspace = PassWorkspace()
             func step() {
                 model.zeroGradients()
-                let (_, g) = bce(logits: model.forward(x, training: true), labels: y)
-                model.backward(g)
+                let (_, g) = bce(logits: model.forward(x, training: true, workspace: workspace), labels: y)
+                model.backward(g, workspace: workspace)
                 adam.update(model.parameters)
             }
             step()

@@ -105,8 +105,8 @@ final class IncrementalISMTests: XCTestCase {
         for lo in stride(from: 0, to: n, by: 64) {
             let hi = min(n, lo + 64)
             let x = Array(windows[(lo * l)..<(hi * l)]).withUnsafeBufferPointer { oneHot(codes: $0, batch: hi - lo, length: l) }
-            let f = model.forward(x, training: false)
-            let r = strands.needsReverse ? model.forward(x.reverseComplemented(), training: false) : f
+            let f = model.inference(x)
+            let r = strands.needsReverse ? model.inference(x.reverseComplemented()) : f
             for i in 0..<(hi - lo) { logits.append(strands.combine(forward: f.data[i * t + task], reverse: r.data[i * t + task])) }
         }
         var map = [Float](repeating: 0, count: l * 4)

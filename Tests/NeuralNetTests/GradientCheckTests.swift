@@ -2,6 +2,9 @@
 import TestSupport
 import XCTest
 
+/// The pass workspace of this file's forward and backward passes (tests run one at a time).
+nonisolated(unsafe) private let testPasses = PassWorkspace()
+
 /// Every layer's backward pass against central finite differences of a random linear loss
 /// L = sum(y * r), for the input and for every trainable parameter.
 final class GradientCheckTests: XCTestCase {
@@ -16,17 +19,17 @@ final class GradientCheckTests: XCTestCase {
                        parameters: Bool = true, prepare: () -> Void = {}, file: StaticString = #filePath, line: UInt = #line) {
         var rng = NetRandom(seed: 77)
         prepare()
-        let y = layer.forward(x, training: training)
+        let y = layer.forward(x, training: training, workspace: testPasses)
         let r = random(y.shape, &rng)
         func loss(_ input: Tensor) -> Double {
             prepare()
-            let out = layer.forward(input, training: training)
+            let out = layer.forward(input, training: training, workspace: testPasses)
             return zip(out.data, r.data).reduce(0) { $0 + Double($1.0) * Double($1.1) }
         }
         for p in layer.parameters { p.zeroGradient() }
         prepare()
-        _ = layer.forward(x, training: training)
-        let dx = layer.backward(r)
+        _ = layer.forward(x, training: training, workspace: testPasses)
+        let dx = layer.backward(r, workspace: testPasses)
         XCTAssertEqual(dx.shape, x.shape, "dx shape", file: file, line: line)
         func compare(_ numeric: Double, _ analytic: Float, _ what: String) {
             let err = abs(Float(numeric) - analytic)
@@ -137,8 +140,10 @@ final class Sequence2: Layer {
     var kind: String { layers.map(\.kind).joined(separator: "+") }
     var parameters: [Parameter] { layers.flatMap(\.parameters) }
     func outputShape(_ input: [Int]) throws -> [Int] { try layers.reduce(input) { try $1.outputShape($0) } }
-    func forward(_ x: Tensor, training: Bool) -> Tensor { layers.reduce(x) { $1.forward($0, training: training) } }
+    func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
+        layers.reduce(x) { $1.forward($0, training: training, workspace: workspace) }
+    }
     func infer(_ x: Tensor) -> Tensor { layers.reduce(x) { $1.infer($0) } }
-    func backward(_ dy: Tensor) -> Tensor { layers.reversed().reduce(dy) { $1.backward($0) } }
+    func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor { layers.reversed().reduce(dy) { $1.backward($0, workspace: workspace) } }
 }
 

@@ -50,9 +50,9 @@ final class IncrementalScorerTests: XCTestCase {
     static func fullLogits(_ model: Model, _ windows: [UInt8], count: Int, policy: StrandPolicy) -> [Float] {
         let l = model.architecture.inputLength
         let x = windows.withUnsafeBufferPointer { oneHot(codes: $0, batch: count, length: l) }
-        let f = model.forward(x, training: false)
+        let f = model.inference(x)
         guard policy.needsReverse else { return f.data }
-        let r = model.forward(x.reverseComplemented(), training: false)
+        let r = model.inference(x.reverseComplemented())
         return zip(f.data, r.data).map { policy.combine(forward: $0, reverse: $1) }
     }
 

@@ -2,6 +2,9 @@
 import TestSupport
 import XCTest
 
+/// The pass workspace of this file's forward and backward passes (tests run one at a time).
+nonisolated(unsafe) private let testPasses = PassWorkspace()
+
 /// Fast kernels against their naive twins, and the reverse-complement symmetries.
 final class KernelTests: XCTestCase {
     func testIm2colConvolutionMatchesNaiveLoops() {
@@ -12,7 +15,7 @@ final class KernelTests: XCTestCase {
             for i in conv.bias!.values.indices { conv.bias!.values[i] = rng.uniform(1) }
             var x = Tensor(shape: [3, 60, cin])
             for i in x.data.indices { x.data[i] = rng.uniform(1) }
-            let fast = conv.forward(x, training: false)
+            let fast = conv.forward(x, training: false, workspace: testPasses)
             let naive = naiveConv1D(x, w: Array(conv.weight.values), b: Array(conv.bias!.values), k: k, cout: cout, padding: padding)
             XCTAssertEqual(fast.shape, naive.shape)
             for i in fast.data.indices { XCTAssertEqual(fast.data[i], naive.data[i], accuracy: 1e-4) }
@@ -36,7 +39,7 @@ final class KernelTests: XCTestCase {
             let scale = (0..<cout).map { _ in rng.uniform(1) }, shift = (0..<cout).map { _ in rng.uniform(1) }
             for direct in [false, true] {
                 Conv1D.useDirectKernel = direct
-                let fast = conv.forward(x, training: true)
+                let fast = conv.forward(x, training: true, workspace: testPasses)
                 XCTAssertEqual(fast.shape, naive.shape)
                 var worst: Float = 0
                 for i in fast.data.indices { worst = max(worst, abs(fast.data[i] - naive.data[i])) }
@@ -60,8 +63,8 @@ final class KernelTests: XCTestCase {
             for i in conv.bias!.values.indices { conv.bias!.values[i] = rng.uniform(1) }
             var x = Tensor(shape: [2, 31, 4])
             for i in x.data.indices { x.data[i] = rng.uniform(1) }
-            let y = conv.forward(x, training: false)
-            let yrc = conv.forward(x.reverseComplemented(), training: false)
+            let y = conv.forward(x, training: false, workspace: testPasses)
+            let yrc = conv.forward(x.reverseComplemented(), training: false, workspace: testPasses)
             let expected = y.reverseComplemented()
             // 'same' with an odd kernel pads symmetrically, so both paddings are exact.
             for i in expected.data.indices { XCTAssertEqual(yrc.data[i], expected.data[i], accuracy: 1e-5) }
@@ -75,8 +78,8 @@ final class KernelTests: XCTestCase {
         var x = Tensor(shape: [3, 9, 8])
         for i in x.data.indices { x.data[i] = rng.uniform(2) }
         // Training statistics pool both strands, so a batch and its reverse complement agree.
-        let y = bn.forward(x, training: true)
-        let yrc = bn.forward(x.reverseComplemented(), training: true)
+        let y = bn.forward(x, training: true, workspace: testPasses)
+        let yrc = bn.forward(x.reverseComplemented(), training: true, workspace: testPasses)
         let expected = y.reverseComplemented()
         for i in expected.data.indices { XCTAssertEqual(yrc.data[i], expected.data[i], accuracy: 1e-4) }
     }

@@ -3,6 +3,9 @@ import Foundation
 import TestSupport
 import XCTest
 
+/// The pass workspace of this file's forward and backward passes (tests run one at a time).
+nonisolated(unsafe) private let testPasses = PassWorkspace()
+
 /// Presets: shapes and parameter counts, RC invariance, and model files.
 final class ModelTests: XCTestCase {
     /// Random one-hot sequences with about 2% N (all-zero rows).
@@ -60,9 +63,9 @@ final class ModelTests: XCTestCase {
                 let model = try Model(try Architecture.preset(preset, outputs: 2, strand: strand, firstActivation: .exponential), seed: 5)
                 for layer in model.layers { if let bn = layer as? BatchNorm { for i in 0..<bn.gamma.count { bn.runningMean.values[i] = 0.05 * Float(i % 7); bn.runningVar.values[i] = 0.5 + 0.1 * Float(i % 5); bn.beta.values[i] = 0.01 * Float(i % 3) } } }
                 let x = sequences(8, model.architecture.inputLength, seed: 3)
-                let fused = model.forward(x, training: false), plain = model.forward(x, training: false, fuse: false)
+                let fused = model.inference(x), plain = model.forward(x, training: false, workspace: testPasses)
                 // Layer by layer keeps what an inference-mode backward needs (input gradients).
-                let dx = model.backward(Tensor(shape: plain.shape, value: 1))
+                let dx = model.backward(Tensor(shape: plain.shape, value: 1), workspace: testPasses)
                 XCTAssertEqual(dx.shape, x.shape)
                 for i in fused.data.indices { XCTAssertEqual(fused.data[i], plain.data[i], accuracy: 1e-4 * max(1, abs(plain.data[i])), "\(preset) \(strand)") }
             }
@@ -80,8 +83,8 @@ final class ModelTests: XCTestCase {
                     let x = sequences(16, l, seed: UInt64(100 + step))
                     let y = (0..<32).map { Float(($0 / 2 + step) % 2) }
                     model.zeroGradients()
-                    let (_, g) = bce(logits: model.forward(x, training: true), labels: y)
-                    model.backward(g)
+                    let (_, g) = bce(logits: model.forward(x, training: true, workspace: testPasses), labels: y)
+                    model.backward(g, workspace: testPasses)
                     adam.update(model.parameters)
                 }
                 let x = sequences(100, l, seed: 7)
@@ -185,16 +188,16 @@ final class ModelTests: XCTestCase {
         let labels: [Float] = [1, 0, 0, 1, 1, 1]
         let loss = BinaryCrossEntropy()
         model.zeroGradients()
-        let (_, g) = loss(logits: model.forward(x, training: true), labels: labels)
-        model.backward(g)
+        let (_, g) = loss(logits: model.forward(x, training: true, workspace: testPasses), labels: labels)
+        model.backward(g, workspace: testPasses)
         let eps: Float = 1e-3
         for p in model.parameters where p.trainable {
             for i in stride(from: 0, to: p.count, by: max(1, p.count / 6)) {
                 let v = p.values[i]
                 p.values[i] = v + eps
-                let up = loss(logits: model.forward(x, training: true), labels: labels).loss
+                let up = loss(logits: model.forward(x, training: true, workspace: testPasses), labels: labels).loss
                 p.values[i] = v - eps
-                let down = loss(logits: model.forward(x, training: true), labels: labels).loss
+                let down = loss(logits: model.forward(x, training: true, workspace: testPasses), labels: labels).loss
                 p.values[i] = v
                 let numeric = (up - down) / (2 * eps)
                 XCTAssertEqual(numeric, p.gradient[i], accuracy: 2e-3 + 2e-2 * abs(numeric), "\(p.name)[\(i)]")

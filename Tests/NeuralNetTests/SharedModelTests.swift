@@ -28,8 +28,9 @@ final class SharedModelTests: XCTestCase {
                 let model = try Model(arch, seed: 5)
                 perturb(model)
                 var a = sequences(6, arch.inputLength, seed: 3), b = a
+                let ws = PassWorkspace()
                 for layer in model.layers {
-                    a = layer.forward(a, training: false)
+                    a = layer.forward(a, training: false, workspace: ws)
                     b = layer.infer(b)
                     XCTAssertEqual(a.shape, b.shape, "\(preset) \(strand) \(layer.kind)")
                     XCTAssertEqual(a.data.map(\.bitPattern), b.data.map(\.bitPattern), "\(preset) \(strand) \(layer.kind)")
@@ -55,6 +56,53 @@ final class SharedModelTests: XCTestCase {
                 for k in inputs.indices { XCTAssertEqual(results.get(k), serial[k], "\(preset) \(strand) input \(k)") }
             }
         }
+    }
+
+    /// Interleaved passes in two workspaces on one model give each pass's own gradients: the
+    /// layers keep no pass state.
+    func testPassesInTwoWorkspacesDoNotMix() throws {
+        for strand in StrandMode.allCases {
+            let arch = try Architecture.preset("chip", outputs: 2, strand: strand, firstActivation: .exponential)
+            let model = try Model(arch, seed: 4)
+            perturb(model)
+            let x1 = sequences(3, arch.inputLength, seed: 41), x2 = sequences(3, arch.inputLength, seed: 42)
+            func alone(_ x: Tensor) -> [UInt32] {
+                let ws = PassWorkspace()
+                let y = model.forward(x, training: false, workspace: ws)
+                return model.backward(Tensor(shape: y.shape, value: 1), workspace: ws).data.map(\.bitPattern)
+            }
+            let (e1, e2) = (alone(x1), alone(x2))
+            let a = PassWorkspace(), b = PassWorkspace()
+            let y1 = model.forward(x1, training: false, workspace: a)
+            let y2 = model.forward(x2, training: false, workspace: b)
+            XCTAssertEqual(model.backward(Tensor(shape: y1.shape, value: 1), workspace: a).data.map(\.bitPattern), e1, "\(strand)")
+            XCTAssertEqual(model.backward(Tensor(shape: y2.shape, value: 1), workspace: b).data.map(\.bitPattern), e2, "\(strand)")
+        }
+    }
+
+    /// Input-gradient passes (attribution) on one model from eight threads, each with its own
+    /// workspace, equal serial passes, and leave the model's values and gradients untouched.
+    func testInputGradientPassesShareOneModel() throws {
+        let arch = try Architecture.preset("chip", outputs: 1, strand: .rc, firstActivation: .relu)
+        let model = try Model(arch, seed: 6)
+        perturb(model)
+        let values = Array(model.arena.values)
+        let inputs = (0..<8).map { sequences(2, arch.inputLength, seed: UInt64(60 + $0)) }
+        func gradient(_ x: Tensor) -> [UInt32] {
+            let ws = PassWorkspace(parameterGradients: false)
+            let y = model.forward(x, training: false, workspace: ws)
+            return model.backward(Tensor(shape: y.shape, value: 1), workspace: ws).data.map(\.bitPattern)
+        }
+        let serial = inputs.map(gradient)
+        let results = Results(count: inputs.count), shared = Shared(model)
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { k in
+            let ws = PassWorkspace(parameterGradients: false)
+            let y = shared.model.forward(inputs[k], training: false, workspace: ws)
+            results.set(k, shared.model.backward(Tensor(shape: y.shape, value: 1), workspace: ws).data.map(\.bitPattern))
+        }
+        for k in inputs.indices { XCTAssertEqual(results.get(k), serial[k], "input \(k)") }
+        XCTAssertEqual(Array(model.arena.values), values)
+        XCTAssertTrue(model.arena.gradients.allSatisfy { $0 == 0 })
     }
 
     /// Parameters are consecutive ranges of the model's arena; zeroing is one fill; the
