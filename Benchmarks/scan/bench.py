@@ -65,7 +65,10 @@ def main():
     tensors, meta = load_safetensors(model)
     net = from_file(tensors, meta)
     codes = base_codes(genome)
-    starts = np.arange(0, len(genome) - 1000 + 1, 20)[:args.torch_windows]
+    # crick's windows start at bin start b + (S - L) // 2 for bins b = 0, S, 2S, ...: at offsets
+    # congruent to (S - L) // 2 mod S, so PyTorch scores windows on that grid.
+    first = ((20 - 1000) // 2) % 20
+    starts = np.arange(first, len(genome) - 1000 + 1, 20)[:args.torch_windows]
     torch_scores = []
     with torch.no_grad():
         net(torch.zeros(100, 1000, 4))
