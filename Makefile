@@ -11,13 +11,16 @@ THREADS    ?= 2
 
 # Libraries crick links (-dev) and the tools its tests and benchmarks compare against.
 DEB_PACKAGES := libhts-dev zlib1g-dev libopenblas-dev libbigwig-dev \
-                samtools bcftools tabix bedtools python3-numpy python3-pysam python3-pyfaidx python3-biopython
+                samtools bcftools tabix bedtools python3-numpy python3-pysam python3-pyfaidx python3-biopython python3-venv
 
 # Tools for the workflow tests (Snakemake); installed when apt can, the tests that need them
 # are skipped otherwise.
 DEB_OPTIONAL := snakemake chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# The Python oracles' venv (tangermeme, modisco-lite), built by `make deps`.
+ORACLE_VENV := .build/oracle-venv
 
 .PHONY: all deps build test demo bench clean fuzz test-asan test-tsan
 
@@ -48,6 +51,16 @@ deps:
 	    /usr/bin/python3 -m pip install --break-system-packages -q "$$wheel" >/dev/null 2>&1 \
 	      || echo "make deps: could not install torch; the PyTorch cross-check test is skipped"; \
 	  else echo "make deps: no CPU torch wheel; the PyTorch cross-check test is skipped"; fi; }
+
+	@# tangermeme (the DeepLIFT/SHAP oracle of the contribution-score tests) and modisco-lite (which
+	@# reads crick's PREFIX.ohe.npy / PREFIX.hyp.npy) in a venv of their own on top of the system's
+	@# torch, where torch is importable.
+	@if /usr/bin/python3 -c "import torch" 2>/dev/null && \
+	  ! $(ORACLE_VENV)/bin/python -c "import tangermeme.deep_lift_shap, modiscolite" 2>/dev/null; then \
+	  echo "make deps: tangermeme and modisco-lite into $(ORACLE_VENV)"; \
+	  ( /usr/bin/python3 -m venv --system-site-packages $(ORACLE_VENV) && \
+	    $(ORACLE_VENV)/bin/pip install -q tangermeme modisco-lite >/dev/null 2>&1 ) \
+	    || echo "make deps: could not install tangermeme/modisco-lite; the contribution oracle test fails under CI"; fi
 
 build:
 	$(SWIFT) build -c $(CONFIG)

@@ -6,6 +6,14 @@ public enum AttributionMethod: String, Sendable, CaseIterable {
     case saliency
     /// In-silico mutagenesis: logit of each single-base mutant minus the logit of the sequence.
     case ism
+    /// DeepLIFT's rescale rule averaged over references (DeepSHAP), with hypothetical
+    /// contributions.
+    case deepliftshap
+    /// Integrated gradients from a baseline, with hypothetical contributions.
+    case integratedGradients = "integrated-gradients"
+
+    /// True for the methods that give hypothetical contributions (TF-MoDISco's input).
+    public var hasHypothetical: Bool { self == .deepliftshap || self == .integratedGradients }
 }
 
 /// How ISM scores its mutants.
@@ -58,6 +66,24 @@ public final class Attributor {
         switch method {
         case .saliency: return saliency(codes: codes, count: count, length: length)
         case .ism: return ism(codes: codes, count: count, length: length)
+        case .deepliftshap, .integratedGradients:
+            return contributions(method, codes: codes, count: count, length: length, rows: Array(0..<count), settings: ContributionSettings())
+                .flatMap(\.map)
+        }
+    }
+
+    /// Contribution scores (`deepliftshap` or `integratedGradients`) of sequences given as codes
+    /// (count x length), sequence i being row `rows[i]` of its input (which seeds its
+    /// references). Integrated gradients run from each sequence's first reference.
+    public func contributions(_ method: AttributionMethod, codes: [UInt8], count: Int, length: Int, rows: [Int],
+                              settings: ContributionSettings) -> [Contributions] {
+        (0..<count).map { i in
+            let sequence = codes[(i * length)..<((i + 1) * length)]
+            let references = settings.references.references(for: sequence, row: rows[i], seed: settings.seed)
+            if method == .integratedGradients {
+                return integratedGradients(codes: sequence, baseline: references[0], steps: settings.steps)
+            }
+            return deepLiftShap(codes: sequence, references: references)
         }
     }
 
@@ -155,12 +181,13 @@ public final class Attributor {
         return out
     }
 
-    /// One value per base from a map: the attribution of the base present (saliency: the
-    /// channel of the base; ISM: minus the mean effect of the mutations at that position).
+    /// One value per base from a map: the attribution of the base present (saliency and the
+    /// contribution scores: the channel of the base; ISM: minus the mean effect of the
+    /// mutations at that position).
     public static func perBase(_ map: [Float], codes: [UInt8], method: AttributionMethod) -> [Float] {
         (0..<codes.count).map { i in
             switch method {
-            case .saliency:
+            case .saliency, .deepliftshap, .integratedGradients:
                 return map[i * 4] + map[i * 4 + 1] + map[i * 4 + 2] + map[i * 4 + 3]
             case .ism:
                 let alternatives: Float = codes[i] < 4 ? 3 : 4

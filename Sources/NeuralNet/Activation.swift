@@ -69,6 +69,19 @@ public final class Activation: Layer {
         return y
     }
 
+    /// f'(x) for one value, from its input x and output y = f(x).
+    @inline(__always) static func derivative(_ f: ActivationFunction, x: Float, y: Float) -> Float {
+        switch f {
+        case .relu: return x > 0 ? 1 : 0
+        case .exponential: return y
+        case .sigmoid: return y * (1 - y)
+        case .tanh: return 1 - y * y
+        case .softplus: return 1 / (1 + Foundation.exp(-x))
+        case .elu: return x > 0 ? 1 : y + 1
+        case .linear: return 1
+        }
+    }
+
     public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
         let cache = workspace.cache(self, Cache.init)
         let input = cache.input, output = cache.output
@@ -76,9 +89,30 @@ public final class Activation: Layer {
         var dx = Tensor(uninitializedShape: dy.shape)
         let f = function
         let n = dy.data.count
+        let rescale = workspace.rule == .deepLiftRescale
+        precondition(!rescale || n % 2 == 0, "DeepLIFT needs a batch of inputs and as many references")
         withPointers(dy.data, input, output, writing: &dx.data) { ds, xs, ys, out in
             let d = UnsafeSendable(ds), x = UnsafeSendable(xs), y = UnsafeSendable(ys)
             let o = UnsafeSendable(out)
+            if rescale {
+                // Row i of the inputs and row i of the references: element e and e + half.
+                let half = n / 2
+                parallelChunks(half, grain: 1 << 15) { r in
+                    for e in r {
+                        let p = e + half
+                        let dIn = x.value[e] - x.value[p]
+                        if abs(dIn) < 1e-6 {
+                            o.value[e] = d.value[e] * Activation.derivative(f, x: x.value[e], y: y.value[e])
+                            o.value[p] = d.value[p] * Activation.derivative(f, x: x.value[p], y: y.value[p])
+                        } else {
+                            let m = (y.value[e] - y.value[p]) / dIn
+                            o.value[e] = d.value[e] * m
+                            o.value[p] = d.value[p] * m
+                        }
+                    }
+                }
+                return
+            }
             parallelChunks(n, grain: 1 << 16) { r in
                 for i in r {
                     let g = d.value[i]

@@ -28,17 +28,20 @@ extension Conv1D {
         }
         let block = Conv1D.rowBlock
         let blocks = (r + block - 1) / block
-        var partial = uninitializedFloats(blocks * k * cin * cout)   // each block's GEMMs use beta 0
+        // Each block's GEMMs use beta 0; no weight gradient when the pass wants none.
+        var partial = uninitializedFloats(parameterGradients ? blocks * k * cin * cout : 0)
         var dxp = uninitializedFloats(b * lp * cin)   // every row block starts with beta 0
         withPointers(padded, dyf, w, writing: &partial, &dxp) { ps, fs, ws, pts, dps in
             let pb = UnsafeSendable(ps), fb = UnsafeSendable(fs), wb = UnsafeSendable(ws)
             let tb = UnsafeSendable(pts), xb = UnsafeSendable(dps)
             // dW_j = sum over row blocks of xp[block + j]^T . dy[block]; partials per block.
-            parallelChunks(r, grain: block) { rows in
-                let dst = tb.value + (rows.lowerBound / block) * k * cin * cout
-                for j in 0..<k {
-                    sgemm(transA: true, m: cin, n: cout, k: rows.count, pb.value + (rows.lowerBound + j) * cin, lda: cin,
-                          fb.value + (rows.lowerBound + pad0) * cout, ldb: cout, beta: 0, dst + j * cin * cout, ldc: cout)
+            if parameterGradients {
+                parallelChunks(r, grain: block) { rows in
+                    let dst = tb.value + (rows.lowerBound / block) * k * cin * cout
+                    for j in 0..<k {
+                        sgemm(transA: true, m: cin, n: cout, k: rows.count, pb.value + (rows.lowerBound + j) * cin, lda: cin,
+                              fb.value + (rows.lowerBound + pad0) * cout, ldb: cout, beta: 0, dst + j * cin * cout, ldc: cout)
+                    }
                 }
             }
             // dxp[q] = sum_j dy[q - j] . W_j^T, by blocks of input rows (disjoint outputs).
@@ -49,9 +52,11 @@ extension Conv1D {
                 }
             }
         }
-        var dW = [Float](repeating: 0, count: k * cin * cout)
-        for blk in 0..<blocks { for q in 0..<(k * cin * cout) { dW[q] += partial[blk * k * cin * cout + q] } }
-        if parameterGradients { accumulate(dW: dW, db: db) }
+        if parameterGradients {
+            var dW = [Float](repeating: 0, count: k * cin * cout)
+            for blk in 0..<blocks { for q in 0..<(k * cin * cout) { dW[q] += partial[blk * k * cin * cout + q] } }
+            accumulate(dW: dW, db: db)
+        }
         if padding == .valid { return Tensor(shape: inputShape, data: dxp) }
         var dx = Tensor(uninitializedShape: inputShape)
         let pad = padLeft
@@ -78,20 +83,24 @@ extension Conv1D {
         var dcols = uninitializedFloats(b * lout * row)   // written by the GEMMs (beta 0)
         let block = Conv1D.rowBlock
         let blocks = (b * lout + block - 1) / block
-        var partial = uninitializedFloats(blocks * row * cout)   // each block's GEMM uses beta 0
+        var partial = uninitializedFloats(parameterGradients ? blocks * row * cout : 0)   // each block's GEMM uses beta 0
         withPointers(dy.data, cols, w, writing: &partial, &dcols) { ds, cs, ws, pts, dcs in
             let db = UnsafeSendable(ds), cb = UnsafeSendable(cs), wb = UnsafeSendable(ws)
             let tb = UnsafeSendable(pts), ob = UnsafeSendable(dcs)
             parallelChunks(b * lout, grain: block) { rows in
                 // dW partial (row, cout) = cols[block]^T . dy[block]
-                sgemm(transA: true, m: row, n: cout, k: rows.count, cb.value + rows.lowerBound * row, lda: row,
-                      db.value + rows.lowerBound * cout, ldb: cout, beta: 0, tb.value + (rows.lowerBound / block) * row * cout, ldc: cout)
+                if parameterGradients {
+                    sgemm(transA: true, m: row, n: cout, k: rows.count, cb.value + rows.lowerBound * row, lda: row,
+                          db.value + rows.lowerBound * cout, ldb: cout, beta: 0, tb.value + (rows.lowerBound / block) * row * cout, ldc: cout)
+                }
                 // dcols[block] (rows, row) = dy[block] . W^T
                 sgemm(transB: true, m: rows.count, n: row, k: cout, db.value + rows.lowerBound * cout, lda: cout, wb.value, ldb: cout,
                       beta: 0, ob.value + rows.lowerBound * row, ldc: row)
             }
         }
-        for blk in 0..<blocks { for q in 0..<(row * cout) { dW[q] += partial[blk * row * cout + q] } }
+        if parameterGradients {
+            for blk in 0..<blocks { for q in 0..<(row * cout) { dW[q] += partial[blk * row * cout + q] } }
+        }
         if var sums = db {
             dy.data.withUnsafeBufferPointer { ds in
                 for r in 0..<(b * lout) { for o in 0..<cout { sums[o] += ds[r * cout + o] } }

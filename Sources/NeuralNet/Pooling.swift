@@ -55,21 +55,29 @@ public final class MaxPool1D: Layer {
         return y
     }
 
-    /// The input shape and the position of every window's maximum, of the last forward pass.
+    /// The input shape and the position of every window's maximum, of the last forward pass;
+    /// for DeepLIFT also its input and output.
     private final class Cache {
         var inputShape: [Int] = []
         var argmax: [Int32] = []
+        var input: [Float] = []
+        var output: [Float] = []
     }
 
     public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
         let cache = workspace.cache(self, Cache.init)
         cache.inputShape = x.shape
+        let keepValues = workspace.rule == .deepLiftRescale
+        cache.input = keepValues ? x.data : []
         let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
         let (lout, pad) = geometry(l)
         var y = Tensor(uninitializedShape: [b, lout, c])
         let (pool, stride) = (self.pool, self.stride)
         var argmax = [Int32](repeating: -1, count: b * lout * c)
-        defer { cache.argmax = argmax }
+        defer {
+            cache.argmax = argmax
+            cache.output = keepValues ? y.data : []
+        }
         withPointers(x.data, writing: &y.data, &argmax) { xs, ys, am in
             let xb = UnsafeSendable(xs), yb = UnsafeSendable(ys), ab = UnsafeSendable(am)
             parallelChunks(b, grain: 4) { items in
@@ -99,6 +107,11 @@ public final class MaxPool1D: Layer {
         precondition(inputShape.count == 3, "\(kind).backward needs a forward into the workspace first")
         let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
         let lout = dy.shape[1]
+        if workspace.rule == .deepLiftRescale {
+            let dx = deepLiftMaxRule(x: cache.input, y: cache.output, dy: dy.data, argmax: { Int(argmax[$0]) },
+                                     rows: b, length: l, outLength: lout, channels: c)
+            return Tensor(shape: inputShape, data: dx)
+        }
         var dx = Tensor(shape: inputShape)
         withPointers(dy.data, argmax, writing: &dx.data) { ds, am, xs in
             let db = UnsafeSendable(ds), xb = UnsafeSendable(xs), ab = UnsafeSendable(am)
@@ -130,10 +143,13 @@ public final class GlobalPool: Layer {
         return [input[1]]
     }
 
-    /// The input shape and the position of each maximum, of the last forward pass.
+    /// The input shape and the position of each maximum, of the last forward pass; for
+    /// DeepLIFT also its input and output.
     private final class Cache {
         var inputShape: [Int] = []
         var argmax: [Int] = []
+        var input: [Float] = []
+        var output: [Float] = []
     }
 
     public func forward(_ x: Tensor, training: Bool, workspace: PassWorkspace) -> Tensor {
@@ -141,6 +157,9 @@ public final class GlobalPool: Layer {
         cache.inputShape = x.shape
         let (y, indices) = pool(x)
         cache.argmax = indices
+        let keepValues = workspace.rule == .deepLiftRescale && mode == .max
+        cache.input = keepValues ? x.data : []
+        cache.output = keepValues ? y.data : []
         return y
     }
 
@@ -170,6 +189,11 @@ public final class GlobalPool: Layer {
         let inputShape = cache.inputShape, argmax = cache.argmax
         precondition(inputShape.count == 3, "\(kind).backward needs a forward into the workspace first")
         let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
+        if workspace.rule == .deepLiftRescale && mode == .max {
+            let dx = deepLiftMaxRule(x: cache.input, y: cache.output, dy: dy.data, argmax: { argmax[$0] },
+                                     rows: b, length: l, outLength: 1, channels: c)
+            return Tensor(shape: inputShape, data: dx)
+        }
         var dx = Tensor(shape: inputShape)
         for i in 0..<b {
             for k in 0..<c {
@@ -235,4 +259,42 @@ public final class RCSumPool: Layer {
         }
         return dx
     }
+}
+
+/// DeepLIFT's max rule (`BackwardRule.deepLiftRescale`) for a max pool over a batch of n
+/// inputs then their n references: x (2n, L, C), y and dy (2n, Lout, C), `argmax(o)` the input
+/// position that won output element o. Each output's change in the pair, max(y, y_r) - y_r on
+/// the input row and y - max(y, y_r) on the reference row, times that row's upstream gradient,
+/// goes to the row's winning position; the two rows' sums are added and divided by x - x_r at
+/// each input position (where x = x_r: the input row's ordinary gradient), and both rows get
+/// that multiplier. Returns dx (2n, L, C).
+func deepLiftMaxRule(x: [Float], y: [Float], dy: [Float], argmax: (Int) -> Int, rows b: Int, length l: Int,
+                     outLength lout: Int, channels c: Int) -> [Float] {
+    precondition(b % 2 == 0 && x.count == b * l * c && y.count == b * lout * c, "DeepLIFT needs a batch of inputs and as many references")
+    let n = b / 2
+    var dx = [Float](repeating: 0, count: b * l * c)
+    var routed = [Float](repeating: 0, count: l * c), routedRef = routed, plain = routed
+    for i in 0..<n {
+        for e in routed.indices { routed[e] = 0; routedRef[e] = 0; plain[e] = 0 }
+        for t in 0..<lout {
+            for k in 0..<c {
+                let oi = (i * lout + t) * c + k, oj = ((i + n) * lout + t) * c + k
+                let yi = y[oi], yj = y[oj], top = max(yi, yj)
+                let pi = argmax(oi) * c + k, pj = argmax(oj) * c + k
+                routed[pi] += dy[oi] * (top - yj)
+                routedRef[pj] += dy[oj] * (yi - top)
+                plain[pi] += dy[oi]
+            }
+        }
+        for p in 0..<l {
+            for k in 0..<c {
+                let e = (i * l + p) * c + k, r = ((i + n) * l + p) * c + k
+                let dIn = x[e] - x[r]
+                let m = dIn == 0 ? plain[p * c + k] : (routed[p * c + k] + routedRef[p * c + k]) / dIn
+                dx[e] = m
+                dx[r] = m
+            }
+        }
+    }
+    return dx
 }

@@ -88,7 +88,11 @@ extension Motifs: FileCommand {
 }
 
 extension Attribute: FileCommand {
-    var inputFiles: [String] { [ModelFile.resolve(model), fasta, regions] }
+    var inputFiles: [String] {
+        var files = [ModelFile.resolve(model), fasta, regions]
+        if case .file(let path) = references { files.append(path) }
+        return files
+    }
     var outputFiles: [String] { AttributionRun.outputFiles(prefix: output) }
 }
 

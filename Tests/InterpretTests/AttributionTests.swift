@@ -70,7 +70,8 @@ final class AttributionTests: XCTestCase {
         let a = Attributor(model: m, task: 0, strandAverage: false)
         let seq = codes(40, rng: &rng)
         let rc = seq.reversed().map { $0 < 4 ? 3 - $0 : 4 }
-        for method in AttributionMethod.allCases {
+        // The contribution scores need mirrored references for this (ContributionTests).
+        for method in [AttributionMethod.saliency, .ism] {
             let forward = a.attribute(method, codes: seq, count: 1, length: 40)
             let reverse = a.attribute(method, codes: Array(rc), count: 1, length: 40)
             var worst: Float = 0
