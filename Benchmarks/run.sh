@@ -8,7 +8,7 @@ out="${BENCH_OUT:-$here/../bench-out}"
 mkdir -p "$out"
 python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
 [ -x "$python" ] || python=python3
-what="${BENCH:-fetch dataset nn scan interpret ism variants}"
+what="${BENCH:-fetch dataset nn scan interpret ism variants contrib}"
 case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac
 # ISM: the incremental engine against crick's own full-forward ISM (numpy only, no PyTorch).
@@ -27,4 +27,14 @@ case " $what " in *" nn "*|*" scan "*|*" interpret "*|*" variants "*)
   case " $what " in *" scan "*) "$venv/bin/python" "$here/scan/bench.py" --crick "$crick" --out "$out";; esac
   case " $what " in *" interpret "*) "$venv/bin/python" "$here/interpret/bench.py" --crick "$crick" --out "$out";; esac
   case " $what " in *" variants "*) "$venv/bin/python" "$here/variants/bench.py" --crick "$crick" --out "$out";; esac;;
+esac
+# DeepLIFT/SHAP against tangermeme, in the oracle venv `make deps` builds (tangermeme on the
+# system torch).
+case " $what " in *" contrib "*)
+  oracle="${ORACLE_PYTHON:-$here/../.build/oracle-venv/bin/python}"
+  if [ -x "$oracle" ] && "$oracle" -c "import tangermeme.deep_lift_shap" 2>/dev/null; then
+    "$oracle" "$here/interpret/contrib_bench.py" --crick "$crick" --out "$out"
+  else
+    echo "contrib: no tangermeme in $oracle (make deps builds it where torch imports)" >&2; exit 1
+  fi;;
 esac

@@ -26,7 +26,7 @@ public struct ContributionSettings: Sendable {
 extension Attributor {
     /// DeepLIFT with the rescale rule (Shrikumar et al. 2017) averaged over references, as
     /// DeepSHAP does: for each reference r the multipliers m_r of the explained logit (one
-    /// forward and one backward pass of the batch [x, ..., x; r_1, ..., r_R] under
+    /// forward pass of the batch [x; r_1, ..., r_R] and one backward pass of the R pairs under
     /// `BackwardRule.deepLiftRescale`), then hypothetical contributions
     /// h_r[l, b] = m_r[l, b] - sum_c r[l, c] m_r[l, c], averaged over the references, and the
     /// contributions h * x. When the explained logit averages both strands, the reverse
@@ -98,17 +98,16 @@ extension Attributor {
     /// explained task's logits of x and of each reference.
     private func deepLiftPass(x: [Float], references: [[Float]], length l: Int) -> (multipliers: [[Float]], fx: Float, fr: [Float]) {
         let n = references.count, t = model.architecture.outputs
-        var batch = [Float]()
-        batch.reserveCapacity(2 * n * l * 4)
-        for _ in 0..<n { batch += x }
+        var batch = x
+        batch.reserveCapacity((n + 1) * l * 4)
         for r in references { batch += r }
         let passes = PassWorkspace(parameterGradients: false, rule: .deepLiftRescale)
-        let y = model.forward(Tensor(shape: [2 * n, l, 4], data: batch), training: false, workspace: passes)   // (2n, T)
-        var d = Tensor(shape: y.shape)
-        for i in 0..<(2 * n) { d.data[i * t + task] = 1 }
-        let dx = model.backward(d, workspace: passes)                                                      // (2n, L, 4)
+        let y = model.forward(Tensor(shape: [n + 1, l, 4], data: batch), training: false, workspace: passes)   // (n + 1, T)
+        var d = Tensor(shape: [n, t])                                                                        // (n pairs, T)
+        for i in 0..<n { d.data[i * t + task] = 1 }
+        let dx = model.backward(d, workspace: passes)                                                      // (n, L, 4)
         let multipliers = (0..<n).map { Array(dx.data[($0 * l * 4)..<(($0 + 1) * l * 4)]) }
-        return (multipliers, y.data[task], (0..<n).map { y.data[(n + $0) * t + task] })
+        return (multipliers, y.data[task], (0..<n).map { y.data[(1 + $0) * t + task] })
     }
 
     /// The mean over the batch of the input gradient of the task's logit: (B, L, 4) -> (L, 4).

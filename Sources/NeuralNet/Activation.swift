@@ -85,30 +85,25 @@ public final class Activation: Layer {
     public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
         let cache = workspace.cache(self, Cache.init)
         let input = cache.input, output = cache.output
-        precondition(input.count == dy.count, "\(kind).backward needs a forward of the same shape into the workspace first")
+        let rescale = workspace.rule == .deepLiftRescale
+        // DeepLIFT: the forward saw [x; r_1..r_n] (n + 1 rows), dy has one row per pair.
+        let row = rescale ? input.count - dy.count : 0
+        precondition(rescale ? row > 0 && dy.count % row == 0 : input.count == dy.count,
+                     "\(kind).backward needs a forward of the matching shape into the workspace first")
         var dx = Tensor(uninitializedShape: dy.shape)
         let f = function
         let n = dy.data.count
-        let rescale = workspace.rule == .deepLiftRescale
-        precondition(!rescale || n % 2 == 0, "DeepLIFT needs a batch of inputs and as many references")
         withPointers(dy.data, input, output, writing: &dx.data) { ds, xs, ys, out in
             let d = UnsafeSendable(ds), x = UnsafeSendable(xs), y = UnsafeSendable(ys)
             let o = UnsafeSendable(out)
             if rescale {
-                // Row i of the inputs and row i of the references: element e and e + half.
-                let half = n / 2
-                parallelChunks(half, grain: 1 << 15) { r in
+                // Element e of pair p: x's value at e % row, the reference's at row + e.
+                parallelChunks(n, grain: 1 << 15) { r in
                     for e in r {
-                        let p = e + half
-                        let dIn = x.value[e] - x.value[p]
-                        if abs(dIn) < 1e-6 {
-                            o.value[e] = d.value[e] * Activation.derivative(f, x: x.value[e], y: y.value[e])
-                            o.value[p] = d.value[p] * Activation.derivative(f, x: x.value[p], y: y.value[p])
-                        } else {
-                            let m = (y.value[e] - y.value[p]) / dIn
-                            o.value[e] = d.value[e] * m
-                            o.value[p] = d.value[p] * m
-                        }
+                        let i = e % row, j = row + e
+                        let dIn = x.value[i] - x.value[j]
+                        let m = abs(dIn) < 1e-6 ? Activation.derivative(f, x: x.value[i], y: y.value[i]) : (y.value[i] - y.value[j]) / dIn
+                        o.value[e] = d.value[e] * m
                     }
                 }
                 return

@@ -171,9 +171,10 @@ public final class BatchNorm: Layer {
         let c = channels, n = dy.count / c, g = groups
         let cache = workspace.cache(self, Cache.init)
         let invStd = cache.invStd, xhat = cache.xhat
-        precondition(cache.shape.reduce(1, *) == dy.count && invStd.count == g,
-                     "\(kind).backward needs a forward of the same shape into the workspace first")
-        var dx = Tensor(uninitializedShape: cache.shape)
+        // In inference, dy may hold fewer items than the forward did (DeepLIFT's shared input).
+        precondition(invStd.count == g && !cache.shape.isEmpty && (cache.training ? cache.shape.reduce(1, *) == dy.count : dy.count % c == 0),
+                     "\(kind).backward needs a forward of the matching shape into the workspace first")
+        var dx = Tensor(uninitializedShape: [dy.shape[0]] + cache.shape.dropFirst())
         var scale = [Float](repeating: 0, count: c)
         for k in 0..<c { scale[k] = gamma.values[group(k)] * invStd[group(k)] }
         if !cache.training {

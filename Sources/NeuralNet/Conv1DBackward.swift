@@ -4,8 +4,12 @@ extension Conv1D {
     /// dx from dy and the padded input of `cache`; adds dW and db to the parameters' gradients
     /// when `parameterGradients`.
     func shiftedBackward(_ dy: Tensor, _ cache: Cache, parameterGradients: Bool) -> Tensor {
-        let inputShape = cache.inputShape, padded = cache.padded
-        let (b, l, cin) = (inputShape[0], inputShape[1], inputShape[2])
+        // dy may hold fewer items than the forward did (DeepLIFT's shared input): the input
+        // gradient needs only dy; the weight gradient, the padded input of the same items.
+        let padded = cache.padded
+        let (b, l, cin) = (dy.shape[0], cache.inputShape[1], cache.inputShape[2])
+        precondition(!parameterGradients || b == cache.inputShape[0], "a weight gradient needs dy for every item of the forward")
+        let inputShape = [b, l, cin]
         let k = kernelSize, cout = effectiveOut
         let lp = cache.paddedLength, lout = dy.shape[1]
         let r = b * lp - k + 1
@@ -73,8 +77,10 @@ extension Conv1D {
     /// dx from dy and the columns of `cache`; adds dW and db to the parameters' gradients when
     /// `parameterGradients`.
     func im2colBackward(_ dy: Tensor, _ cache: Cache, parameterGradients: Bool) -> Tensor {
-        let inputShape = cache.inputShape, cols = cache.cols
-        let (b, l, cin) = (inputShape[0], inputShape[1], inputShape[2])
+        let cols = cache.cols
+        let (b, l, cin) = (dy.shape[0], cache.inputShape[1], cache.inputShape[2])
+        precondition(!parameterGradients || b == cache.inputShape[0], "a weight gradient needs dy for every item of the forward")
+        let inputShape = [b, l, cin]
         let k = kernelSize, row = k * cin
         let lout = dy.shape[1], cout = effectiveOut
         let (w, bias) = effectiveWeights()

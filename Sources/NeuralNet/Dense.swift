@@ -59,14 +59,15 @@ public class Dense: Layer {
     public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
         let input = workspace.cache(self, InputCache.init).input
         precondition(input.shape != [0], "\(kind).backward needs a forward into the workspace first")
-        let b = input.batch
+        let b = dy.shape[0]     // fewer items than the forward's for DeepLIFT's shared input
         let w = effectiveWeight()
-        var dx = Tensor(shape: input.shape)
+        var dx = Tensor(shape: [b] + input.shape.dropFirst())
         withPointers(dy.data, w, writing: &dx.data) { ds, ws, dxs in
             sgemm(transB: true, m: b, n: inFeatures, k: outFeatures, ds, lda: outFeatures, ws, ldb: outFeatures,
                   beta: 0, dxs, ldc: inFeatures)
         }
         guard workspace.accumulatesParameterGradients else { return dx }
+        precondition(b == input.batch, "a weight gradient needs dy for every item of the forward")
         var dW = [Float](repeating: 0, count: inFeatures * outFeatures)
         withPointers(dy.data, input.data, writing: &dW) { ds, xs, dws in
             sgemm(transA: true, m: inFeatures, n: outFeatures, k: b, xs, lda: inFeatures, ds, ldb: outFeatures,
@@ -150,7 +151,7 @@ public final class Flatten: Layer {
     }
     public func infer(_ x: Tensor) -> Tensor { x.reshaped([x.batch, x.itemSize]) }
     public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
-        dy.reshaped(workspace.cache(self, ShapeCache.init).inputShape)
+        dy.reshaped([dy.shape[0]] + workspace.cache(self, ShapeCache.init).inputShape.dropFirst())
     }
 }
 

@@ -36,16 +36,17 @@ public final class PassWorkspace {
 public enum BackwardRule: Sendable, Equatable {
     /// The chain rule: each layer's local derivative.
     case gradient
-    /// DeepLIFT's rescale rule (Shrikumar et al. 2017), for a batch of n inputs followed by
-    /// their n references (row i paired with row i + n): an activation passes the upstream
-    /// gradient times (f(x) - f(r)) / (x - r) on both rows of a pair (its own derivative where
-    /// |x - r| < 1e-6); a max pool routes each output's change in the pair (max(y, y_r) - y_r on
-    /// the input row, y - max(y, y_r) on the reference row, times the upstream gradient) to the
-    /// winning input position of each row, sums the two at every input position and divides by
-    /// x - r there (its ordinary gradient of the input row where x = r), the same multiplier on
-    /// both rows. Linear layers (convolutions, dense layers, inference batch norms, sums) keep
-    /// their gradient. The input gradient of the first n rows is then the multipliers m with
-    /// sum((x - r) * m) = f(x) - f(r) for each pair.
+    /// DeepLIFT's rescale rule (Shrikumar et al. 2017) for one input x against n references:
+    /// the forward batch is [x; r_1, ..., r_n] (n + 1 rows) and the backward pass takes n rows,
+    /// the upstream gradient of each pair (x, r_p), and returns n rows of multipliers m_p with
+    /// sum((x - r_p) * m_p) = f(x) - f(r_p). An activation passes the upstream gradient times
+    /// (f(x) - f(r)) / (x - r) (its derivative at x where |x - r| < 1e-6); a max pool routes the
+    /// pair's change of each output (max(y, y_r) - y_r at x's winning position, y - max(y, y_r)
+    /// at r's) times the upstream gradient, sums them at every input position and divides by
+    /// x - r there (the plain gradient at x's winning position where x = r). Linear layers
+    /// (convolutions, dense layers, inference batch norms, sums) keep their gradient. As in
+    /// DeepLIFT with the pair batched together, x's and r's rows of a pair carry the same
+    /// upstream gradient, so one row per pair is enough (and x's forward pass is shared).
     case deepLiftRescale
 }
 

@@ -105,14 +105,14 @@ public final class MaxPool1D: Layer {
         let cache = workspace.cache(self, Cache.init)
         let inputShape = cache.inputShape, argmax = cache.argmax
         precondition(inputShape.count == 3, "\(kind).backward needs a forward into the workspace first")
-        let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
+        let (b, l, c) = (dy.shape[0], inputShape[1], inputShape[2])
         let lout = dy.shape[1]
         if workspace.rule == .deepLiftRescale {
             let dx = deepLiftMaxRule(x: cache.input, y: cache.output, dy: dy.data, argmax: { Int(argmax[$0]) },
-                                     rows: b, length: l, outLength: lout, channels: c)
-            return Tensor(shape: inputShape, data: dx)
+                                     pairs: b, length: l, outLength: lout, channels: c)
+            return Tensor(shape: [b, l, c], data: dx)
         }
-        var dx = Tensor(shape: inputShape)
+        var dx = Tensor(shape: [b, l, c])
         withPointers(dy.data, argmax, writing: &dx.data) { ds, am, xs in
             let db = UnsafeSendable(ds), xb = UnsafeSendable(xs), ab = UnsafeSendable(am)
             parallelChunks(b, grain: 4) { items in
@@ -188,13 +188,13 @@ public final class GlobalPool: Layer {
         let cache = workspace.cache(self, Cache.init)
         let inputShape = cache.inputShape, argmax = cache.argmax
         precondition(inputShape.count == 3, "\(kind).backward needs a forward into the workspace first")
-        let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
+        let (b, l, c) = (dy.shape[0], inputShape[1], inputShape[2])
         if workspace.rule == .deepLiftRescale && mode == .max {
             let dx = deepLiftMaxRule(x: cache.input, y: cache.output, dy: dy.data, argmax: { argmax[$0] },
-                                     rows: b, length: l, outLength: 1, channels: c)
-            return Tensor(shape: inputShape, data: dx)
+                                     pairs: b, length: l, outLength: 1, channels: c)
+            return Tensor(shape: [b, l, c], data: dx)
         }
-        var dx = Tensor(shape: inputShape)
+        var dx = Tensor(shape: [b, l, c])
         for i in 0..<b {
             for k in 0..<c {
                 if mode == .average {
@@ -245,9 +245,9 @@ public final class RCSumPool: Layer {
     public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
         let inputShape = workspace.cache(self, ShapeCache.init).inputShape
         precondition(inputShape.count == 3, "\(kind).backward needs a forward into the workspace first")
-        let (b, l, c) = (inputShape[0], inputShape[1], inputShape[2])
+        let (b, l, c) = (dy.shape[0], inputShape[1], inputShape[2])
         let f = c / 2
-        var dx = Tensor(shape: inputShape)
+        var dx = Tensor(shape: [b, l, c])
         for i in 0..<b {
             for t in 0..<l {
                 for k in 0..<f {
@@ -261,38 +261,36 @@ public final class RCSumPool: Layer {
     }
 }
 
-/// DeepLIFT's max rule (`BackwardRule.deepLiftRescale`) for a max pool over a batch of n
-/// inputs then their n references: x (2n, L, C), y and dy (2n, Lout, C), `argmax(o)` the input
-/// position that won output element o. Each output's change in the pair, max(y, y_r) - y_r on
-/// the input row and y - max(y, y_r) on the reference row, times that row's upstream gradient,
-/// goes to the row's winning position; the two rows' sums are added and divided by x - x_r at
-/// each input position (where x = x_r: the input row's ordinary gradient), and both rows get
-/// that multiplier. Returns dx (2n, L, C).
-func deepLiftMaxRule(x: [Float], y: [Float], dy: [Float], argmax: (Int) -> Int, rows b: Int, length l: Int,
+/// DeepLIFT's max rule (`BackwardRule.deepLiftRescale`) for a max pool that saw
+/// [x; r_1, ..., r_n]: x (n + 1, L, C), y (n + 1, Lout, C), `argmax(o)` the input position that
+/// won output element o; dy (n, Lout, C), the upstream gradient of each pair (x's and r's rows
+/// carry the same one). Each output's change in pair p, max(y, y_r) - y_r at x's winning position
+/// and y - max(y, y_r) at r's, times the upstream gradient, is summed at every input position
+/// (x's share, then r's) and divided by x - r there (where x = r: the plain gradient at x's
+/// winning positions). Returns dx (n, L, C).
+func deepLiftMaxRule(x: [Float], y: [Float], dy: [Float], argmax: (Int) -> Int, pairs n: Int, length l: Int,
                      outLength lout: Int, channels c: Int) -> [Float] {
-    precondition(b % 2 == 0 && x.count == b * l * c && y.count == b * lout * c, "DeepLIFT needs a batch of inputs and as many references")
-    let n = b / 2
-    var dx = [Float](repeating: 0, count: b * l * c)
+    precondition(x.count == (n + 1) * l * c && y.count == (n + 1) * lout * c && dy.count == n * lout * c,
+                 "DeepLIFT needs a forward of an input and its references")
+    var dx = [Float](repeating: 0, count: n * l * c)
     var routed = [Float](repeating: 0, count: l * c), routedRef = routed, plain = routed
-    for i in 0..<n {
+    for p in 0..<n {
         for e in routed.indices { routed[e] = 0; routedRef[e] = 0; plain[e] = 0 }
         for t in 0..<lout {
             for k in 0..<c {
-                let oi = (i * lout + t) * c + k, oj = ((i + n) * lout + t) * c + k
+                let oi = t * c + k, oj = ((p + 1) * lout + t) * c + k, g = dy[(p * lout + t) * c + k]
                 let yi = y[oi], yj = y[oj], top = max(yi, yj)
                 let pi = argmax(oi) * c + k, pj = argmax(oj) * c + k
-                routed[pi] += dy[oi] * (top - yj)
-                routedRef[pj] += dy[oj] * (yi - top)
-                plain[pi] += dy[oi]
+                routed[pi] += g * (top - yj)
+                routedRef[pj] += g * (yi - top)
+                plain[pi] += g
             }
         }
-        for p in 0..<l {
+        for q in 0..<l {
             for k in 0..<c {
-                let e = (i * l + p) * c + k, r = ((i + n) * l + p) * c + k
-                let dIn = x[e] - x[r]
-                let m = dIn == 0 ? plain[p * c + k] : (routed[p * c + k] + routedRef[p * c + k]) / dIn
-                dx[e] = m
-                dx[r] = m
+                let e = q * c + k
+                let dIn = x[e] - x[((p + 1) * l + q) * c + k]
+                dx[(p * l + q) * c + k] = dIn == 0 ? plain[e] : (routed[e] + routedRef[e]) / dIn
             }
         }
     }

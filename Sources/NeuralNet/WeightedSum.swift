@@ -53,9 +53,10 @@ public final class WeightedSum1D: Layer {
     public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
         let input = workspace.cache(self, InputCache.init).input
         precondition(input.shape.count == 3, "\(kind).backward needs a forward into the workspace first")
-        let (b, l, c) = (input.shape[0], input.shape[1], input.shape[2])
-        var dx = Tensor(shape: input.shape)
+        let (b, l, c) = (dy.shape[0], input.shape[1], input.shape[2])
+        var dx = Tensor(shape: [b, l, c])
         let w = weight.values, gw = weight.gradient, parameters = workspace.accumulatesParameterGradients
+        precondition(!parameters || b == input.shape[0], "a weight gradient needs dy for every item of the forward")
         for i in 0..<b {
             for t in 0..<l {
                 for k in 0..<c {

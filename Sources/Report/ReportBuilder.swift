@@ -1,6 +1,26 @@
 import Dataset
 import Foundation
+import Interpret
+import NeuralNet
 import Tracks
+
+/// A first-layer filter and its best database match: the match's strand and offset (target
+/// column j sits at filter column j + offset; on "-" the target is reverse-complemented).
+public struct FilterMatch: Sendable {
+    public var filter: Motif
+    public var match: Motif?
+    public var eValue: Double?
+    public var strand: String
+    public var offset: Int
+
+    public init(filter: Motif, match: Motif? = nil, eValue: Double? = nil, strand: String = "+", offset: Int = 0) {
+        self.filter = filter
+        self.match = match
+        self.eValue = eValue
+        self.strand = strand
+        self.offset = offset
+    }
+}
 
 /// Everything a report shows; sections without data are left out.
 public struct ReportInputs {
@@ -9,8 +29,10 @@ public struct ReportInputs {
     public var runs: [RunCurves] = []
     public var taskNames: [String] = []
     public var predictions: [StrandPredictions] = []
-    /// Filter motifs with their best database match (and its E-value).
-    public var filters: [(filter: Motif, match: Motif?, eValue: Double?)] = []
+    /// Filter motifs with their best database match (E-value, strand, offset).
+    public var filters: [FilterMatch] = []
+    /// The trained and untrained models' filter counts (a motifs directory's untrained.tsv).
+    public var untrained: UntrainedTable?
     /// The attribution map shown (the strongest of a `crick attribute` output's regions).
     public var attribution: AttributionExample?
     public var tracks: [TrackSummary] = []
@@ -37,6 +59,8 @@ public func renderReport(_ r: ReportInputs) -> String {
         let losses = r.runs.flatMap { $0.trainLoss + $0.validLoss }
         var loss = Chart(title: "Loss (solid: train, dashed: valid)", xLabel: "epoch", yLabel: "binary cross-entropy", x: 1...max(2, maxE), y: 0...max(0.1, (losses.max() ?? 1) * 1.05))
         var auprc = Chart(title: "Validation auPRC", xLabel: "epoch", yLabel: "mean auPRC", x: 1...max(2, maxE), y: 0...1)
+        loss.integerX = true
+        auprc.integerX = true
         for (i, run) in r.runs.enumerated() {
             loss.line(Array(zip(run.epochs, run.trainLoss)), color: i, label: run.name)
             loss.line(Array(zip(run.epochs, run.validLoss)), color: i, label: run.name + " valid", dashed: true)
@@ -44,6 +68,8 @@ public func renderReport(_ r: ReportInputs) -> String {
         }
         h += "<figure>\(loss.svg())</figure><figure>\(auprc.svg())</figure></div>"
     }
+
+    h += headline(r)
 
     if !r.predictions.isEmpty {
         h += "<h2 id=\"curves\">ROC and precision-recall curves (test split)</h2>"
@@ -62,7 +88,7 @@ public func renderReport(_ r: ReportInputs) -> String {
         }
         h += "<h2 id=\"strands\">Forward vs reverse-complement predictions</h2><p class=\"note\">p(x) against p(rc x) on test sequences (first task): on the diagonal for RC-invariant models (rc, conjoined), scattered for standard ones.</p><div class=\"row\">"
         for (i, p) in r.predictions.enumerated() where !p.forward.isEmpty {
-            var c = Chart(title: "\(p.name) (\(p.strand))", xLabel: "p(x)", yLabel: "p(rc x)", x: 0...1, y: 0...1)
+            var c = Chart(title: p.name == p.strand ? p.name : "\(p.name) (\(p.strand))", xLabel: "p(x)", yLabel: "p(rc x)", x: 0...1, y: 0...1)
             c.width = 300; c.height = 300
             c.diagonal()
             c.scatter(zip(p.forward[0], p.reverse[0]).map { (Double($0), Double($1)) }, color: i, label: p.name)
@@ -73,13 +99,20 @@ public func renderReport(_ r: ReportInputs) -> String {
     }
 
     if !r.filters.isEmpty {
-        h += "<h2 id=\"filters\">First-layer filters and their best database match</h2><table><tr><th class=\"l\">filter</th><th class=\"l\">logo</th><th class=\"l\">best match</th><th class=\"l\">match logo</th><th>E</th></tr>"
+        h += "<h2 id=\"filters\">First-layer filters and their best database match</h2><p class=\"note\">Each match is drawn on the strand it matched (-: reverse complement) and aligned with the filter at the match's offset.\(baselineNote(r.untrained))</p><table><tr><th class=\"l\">filter</th><th class=\"l\">filter and match, aligned</th><th class=\"l\">best match</th><th>strand</th><th>offset</th><th>E</th></tr>"
         for f in r.filters {
-            h += "<tr><td class=\"l\">\(html(f.filter.id))<br><span class=\"note\">\(f.filter.sites ?? 0) sites</span></td><td class=\"l\">\(logoSVG(f.filter.probabilities, title: f.filter.consensus))</td>"
-            if let m = f.match, let e = f.eValue {
-                h += "<td class=\"l\">\(html(m.id)) \(html(m.name))</td><td class=\"l\">\(logoSVG(m.probabilities, title: m.name))</td><td>\(String(format: "%.2g", e))</td></tr>"
+            h += "<tr><td class=\"l\">\(html(f.filter.id))<br><span class=\"note\">\(f.filter.sites ?? 0) sites</span></td>"
+            if let m = f.match, let e = f.eValue, !m.probabilities.isEmpty {
+                // Target column j at filter column j + offset: pad whichever starts later.
+                let target = f.strand == "-" ? m.reverseComplement.probabilities : m.probabilities
+                let blank = [Double](repeating: 0.25, count: 4)
+                let lead = max(0, -f.offset), trail = max(0, f.offset)
+                let top = [[Double]](repeating: blank, count: lead) + f.filter.probabilities
+                let bottom = [[Double]](repeating: blank, count: trail) + target
+                h += "<td class=\"l\">\(logoSVG(top, title: f.filter.consensus))<br>\(logoSVG(bottom, title: m.name + (f.strand == "-" ? " (reverse complement)" : "")))</td>"
+                h += "<td class=\"l\">\(html(m.id)) \(html(m.name))</td><td>\(html(f.strand))</td><td>\(f.offset)</td><td>\(String(format: "%.2g", e))</td></tr>"
             } else {
-                h += "<td class=\"l\">none</td><td></td><td></td></tr>"
+                h += "<td class=\"l\">\(logoSVG(f.filter.probabilities, title: f.filter.consensus))</td><td class=\"l\">none</td><td></td><td></td><td></td></tr>"
             }
         }
         h += "</table>"
@@ -140,4 +173,37 @@ public func renderReport(_ r: ReportInputs) -> String {
         }
     }
     return h + "</body></html>\n"
+}
+
+/// The headline numbers: per model and task, test auROC and auPRC (of the predictions shown
+/// below), and each run's best validation auPRC with its epoch.
+func headline(_ r: ReportInputs) -> String {
+    guard !r.predictions.isEmpty || !r.runs.isEmpty else { return "" }
+    var h = "<h2 id=\"metrics\">Metrics</h2>"
+    if !r.predictions.isEmpty {
+        h += "<table><tr><th class=\"l\">model</th><th class=\"l\">task</th><th>test auROC</th><th>test auPRC</th><th>sequences</th></tr>"
+        for p in r.predictions {
+            for (k, labels) in p.labels.enumerated() where k < p.forward.count {
+                let name = k < r.taskNames.count ? r.taskNames[k] : "task\(k + 1)"
+                let roc = auROC(scores: p.forward[k], labels: labels), prc = auPRC(scores: p.forward[k], labels: labels)
+                h += "<tr><td class=\"l\">\(html(p.name))</td><td class=\"l\">\(html(name))</td><td>\(roc.map { String(format: "%.4f", $0) } ?? "n/a")</td>"
+                h += "<td>\(prc.map { String(format: "%.4f", $0) } ?? "n/a")</td><td>\(labels.count)</td></tr>"
+            }
+        }
+        h += "</table>"
+    }
+    let best = r.runs.compactMap { run -> String? in
+        guard let i = run.validAuPRC.indices.max(by: { run.validAuPRC[$0] < run.validAuPRC[$1] }) else { return nil }
+        return "\(html(run.name)): best validation auPRC \(String(format: "%.4f", run.validAuPRC[i])) at epoch \(Int(run.epochs[i]))"
+    }
+    if !best.isEmpty { h += "<p class=\"note\">" + best.joined(separator: "; ") + ".</p>" }
+    return h
+}
+
+/// The trained model's significant filters against the untrained model's (same seed).
+func baselineNote(_ table: UntrainedTable?) -> String {
+    guard let rows = table?.rows, let trained = rows.first(where: { $0.model == "trained" }),
+          let untrained = rows.first(where: { $0.model == "untrained" }) else { return "" }
+    return " Filters with a match of E < 0.1: \(trained.significant) of \(trained.filters); the same architecture untrained "
+        + "(seed \(untrained.seed.map(String.init) ?? "?")): \(untrained.significant) of \(untrained.filters), what chance gives."
 }

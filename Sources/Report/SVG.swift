@@ -9,7 +9,11 @@ public struct Chart {
     public var xRange: ClosedRange<Double>
     public var yRange: ClosedRange<Double>
     private var body = ""
-    private var legend: [(String, String)] = []
+    /// Legend entries: label, colour, and whether the line is dashed (or the entry a dot).
+    private var legend: [(label: String, color: String, style: Swatch)] = []
+    enum Swatch { case line, dashed, dot }
+    /// Whole-number ticks only (epochs, counts).
+    public var integerX = false
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"]
 
     public init(title: String, xLabel: String, yLabel: String, x: ClosedRange<Double>, y: ClosedRange<Double>) {
@@ -21,6 +25,8 @@ public struct Chart {
     }
 
     private let left = 56.0, right = 16.0, top = 30.0, bottom = 44.0
+    /// The legend sits right of the plot (`width` wide), outside the data: the figure is wider.
+    private var legendWidth: Double { legend.isEmpty ? 0 : 30 + Double(legend.map(\.label.count).max() ?? 0) * 5.8 }
     func px(_ x: Double) -> Double { left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * (width - left - right) }
     func py(_ y: Double) -> Double { height - bottom - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * (height - top - bottom) }
 
@@ -29,7 +35,7 @@ public struct Chart {
         let c = Chart.palette[index % Chart.palette.count]
         let pts = points.filter { $0.0.isFinite && $0.1.isFinite }.map { String(format: "%.1f,%.1f", px($0.0), py($0.1)) }.joined(separator: " ")
         body += "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"1.8\"\(dashed ? " stroke-dasharray=\"5,3\"" : "") points=\"\(pts)\"/>"
-        if !label.isEmpty { legend.append((label, c)) }
+        if !label.isEmpty { legend.append((label, c, dashed ? .dashed : .line)) }
     }
 
     /// Dots.
@@ -38,7 +44,7 @@ public struct Chart {
         for p in points where p.0.isFinite && p.1.isFinite {
             body += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"%@\" fill-opacity=\"0.5\"/>", px(p.0), py(p.1), c)
         }
-        legend.append((label, c))
+        legend.append((label, c, .dot))
     }
 
     /// Bars of a histogram: (bin start, bin end, count).
@@ -58,32 +64,56 @@ public struct Chart {
 
     /// The SVG element.
     public func svg() -> String {
-        var s = String(format: "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">", width, height, width, height)
+        let total = width + legendWidth
+        var s = String(format: "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">", total, height, total, height)
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"
         s += "<text x=\"\(width / 2)\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(html(title))</text>"
         let x0 = px(xRange.lowerBound), x1 = px(xRange.upperBound), y0 = py(yRange.lowerBound), y1 = py(yRange.upperBound)
         s += String(format: "<path d=\"M%.1f %.1f L%.1f %.1f L%.1f %.1f\" fill=\"none\" stroke=\"#333\"/>", x0, y1, x0, y0, x1, y0)
-        for i in 0...4 {
-            let fx = xRange.lowerBound + Double(i) / 4 * (xRange.upperBound - xRange.lowerBound)
-            let fy = yRange.lowerBound + Double(i) / 4 * (yRange.upperBound - yRange.lowerBound)
+        for fx in Chart.ticks(xRange, integer: integerX) {
             s += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\">%@</text>", px(fx), y0 + 14, tick(fx))
+        }
+        for fy in Chart.ticks(yRange, integer: false) {
             s += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\">%@</text>", x0 - 4, py(fy) + 3, tick(fy))
         }
         s += "<text x=\"\((x0 + x1) / 2)\" y=\"\(height - 8)\" text-anchor=\"middle\" font-size=\"11\">\(html(xLabel))</text>"
         s += "<text transform=\"translate(14,\((y0 + y1) / 2)) rotate(-90)\" text-anchor=\"middle\" font-size=\"11\">\(html(yLabel))</text>"
         s += body
-        for (i, (label, color)) in legend.enumerated() {
-            let y = top + 6 + Double(i) * 14
-            s += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"3\" fill=\"%@\"/>", x1 - 120, y - 4, color)
-            s += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%@</text>", x1 - 106, y, html(label))
+        for (i, entry) in legend.enumerated() {
+            let y = top + 6 + Double(i) * 14, x = width + 4
+            switch entry.style {
+            case .line, .dashed:
+                s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"1.8\"%@/>", x, y - 3, x + 18, y - 3,
+                             entry.color, entry.style == .dashed ? " stroke-dasharray=\"5,3\"" : "")
+            case .dot:
+                s += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>", x + 9, y - 3, entry.color)
+            }
+            s += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%@</text>", x + 24, y, html(entry.label))
         }
         return s + "</svg>"
+    }
+
+    /// Round tick values in `range`: steps of 1, 2 or 5 times a power of ten, about five of
+    /// them (whole numbers only when `integer`).
+    static func ticks(_ range: ClosedRange<Double>, integer: Bool) -> [Double] {
+        let span = range.upperBound - range.lowerBound
+        guard span > 0, span.isFinite else { return [range.lowerBound] }
+        let raw = span / 4, power = pow(10, floor(log10(raw)))
+        var step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
+        if integer { step = max(1, step.rounded(.up)) }
+        var out: [Double] = []
+        var v = (range.lowerBound / step).rounded(.up) * step
+        while v <= range.upperBound + step * 1e-9, out.count < 12 {
+            out.append(abs(v) < step * 1e-9 ? 0 : v)
+            v += step
+        }
+        return out
     }
 
     /// Tick labels: whole numbers up to 10^9 in full (genomic positions, counts), small or huge
     /// values in exponent form.
     private func tick(_ v: Double) -> String {
-        if abs(v) >= 10, abs(v) < 1e9 { return String(format: "%.0f", v.rounded()) }
+        if abs(v) >= 10 || v == v.rounded(), abs(v) < 1e9 { return String(format: "%.0f", v.rounded()) }
         return abs(v) >= 1e9 || (abs(v) < 0.01 && v != 0) ? String(format: "%.1e", v) : String(format: "%.2f", v)
     }
 }

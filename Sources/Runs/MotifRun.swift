@@ -34,6 +34,9 @@ public struct MotifRun {
         public var output: String
         public var force = false
         public var threads = 1
+        /// Also extract and compare the filters of the same architecture untrained, initialised
+        /// with the training seed (what chance gives), when there is a database.
+        public var baseline = true
 
         public init(model: String, input: String, output: String) {
             self.model = model
@@ -48,11 +51,15 @@ public struct MotifRun {
         public var filters: Int
         /// The truth summary, with --truth.
         public var truth: TruthSummary?
+        /// Filters with a significant match (E < 0.1), with --compare or --truth.
+        public var significant: Int?
+        /// The same counts for the untrained model (`options.baseline`).
+        public var untrained: UntrainedBaseline?
     }
 
     /// The kind recorded in the manifest of a motifs directory, and its files.
     public static let outputKind = "motifs"
-    public static let files: Set<String> = ["filters.meme", "filters.tsv", "matches.tsv", "truth.tsv"]
+    public static let files: Set<String> = ["filters.meme", "filters.tsv", "matches.tsv", "truth.tsv", "untrained.tsv"]
 
     public let options: Options
 
@@ -78,6 +85,20 @@ public struct MotifRun {
         let matches = database.isEmpty ? [] : MotifComparison(database: database, column: options.distance, minOverlap: options.minOverlap,
                                                                scoring: options.scoring, threads: options.threads).compare(queries)
         let summary = truthMotifs.isEmpty ? nil : TruthSummary(matches: matches, database: database, truth: truthIndex)
+        var untrained: UntrainedBaseline?
+        if options.baseline, !database.isEmpty {
+            // The architecture initialised with the training seed: its filters' matches are chance.
+            let seed = MotifRun.trainingSeed(try ModelFile.read(options.model).contents.metadata)
+            let fresh = try Model(m.architecture, seed: seed)
+            let freshExtractor = try FilterMotifExtractor(model: fresh, threshold: options.threshold, window: options.window,
+                                                          trimBits: options.trimBits, trimPad: options.trimPad)
+            let freshQueries = try freshExtractor.extract(try sequenceBatches(freshExtractor)).map(\.motif)
+            let freshMatches = MotifComparison(database: database, column: options.distance, minOverlap: options.minOverlap,
+                                               scoring: options.scoring, threads: options.threads).compare(freshQueries)
+            untrained = UntrainedBaseline(seed: seed, filters: freshQueries.count,
+                                          significant: UntrainedBaseline.significant(freshMatches),
+                                          truth: truthMotifs.isEmpty ? nil : TruthSummary(matches: freshMatches, database: database, truth: truthIndex))
+        }
 
         let staging = try StagingDirectory(final: options.output, kind: MotifRun.outputKind, force: options.force, legacyFiles: MotifRun.files)
         do {
@@ -88,12 +109,26 @@ public struct MotifRun {
                           to: staging.path + "/matches.tsv")
             }
             if let summary { try write(TruthTable.text(summary), to: staging.path + "/truth.tsv") }
+            if let untrained {
+                try write(untrained.table(trained: UntrainedBaseline.significant(matches), filters: queries.count, truth: summary).text,
+                          to: staging.path + "/untrained.tsv")
+            }
             try staging.commit()
         } catch {
             staging.abort()
             throw error
         }
-        return Result(filters: filters.count, truth: summary)
+        return Result(filters: filters.count, truth: summary, significant: database.isEmpty ? nil : UntrainedBaseline.significant(matches),
+                      untrained: untrained)
+    }
+
+    /// The seed a model was trained with (its metadata's training record; 1 when it has none,
+    /// crick's default).
+    static func trainingSeed(_ metadata: [String: String]) -> UInt64 {
+        guard let json = metadata["training"], let data = json.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let seed = object["seed"] as? NSNumber else { return 1 }
+        return seed.uint64Value
     }
 
     private func write(_ text: String, to path: String) throws {

@@ -62,8 +62,11 @@ public struct ReportRun {
             let best = FileManager.default.fileExists(atPath: matchesPath) ? try MatchTable.read(path: matchesPath).best : [:]
             r.filters = filters.map { m in
                 let hit = best[m.id]
-                return (m, hit.map { h in db.first { $0.id == h.targetID } ?? Motif(id: h.targetID, name: "", probabilities: []) }, hit?.eValue)
+                return FilterMatch(filter: m, match: hit.map { h in db.first { $0.id == h.targetID } ?? Motif(id: h.targetID, name: "", probabilities: []) },
+                                   eValue: hit?.eValue, strand: hit?.strand ?? "+", offset: hit?.offset ?? 0)
             }
+            let untrained = motifs + "/untrained.tsv"
+            if FileManager.default.fileExists(atPath: untrained) { r.untrained = try UntrainedTable.read(path: untrained) }
             r.sources.append("motifs: \(motifs)")
         }
         if let attribution = options.attribution {

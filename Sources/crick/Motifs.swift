@@ -61,6 +61,9 @@ struct Motifs: ParsableCommand {
     @Option(name: .customLong("max-matches"), help: "Matches listed per filter in matches.tsv.")
     var maxMatches: Int = 5
 
+    @Flag(name: .customLong("no-baseline"), help: "Skip the untrained baseline (the same architecture initialised with the training seed, its filters compared too: untrained.tsv).")
+    var noBaseline = false
+
     @Option(name: .shortAndLong, help: "Output directory.")
     var output: String
 
@@ -91,11 +94,20 @@ struct Motifs: ParsableCommand {
         options.maxMatches = maxMatches
         options.force = replace.force
         options.threads = common.threads
+        options.baseline = !noBaseline
         let result = try MotifRun(options).run()
         if let s = result.truth {
             print("match fraction \(String(format: "%.3f", s.matchFraction)) (any truth hit \(String(format: "%.3f", s.matchFractionAnyHit))), "
                   + "match-any \(String(format: "%.3f", s.matchAny)), coverage \(String(format: "%.3f", s.coverage)) "
                   + "(\(s.recovered.count) of \(s.truthMotifs) truth motifs; any truth hit \(String(format: "%.3f", s.coverageAnyHit)))")
+        }
+        if let significant = result.significant {
+            var line = "\(significant) of \(result.filters) filters match with E < 0.1"
+            if let u = result.untrained {
+                line += "; untrained (seed \(u.seed)): \(u.significant) of \(u.filters)"
+                if let t = u.truth { line += String(format: ", match fraction %.3f, coverage %.3f", t.matchFraction, t.coverage) }
+            }
+            print(line)
         }
         Diagnostics.info("motifs of \(result.filters) filters: \(output)/filters.meme", quiet: common.quiet)
     }

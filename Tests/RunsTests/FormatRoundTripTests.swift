@@ -51,6 +51,16 @@ final class FormatRoundTripTests: XCTestCase {
         XCTAssertThrowsError(try FilterTable.parse("filter\tsites\n", path: "f.tsv"))
     }
 
+    func testUntrainedTableRoundTrip() throws {
+        let truth = TruthSummary(matchFraction: 0.5, matchAny: 0.75, matchFractionAnyHit: 0.625, coverage: 0.3333, coverageAnyHit: 0.5,
+                                 filters: 8, truthMotifs: 3, recovered: ["MEF2A"])
+        for t in [truth, nil] {
+            let table = UntrainedBaseline(seed: 7, filters: 8, significant: 1, truth: t).table(trained: 5, filters: 8, truth: t)
+            XCTAssertEqual(try UntrainedTable.parse(table.text, path: "u.tsv"), table)
+        }
+        XCTAssertThrowsError(try UntrainedTable.parse(UntrainedTable.header + "\ntrained\t.\tx\t1\t.\t.\n", path: "u.tsv"))
+    }
+
     func testTruthTableRoundTrip() throws {
         let s = TruthSummary(matchFraction: 0.625, matchAny: 0.875, matchFractionAnyHit: 0.75, coverage: 0.5, coverageAnyHit: 0.6667,
                              filters: 8, truthMotifs: 6, recovered: ["MA0001.1", "MA0002.1", "MA0003.1"])
