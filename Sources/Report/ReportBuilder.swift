@@ -33,6 +33,8 @@ public struct ReportInputs {
     public var filters: [FilterMatch] = []
     /// The trained and untrained models' filter counts (a motifs directory's untrained.tsv).
     public var untrained: UntrainedTable?
+    /// TF-MoDISco's patterns with their best database match.
+    public var patterns: [FilterMatch] = []
     /// The attribution map shown (the strongest of a `crick attribute` output's regions).
     public var attribution: AttributionExample?
     public var tracks: [TrackSummary] = []
@@ -99,23 +101,13 @@ public func renderReport(_ r: ReportInputs) -> String {
     }
 
     if !r.filters.isEmpty {
-        h += "<h2 id=\"filters\">First-layer filters and their best database match</h2><p class=\"note\">Each match is drawn on the strand it matched (-: reverse complement) and aligned with the filter at the match's offset.\(baselineNote(r.untrained))</p><table><tr><th class=\"l\">filter</th><th class=\"l\">filter and match, aligned</th><th class=\"l\">best match</th><th>strand</th><th>offset</th><th>E</th></tr>"
-        for f in r.filters {
-            h += "<tr><td class=\"l\">\(html(f.filter.id))<br><span class=\"note\">\(f.filter.sites ?? 0) sites</span></td>"
-            if let m = f.match, let e = f.eValue, !m.probabilities.isEmpty {
-                // Target column j at filter column j + offset: pad whichever starts later.
-                let target = f.strand == "-" ? m.reverseComplement.probabilities : m.probabilities
-                let blank = [Double](repeating: 0.25, count: 4)
-                let lead = max(0, -f.offset), trail = max(0, f.offset)
-                let top = [[Double]](repeating: blank, count: lead) + f.filter.probabilities
-                let bottom = [[Double]](repeating: blank, count: trail) + target
-                h += "<td class=\"l\">\(logoSVG(top, title: f.filter.consensus))<br>\(logoSVG(bottom, title: m.name + (f.strand == "-" ? " (reverse complement)" : "")))</td>"
-                h += "<td class=\"l\">\(html(m.id)) \(html(m.name))</td><td>\(html(f.strand))</td><td>\(f.offset)</td><td>\(String(format: "%.2g", e))</td></tr>"
-            } else {
-                h += "<td class=\"l\">\(logoSVG(f.filter.probabilities, title: f.filter.consensus))</td><td class=\"l\">none</td><td></td><td></td><td></td></tr>"
-            }
-        }
-        h += "</table>"
+        h += "<h2 id=\"filters\">First-layer filters and their best database match</h2><p class=\"note\">Each match is drawn on the strand it matched (-: reverse complement) and aligned with the filter at the match's offset.\(baselineNote(r.untrained))</p>"
+        h += matchTable(r.filters, kind: "filter")
+    }
+
+    if !r.patterns.isEmpty {
+        h += "<h2 id=\"modisco\">TF-MoDISco patterns and their best database match</h2><p class=\"note\">Patterns TF-MoDISco found in the contribution scores (position frequencies of their seqlets), compared with the database as the filters are, drawn the same way.</p>"
+        h += matchTable(r.patterns, kind: "pattern")
     }
 
     if let a = r.attribution {
@@ -206,4 +198,26 @@ func baselineNote(_ table: UntrainedTable?) -> String {
           let untrained = rows.first(where: { $0.model == "untrained" }) else { return "" }
     return " Filters with a match of E < 0.1: \(trained.significant) of \(trained.filters); the same architecture untrained "
         + "(seed \(untrained.seed.map(String.init) ?? "?")): \(untrained.significant) of \(untrained.filters), what chance gives."
+}
+
+/// A table of motifs (filters or patterns) beside their best match, the match drawn on its
+/// strand and aligned at its offset.
+func matchTable(_ rows: [FilterMatch], kind: String) -> String {
+    var h = "<table><tr><th class=\"l\">\(kind)</th><th class=\"l\">\(kind) and match, aligned</th><th class=\"l\">best match</th><th>strand</th><th>offset</th><th>E</th></tr>"
+    for f in rows {
+        let sites = f.filter.sites.map { "<br><span class=\"note\">\($0) sites</span>" } ?? ""
+        h += "<tr><td class=\"l\">\(html(f.filter.id))\(sites)</td>"
+        if let m = f.match, let e = f.eValue, !m.probabilities.isEmpty {
+            // Target column j at column j + offset: pad whichever starts later.
+            let target = f.strand == "-" ? m.reverseComplement.probabilities : m.probabilities
+            let blank = [Double](repeating: 0.25, count: 4)
+            let top = [[Double]](repeating: blank, count: max(0, -f.offset)) + f.filter.probabilities
+            let bottom = [[Double]](repeating: blank, count: max(0, f.offset)) + target
+            h += "<td class=\"l\">\(logoSVG(top, title: f.filter.consensus))<br>\(logoSVG(bottom, title: m.name + (f.strand == "-" ? " (reverse complement)" : "")))</td>"
+            h += "<td class=\"l\">\(html(m.id)) \(html(m.name))</td><td>\(html(f.strand))</td><td>\(f.offset)</td><td>\(String(format: "%.2g", e))</td></tr>"
+        } else {
+            h += "<td class=\"l\">\(logoSVG(f.filter.probabilities, title: f.filter.consensus))</td><td class=\"l\">none</td><td></td><td></td><td></td></tr>"
+        }
+    }
+    return h + "</table>"
 }

@@ -20,6 +20,9 @@ public struct ReportRun {
         /// A `crick motifs` output directory, and the database its filters were compared with.
         public var motifs: String?
         public var motifDB: String?
+        /// TF-MoDISco's patterns as a MEME file (`modisco meme -i modisco.h5 -t PFM`), compared
+        /// with `motifDB` by crick's motif comparison.
+        public var modisco: String?
         /// A `crick attribute` output prefix.
         public var attribution: String?
         /// bedGraph or bigWig tracks.
@@ -68,6 +71,16 @@ public struct ReportRun {
             let untrained = motifs + "/untrained.tsv"
             if FileManager.default.fileExists(atPath: untrained) { r.untrained = try UntrainedTable.read(path: untrained) }
             r.sources.append("motifs: \(motifs)")
+        }
+        if let modisco = options.modisco {
+            let patterns = try MotifFile.read(path: modisco)
+            let db = try options.motifDB.map { try MotifFile.read(path: $0) } ?? []
+            let matches = db.isEmpty || patterns.isEmpty ? [] : MotifComparison(database: db, threads: options.threads).compare(patterns)
+            r.patterns = patterns.enumerated().map { i, p in
+                guard i < matches.count, let best = matches[i].first else { return FilterMatch(filter: p) }
+                return FilterMatch(filter: p, match: db[best.target], eValue: best.eValue, strand: String(best.strand), offset: best.offset)
+            }
+            r.sources.append("TF-MoDISco patterns: \(modisco)")
         }
         if let attribution = options.attribution {
             r.attribution = try attributionExample(prefix: attribution)

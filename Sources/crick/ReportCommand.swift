@@ -33,6 +33,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("motif-db"), help: "The motif database the filters were compared with (for the matches' logos).")
     var motifDB: String?
 
+    @Option(help: "TF-MoDISco's patterns as a MEME file (modisco meme -i modisco.h5 -t PFM -o FILE), compared with --motif-db.")
+    var modisco: String?
+
     @Option(help: "A crick attribute output prefix.")
     var attribution: String?
 
@@ -58,6 +61,7 @@ struct ReportCommand: ParsableCommand {
         options.split = split
         options.motifs = motifs
         options.motifDB = motifDB
+        options.modisco = modisco
         options.attribution = attribution
         options.tracks = track
         options.variants = variants.map { ($0.name, $0.path) }

@@ -98,7 +98,7 @@ extension Attribute: FileCommand {
 
 extension ReportCommand: FileCommand {
     var inputFiles: [String] {
-        runs.map(\.path) + variants.map(\.path) + track + [dataset, motifs, motifDB, genome].compactMap { $0 }
+        runs.map(\.path) + variants.map(\.path) + track + [dataset, motifs, motifDB, modisco, genome].compactMap { $0 }
             + (attribution.map { [$0 + ".npy", $0 + ".windows.bed"] } ?? [])
     }
     var outputFiles: [String] { [output] }
