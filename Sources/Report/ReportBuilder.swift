@@ -205,7 +205,8 @@ func baselineNote(_ table: UntrainedTable?) -> String {
 func matchTable(_ rows: [FilterMatch], kind: String) -> String {
     var h = "<table><tr><th class=\"l\">\(kind)</th><th class=\"l\">\(kind) and match, aligned</th><th class=\"l\">best match</th><th>strand</th><th>offset</th><th>E</th></tr>"
     for f in rows {
-        let sites = f.filter.sites.map { "<br><span class=\"note\">\($0) sites</span>" } ?? ""
+        // Filters' site counts (modisco meme writes nsites=1 for every pattern: not shown).
+        let sites = kind == "filter" ? f.filter.sites.map { "<br><span class=\"note\">\($0) sites</span>" } ?? "" : ""
         h += "<tr><td class=\"l\">\(html(f.filter.id))\(sites)</td>"
         if let m = f.match, let e = f.eValue, !m.probabilities.isEmpty {
             // Target column j at column j + offset: pad whichever starts later.
