@@ -25,6 +25,22 @@ public struct Motif: Sendable, Equatable {
     /// Width in positions.
     public var width: Int { probabilities.count }
 
+    /// The motif without flanking columns under `bits` of information, but for `pad` columns each
+    /// side of the informative core; at least its most informative column.
+    public func trimmed(bits: Double, pad: Int) -> Motif {
+        let ic = informationContent
+        guard let first = ic.firstIndex(where: { $0 >= bits }), let last = ic.lastIndex(where: { $0 >= bits }) else {
+            let best = ic.indices.max { ic[$0] < ic[$1] } ?? 0
+            var t = self
+            t.probabilities = ic.isEmpty ? [] : [probabilities[best]]
+            return t
+        }
+        var t = self
+        let lo = max(0, first - pad), hi = min(ic.count - 1, last + pad)
+        t.probabilities = Array(probabilities[lo...hi])
+        return t
+    }
+
     /// The reverse complement: positions reversed, A<->T and C<->G swapped.
     public var reverseComplement: Motif {
         var m = self

@@ -196,17 +196,5 @@ public final class FilterMotifExtractor {
 
     /// The motif without flanking columns under `trimBits`, but for `trimPad` columns each side of
     /// the informative core; at least its most informative column.
-    func trimmed(_ m: Motif) -> Motif {
-        let ic = m.informationContent
-        guard let first = ic.firstIndex(where: { $0 >= trimBits }), let last = ic.lastIndex(where: { $0 >= trimBits }) else {
-            let best = ic.indices.max { ic[$0] < ic[$1] } ?? 0
-            var t = m
-            t.probabilities = ic.isEmpty ? [] : [m.probabilities[best]]
-            return t
-        }
-        var t = m
-        let lo = max(0, first - trimPad), hi = min(ic.count - 1, last + trimPad)
-        t.probabilities = Array(m.probabilities[lo...hi])
-        return t
-    }
+    func trimmed(_ m: Motif) -> Motif { m.trimmed(bits: trimBits, pad: trimPad) }
 }

@@ -106,7 +106,7 @@ public func renderReport(_ r: ReportInputs) -> String {
     }
 
     if !r.patterns.isEmpty {
-        h += "<h2 id=\"modisco\">TF-MoDISco patterns and their best database match</h2><p class=\"note\">Patterns TF-MoDISco found in the contribution scores (position frequencies of their seqlets), compared with the database as the filters are, drawn the same way.</p>"
+        h += "<h2 id=\"modisco\">TF-MoDISco patterns and their best database match</h2><p class=\"note\">Patterns TF-MoDISco found in the contribution scores (position frequencies of their seqlets, flanks under 0.5 bits trimmed), compared with the database as the filters are, drawn the same way.</p>"
         h += matchTable(r.patterns, kind: "pattern")
     }
 

@@ -73,7 +73,9 @@ public struct ReportRun {
             r.sources.append("motifs: \(motifs)")
         }
         if let modisco = options.modisco {
-            let patterns = try MotifFile.read(path: modisco)
+            // TF-MoDISco writes its patterns' whole seqlet windows: flanks under 0.5 bits are
+            // trimmed (2 columns kept each side of the core), as crick trims filter motifs.
+            let patterns = try MotifFile.read(path: modisco).map { $0.trimmed(bits: 0.5, pad: 2) }
             let db = try options.motifDB.map { try MotifFile.read(path: $0) } ?? []
             let matches = db.isEmpty || patterns.isEmpty ? [] : MotifComparison(database: db, threads: options.threads).compare(patterns)
             r.patterns = patterns.enumerated().map { i, p in
