@@ -181,7 +181,9 @@ public struct AttributionRun {
         guard file.shape.count == 3, file.shape[0] == regions, file.shape[1] > 0, file.shape[2] == length else {
             throw DatasetError.invalid("references \(path): shape \(file.shape), expected (\(regions) regions, n >= 1, \(length))")
         }
-        let codes = [UInt8](file.data.bindMemory(to: UInt8.self).prefix(regions * file.shape[1] * length))
+        let count = CheckedSize.product(regions, file.shape[1], length)
+        if let why = MemoryBudget.refusal("references \(path)", bytes: count) { throw DatasetError.invalid(why) }
+        let codes = [UInt8](file.data.bindMemory(to: UInt8.self).prefix(count ?? 0))
         if let bad = codes.firstIndex(where: { $0 > 4 }) {
             throw DatasetError.invalid("references \(path): value \(codes[bad]) at element \(bad) is not a base code (0-4)")
         }

@@ -95,6 +95,63 @@ final class InterpretCLITests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: serial + ".npy"), FileManager.default.contents(atPath: dir.file("ism") + ".npy"))
     }
 
+    /// DeepLIFT/SHAP and integrated gradients write TF-MoDISco's arrays (regions x 4 x L), are
+    /// the same at every thread count and seed their references; a references file of the wrong
+    /// shape or with a non-base value is one error line, exit 1, nothing written.
+    func testContributionScoresWriteModiscoArrays() throws {
+        var rng = TestRNG(seed: 8)
+        let fasta = try dir.write("g.fa", fastaText([("c1", randomSequence(3000, alphabet: "ACGT", rng: &rng))], width: 60))
+        let regions = try dir.write("r.bed", "c1\t1000\t1100\tr1\nc1\t2000\t2100\tr2\n")
+        let model = dir.file("m.safetensors")
+        try ok(["model", "init", "--preset", "koo-cnn2", "--strand", "rc", "--outputs", "1", "--first-activation", "exponential", "-o", model])
+        func arrays(_ prefix: String) throws -> (ohe: Data, hyp: Data, map: Data) {
+            (try XCTUnwrap(FileManager.default.contents(atPath: prefix + ".ohe.npy")),
+             try XCTUnwrap(FileManager.default.contents(atPath: prefix + ".hyp.npy")),
+             try XCTUnwrap(FileManager.default.contents(atPath: prefix + ".npy")))
+        }
+        for method in ["deepliftshap", "integrated-gradients"] {
+            let one = dir.file(method + "-1"), two = dir.file(method + "-2")
+            let r = try ok(["attribute", "--model", model, "--fasta", fasta, "--regions", regions, "--method", method,
+                            "--references", "shuffle:4", "--steps", "8", "-o", one, "-@1"])
+            XCTAssertTrue(r.stderr.contains("completeness:"), r.stderr)
+            try ok(["attribute", "--model", model, "--fasta", fasta, "--regions", regions, "--method", method,
+                    "--references", "shuffle:4", "--steps", "8", "-o", two, "-q", "-@2"])
+            let a = try arrays(one), b = try arrays(two)
+            XCTAssertEqual(a.ohe, b.ohe)
+            XCTAssertEqual(a.hyp, b.hyp, "\(method): the same bytes at one and two threads")
+            XCTAssertEqual(a.map, b.map)
+            XCTAssertTrue(String(decoding: a.hyp.prefix(128), as: UTF8.self).contains("'shape': (2, 4, 200)"))
+            XCTAssertEqual(a.hyp.count, 128 + 2 * 4 * 200 * 4)
+            // The one-hot array holds exactly one 1 per position.
+            let ohe = a.ohe.dropFirst(128).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            XCTAssertEqual(ohe.reduce(0, +), 2 * 200)
+        }
+        // Another seed draws other shuffles.
+        let seeded = dir.file("seed2")
+        try ok(["attribute", "--model", model, "--fasta", fasta, "--regions", regions, "--method", "deepliftshap",
+                "--references", "shuffle:4", "--seed", "2", "-o", seeded, "-q"])
+        XCTAssertNotEqual(try arrays(seeded).hyp, try arrays(dir.file("deepliftshap-1")).hyp)
+        // References files: the wrong shape, then a value that is not a base code.
+        let made = try runTool("/usr/bin/python3", ["-c", """
+            import numpy as np, sys
+            np.save(sys.argv[1], np.zeros((3, 2, 200), dtype=np.uint8))
+            a = np.zeros((2, 2, 200), dtype=np.uint8); a[1, 1, 7] = 9; np.save(sys.argv[2], a)
+            """, dir.file("shape.npy"), dir.file("value.npy")])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        for (file, message) in [("shape.npy", "expected (2 regions"), ("value.npy", "is not a base code")] {
+            let out = dir.file("bad-" + file)
+            let r = try runTool(crickBinary, ["attribute", "--model", model, "--fasta", fasta, "--regions", regions,
+                                              "--method", "deepliftshap", "--references", dir.file(file), "-o", out])
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("crick: error: ") && r.stderr.contains(message), r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".hyp.npy"))
+        }
+        let usage = try runTool(crickBinary, ["attribute", "--model", model, "--fasta", fasta, "--regions", regions,
+                                              "--method", "deepliftshap", "--references", "shuffle:x", "-o", dir.file("u")])
+        XCTAssertEqual(usage.status, 64, usage.stderr)
+    }
+
     /// `crick motifs` streams a FASTA record in chunks: on a 12 Mb record its peak resident
     /// memory stays under 150 MB (reading the record whole took about 34 bytes a base with this
     /// model, 268 with koo-cnn2: a 100 Mb record asked for 26.8 GB).
