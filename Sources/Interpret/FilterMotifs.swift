@@ -66,6 +66,12 @@ public struct FilterMotif: Sendable {
     public let sites: Int
     /// Information content of the trimmed motif, in bits.
     public var informationContent: Double { motif.informationContent.reduce(0, +) }
+
+    public init(filter: Int, motif: Motif, sites: Int) {
+        self.filter = filter
+        self.motif = motif
+        self.sites = sites
+    }
 }
 
 /// Activation-based PWMs of first-layer filters (Koo & Ploenzke 2021): the positions where a

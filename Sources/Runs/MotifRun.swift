@@ -14,6 +14,9 @@ public struct MotifRun {
         public var model: String
         /// A dataset directory, or a FASTA file of sequences.
         public var input: String
+        /// Motifs from a file (MEME, JASPAR or HOMER: TF-MoDISco's patterns, say) compared in
+        /// place of a model's filters; `model` and `input` are then not read.
+        public var queries: String?
         public var split: DatasetSplit = .test
         /// Share of a filter's maximum output that marks a site.
         public var threshold: Float = 0.5
@@ -68,10 +71,21 @@ public struct MotifRun {
     /// Extracts, compares and writes the directory (all files or none).
     public func run() throws -> Result {
         setBLASThreads(options.threads)
-        let m = try ModelFile.read(options.model).model
-        let extractor = try FilterMotifExtractor(model: m, threshold: options.threshold, window: options.window,
-                                                 trimBits: options.trimBits, trimPad: options.trimPad)
-        let filters = try extractor.extract(try sequenceBatches(extractor))
+        let m: Model?, filters: [FilterMotif]
+        if let path = options.queries {
+            // Motifs from a file, trimmed as filters are (their sites as the file gives them).
+            m = nil
+            filters = try MotifFile.read(path: path).enumerated().map { i, motif in
+                FilterMotif(filter: i, motif: motif.trimmed(bits: options.trimBits, pad: options.trimPad), sites: motif.sites ?? 0)
+            }
+            guard !filters.isEmpty else { throw DatasetError.invalid("no motif in \(path)") }
+        } else {
+            let model = try ModelFile.read(options.model).model
+            let extractor = try FilterMotifExtractor(model: model, threshold: options.threshold, window: options.window,
+                                                     trimBits: options.trimBits, trimPad: options.trimPad)
+            m = model
+            filters = try extractor.extract(try sequenceBatches(extractor))
+        }
         let queries = filters.map(\.motif)
 
         var truthMotifs: [Motif] = []
@@ -86,7 +100,7 @@ public struct MotifRun {
                                                                scoring: options.scoring, threads: options.threads).compare(queries)
         let summary = truthMotifs.isEmpty ? nil : TruthSummary(matches: matches, database: database, truth: truthIndex)
         var untrained: UntrainedBaseline?
-        if options.baseline, !database.isEmpty {
+        if options.baseline, !database.isEmpty, let m {
             // The architecture initialised with the training seed: its filters' matches are chance.
             let seed = MotifRun.trainingSeed(try ModelFile.read(options.model).contents.metadata)
             let fresh = try Model(m.architecture, seed: seed)

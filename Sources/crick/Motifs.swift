@@ -19,14 +19,19 @@ struct Motifs: ParsableCommand {
             column scores over every overlapping offset and both strands, Tomtom's complete \
             scoring unless --incomplete-scores, p-values from the database's null column scores, \
             E = p x database size, q-values); --truth (a simulator \
-            directory or its motifs.meme) adds DIR/truth.tsv: match fraction, match-any and coverage.
+            directory or its motifs.meme) adds DIR/truth.tsv: match fraction, match-any and coverage. \
+            --queries FILE compares the motifs of a file (TF-MoDISco's patterns, say) in place of a \
+            model's filters, trimmed the same way.
             """)
 
     @Option(help: "Model file (model.safetensors), or a crick train run directory.")
-    var model: String
+    var model: String?
 
-    @Argument(help: "A dataset directory, or a FASTA file of sequences.")
-    var input: String
+    @Argument(help: "A dataset directory, or a FASTA file of sequences (with --model).")
+    var input: String?
+
+    @Option(help: "Compare the motifs of this file (MEME, JASPAR or HOMER; TF-MoDISco's patterns from modisco meme -t PFM, say) instead of a model's filters.")
+    var queries: String?
 
     @Option(help: "Dataset split: train, valid or test.")
     var split: DatasetSplit = .test
@@ -72,6 +77,9 @@ struct Motifs: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        guard (queries == nil) == (model != nil && input != nil), queries == nil || (model == nil && input == nil) else {
+            throw ValidationError("give --model MODEL and the INPUT sequences, or --queries FILE")
+        }
         guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
         try FlagBounds.length(window, "--window")
         guard trimBits >= 0 && trimBits <= 2 else { throw ValidationError("--trim-bits must be between 0 and 2") }
@@ -80,7 +88,8 @@ struct Motifs: ParsableCommand {
     }
 
     func run() throws {
-        var options = MotifRun.Options(model: model, input: input, output: output)
+        var options = MotifRun.Options(model: model ?? "", input: input ?? "", output: output)
+        options.queries = queries
         options.split = split
         options.threshold = threshold
         options.window = window
@@ -102,13 +111,13 @@ struct Motifs: ParsableCommand {
                   + "(\(s.recovered.count) of \(s.truthMotifs) truth motifs; any truth hit \(String(format: "%.3f", s.coverageAnyHit)))")
         }
         if let significant = result.significant {
-            var line = "\(significant) of \(result.filters) filters match with E < 0.1"
+            var line = "\(significant) of \(result.filters) \(queries == nil ? "filters" : "motifs") match with E < 0.1"
             if let u = result.untrained {
                 line += "; untrained (seed \(u.seed)): \(u.significant) of \(u.filters)"
                 if let t = u.truth { line += String(format: ", match fraction %.3f, coverage %.3f", t.matchFraction, t.coverage) }
             }
             print(line)
         }
-        Diagnostics.info("motifs of \(result.filters) filters: \(output)/filters.meme", quiet: common.quiet)
+        Diagnostics.info("motifs of \(result.filters) \(queries == nil ? "filters" : "queries"): \(output)/filters.meme", quiet: common.quiet)
     }
 }

@@ -81,7 +81,7 @@ extension MergeTracks: FileCommand {
 }
 
 extension Motifs: FileCommand {
-    var inputFiles: [String] { [ModelFile.resolve(model), input] + [compare, truth].compactMap { $0 } }
+    var inputFiles: [String] { (model.map { [ModelFile.resolve($0)] } ?? []) + [input, queries, compare, truth].compactMap { $0 } }
     var outputDirectories: [OutputDirectoryUse] {
         [OutputDirectoryUse(path: output, kind: MotifRun.outputKind, force: replace.force, legacyFiles: MotifRun.files)]
     }
