@@ -95,6 +95,27 @@ final class InterpretCLITests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: serial + ".npy"), FileManager.default.contents(atPath: dir.file("ism") + ".npy"))
     }
 
+    /// `--queries FILE` compares a motif file's motifs (TF-MoDISco's patterns) in place of a
+    /// model's filters: the planted motifs given as queries find themselves.
+    func testMotifsCompareAMotifFile() throws {
+        let sim = dir.file("sim"), ds = dir.file("ds")
+        try ok(["simulate", "--mode", "koo", "--n", "200", "-o", sim, "--dataset", ds, "-q"])
+        let jaspar = packageRoot + "/Pipelines/data/motifs/JASPAR_CORE_2016_vertebrates.meme"
+        let out = dir.file("q")
+        let r = try ok(["motifs", "--queries", sim + "/motifs.meme", "--compare", jaspar, "--truth", sim, "-o", out, "-q"])
+        XCTAssertTrue(r.text.contains("12 of 12 motifs match with E < 0.1"), r.text)
+        let truth = try String(contentsOfFile: out + "/truth.tsv", encoding: .utf8).split(separator: "\n")
+        // Each planted motif is among the significant matches of itself as a query (any-hit
+        // coverage 1); MAX's E-box best-matches another E-box motif of the database (Id2).
+        let fields = truth[1].split(separator: "\t")
+        XCTAssertEqual(fields[7], "1.0000", "every planted motif is among some query's significant matches")
+        XCTAssertGreaterThanOrEqual(Double(fields[2]) ?? 0, 0.9, "coverage")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/untrained.tsv"), "no model, no untrained baseline")
+        let both = try runTool(crickBinary, ["motifs", "--queries", sim + "/motifs.meme", "--model", "m.safetensors", ds, "-o", dir.file("x")])
+        XCTAssertEqual(both.status, 64, both.stderr)
+        XCTAssertTrue(both.stderr.contains("--queries"), both.stderr)
+    }
+
     /// DeepLIFT/SHAP and integrated gradients write TF-MoDISco's arrays (regions x 4 x L), are
     /// the same at every thread count and seed their references; a references file of the wrong
     /// shape or with a non-base value is one error line, exit 1, nothing written.
