@@ -69,7 +69,10 @@ public func oneHot(codes: UnsafeBufferPointer<UInt8>, batch: Int, length: Int) -
     return t
 }
 
-/// An array of `n` floats that the caller overwrites entirely before reading.
+/// An array of `n` floats that the caller overwrites entirely before reading. No storage for 0:
+/// an uninitialized array of capacity 0 would set the count of Swift's shared empty-array
+/// storage, a write that threads doing the same race on (ThreadSanitizer reports it).
 func uninitializedFloats(_ n: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
+    guard n > 0 else { return [] }
+    return [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
 }
