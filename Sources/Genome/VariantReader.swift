@@ -112,6 +112,23 @@ public final class VariantReader {
     }
 
     /// Reads the header of an open file (nothing for TSV) and sets up the region query.
+    /// Refuses a BCF whose header-length field is more than the file can hold: htslib's
+    /// `bcf_hdr_read` allocates that many bytes (up to 4 GiB) before reading them. The bound is
+    /// the file size less the 9-byte magic and length for plain BCF, and 64 KiB of text per
+    /// 28 bytes of file (the smallest BGZF block) for BGZF. Standard input is not checked.
+    static func checkBCFHeaderLength(path: String) throws {
+        guard path != "-", let size = FileChecks.size(of: path), let bg = bgzf_open(path, "r") else { return }
+        defer { bgzf_close(bg) }
+        var head = [UInt8](repeating: 0, count: 9)
+        // BGZF reads plain files as they are; too short a file is left to htslib to report.
+        guard bgzf_read(bg, &head, 9) == 9, head[0] == 0x42, head[1] == 0x43, head[2] == 0x46 else { return }   // "BCF"
+        let limit = bgzf_compression(bg) == 0 ? size - 9 : (size / 28 + 1) * 65_536
+        let length = Int(head[5]) | Int(head[6]) << 8 | Int(head[7]) << 16 | Int(head[8]) << 24
+        if length > limit {
+            throw VariantError.badHeader(path: path, detail: "the BCF header claims \(length) bytes of text, more than the \(size)-byte file can hold")
+        }
+    }
+
     private static func prepare(fp: UnsafeMutablePointer<htsFile>, path: String, format: VariantInputFormat, compression: Int32,
                                 region: GenomicRegion?) throws -> (format: VariantFileFormat, hdr: UnsafeMutablePointer<bcf_hdr_t>?, header: VariantHeader, query: Query) {
         let kind = crick_hts_data_kind(fp)
@@ -119,6 +136,7 @@ public final class VariantReader {
         case (1, .tsv), (2, .tsv):
             throw VariantError.wrongFormat(path: path, detail: "a \(kind == 1 ? "VCF" : "BCF") file was given as TSV")
         case (1, _), (2, _):
+            if kind == 2 { try VariantReader.checkBCFHeaderLength(path: path) }
             guard let h = bcf_hdr_read(fp) else {
                 throw VariantError.badHeader(path: path, detail: "htslib could not parse it; the header must end with a #CHROM line")
             }

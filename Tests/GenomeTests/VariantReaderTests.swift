@@ -82,6 +82,23 @@ final class VariantReaderTests: XCTestCase {
         XCTAssertEqual(try readAll(bcf, region: try GenomicRegion.parse("c1:121")).first?.id, "del10", "a deletion overlapping the region counts")
     }
 
+    /// A BCF whose header-length field exceeds the file is refused before htslib allocates it
+    /// (the fuzzer's finding: 4 GiB asked for by a 79-byte file), plain and bgzip-compressed.
+    func testBCFHeaderLengthBeyondTheFileIsRefused() throws {
+        var bytes: [UInt8] = Array("BCF".utf8) + [2, 2, 0xFF, 0xFF, 0xFF, 0xFF]
+        bytes += [UInt8](repeating: 0x41, count: 70)
+        let plain = dir.file("big.bcf")
+        XCTAssertTrue(FileManager.default.createFile(atPath: plain, contents: Data(bytes)))
+        let compressed = dir.file("bigz.bcf")
+        let made = try runTool("/bin/sh", ["-c", "bgzip -c \(plain) > \(compressed)"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        for path in [plain, compressed] {
+            XCTAssertThrowsError(try VariantReader(path: path)) { error in
+                XCTAssertTrue("\(error)".contains("claims 4294967295 bytes"), "\(error)")
+            }
+        }
+    }
+
     func testRegionErrors() throws {
         try requireBcftools()
         let f = try VariantFixture(in: dir)
