@@ -67,7 +67,7 @@ extension Attributor {
             let back = mirrored(meanGradient(Tensor(shape: [s, l, 4], data: points).reverseComplemented(), length: l), length: l)
             for e in mean.indices { mean[e] = (mean[e] + back[e]) / 2 }
         }
-        let ends = explained(Tensor(shape: [2, l, 4], data: x + baseline))
+        let ends = logits(Tensor(shape: [2, l, 4], data: x + baseline))   // the explained logits of x and the baseline
         return combine(x: x, references: [baseline], multipliers: [mean], fx: ends[0], fr: [ends[1]], length: l)
     }
 
@@ -123,7 +123,4 @@ extension Attributor {
         for e in mean.indices { mean[e] /= Float(b) }
         return mean
     }
-
-    /// The explained logits (B) of inputs (B, L, 4) under the attributor's strand rule.
-    private func explained(_ x: Tensor) -> [Float] { logits(x) }
 }

@@ -1,4 +1,5 @@
 import Dataset
+import NeuralNet
 
 /// The references (baselines) contribution scores are measured against.
 public enum ReferenceKind: Sendable, Equatable {
@@ -55,15 +56,11 @@ public enum ReferenceKind: Sendable, Equatable {
 
     /// (L, 4) one-hot rows of base codes (N and other codes: a zero row).
     public static func oneHot(_ codes: [UInt8]) -> [Float] {
-        var out = [Float](repeating: 0, count: codes.count * 4)
-        for (i, c) in codes.enumerated() where c < 4 { out[i * 4 + Int(c)] = 1 }
-        return out
+        codes.withUnsafeBufferPointer { NeuralNet.oneHot(codes: $0, batch: 1, length: codes.count).data }
     }
 }
 
 /// (L, 4) maps mirrored onto the other strand: position l, base b goes to L-1-l, 3-b.
 func mirrored(_ map: [Float], length l: Int) -> [Float] {
-    var out = [Float](repeating: 0, count: map.count)
-    for p in 0..<l { for b in 0..<4 { out[(l - 1 - p) * 4 + (3 - b)] = map[p * 4 + b] } }
-    return out
+    Tensor(shape: [1, l, 4], data: map).reverseComplemented().data
 }
