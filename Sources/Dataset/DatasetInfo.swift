@@ -95,6 +95,22 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
         public var chroms: [String]?
     }
 
+    /// Label noise added on purpose (simulations): which splits carry it and how much.
+    public struct LabelNoise: Codable, Sendable, Equatable {
+        /// The probability with which each label of a noisy split was flipped.
+        public var flip: Double
+        /// The splits whose labels were flipped ("train"); the others hold the true labels.
+        public var splits: [String]
+        /// Labels flipped in all.
+        public var flipped: Int
+
+        public init(flip: Double, splits: [String], flipped: Int) {
+            self.flip = flip
+            self.splits = splits
+            self.flipped = flipped
+        }
+    }
+
     public var format = "crick-dataset"
     public var version = 1
     public var createdBy: String
@@ -112,6 +128,8 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
     public var skipped: [String: Skipped]
     /// Negatives asked for but not found, per kind.
     public var shortfall: [String: Int]
+    /// Label noise of a simulated dataset (absent when there is none).
+    public var labelNoise: LabelNoise?
 }
 
 extension DatasetInfo {

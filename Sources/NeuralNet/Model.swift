@@ -72,9 +72,10 @@ public final class Model {
         layers.reversed().reduce(dLogits) { $1.backward($0, workspace: workspace) }
     }
 
-    /// Inference logits under the model's own `StrandPolicy`: conjoined models average x and rc(x).
-    public func predict(_ x: Tensor) -> Tensor {
-        let policy = StrandPolicy(modelStrand: architecture.strand)
+    /// Inference logits under the model's `StrandPolicy`: conjoined models average x and rc(x);
+    /// a standard model combines the two strands as `requested` (nil: the forward strand).
+    public func predict(_ x: Tensor, strands requested: StrandPolicy.Combination? = nil) -> Tensor {
+        let policy = StrandPolicy(modelStrand: architecture.strand, requested: requested)
         var y = inference(x)
         if policy.needsReverse {
             let r = inference(x.reverseComplemented())

@@ -43,19 +43,69 @@ public struct LabelledRows {
     }
 }
 
+/// A validation metric that training watches: to keep the best weights, to stop early, to
+/// lower the learning rate.
+public enum TrainingMonitor: String, Sendable, CaseIterable, Codable {
+    /// Validation loss (lower is better).
+    case loss
+    /// Mean validation auROC over tasks.
+    case auroc
+    /// Mean validation auPRC over tasks.
+    case auprc
+
+    /// The epoch's score on this metric, oriented so that higher is better (the loss is
+    /// negated). A NaN auROC or auPRC (a task with one class) falls back to the negated loss.
+    public func score(_ r: EpochRecord) -> Double {
+        switch self {
+        case .loss: return -r.validLoss
+        case .auroc: return r.validAuROC.isNaN ? -r.validLoss : r.validAuROC
+        case .auprc: return r.validAuPRC.isNaN ? -r.validLoss : r.validAuPRC
+        }
+    }
+
+    /// The value as reported: the loss itself, not its negation.
+    public func reported(_ score: Double) -> Double { self == .loss ? -score : score }
+}
+
+/// Reverse-complement augmentation of the training sequences.
+public enum RCAugmentation: String, Sendable, CaseIterable, Codable {
+    /// None: every sequence as it is.
+    case none
+    /// Each sequence reverse-complemented with probability 1/2, drawn anew every epoch.
+    case random
+    /// Every sequence and its reverse complement in every epoch (Zhou et al.'s AugWithin):
+    /// an epoch has twice the rows, shuffled together.
+    case both
+}
+
+/// Which weights a finished run keeps in model.safetensors.
+public enum FinalWeights: String, Sendable, CaseIterable, Codable {
+    /// The epoch with the best `monitor` score.
+    case best
+    /// The last epoch's (Koo & Ploenzke analyse the weights training stopped with).
+    case last
+}
+
 /// Options of a training run.
 public struct TrainingOptions: Sendable {
     public var epochs = 50
     public var batchSize = 100
     public var learningRate: Float = 1e-3
-    /// Stop after this many epochs without a better validation auPRC.
+    /// The metric whose best epoch gives the kept weights.
+    public var monitor = TrainingMonitor.auprc
+    /// The metric early stopping and the learning-rate schedule watch (nil: `monitor`).
+    public var stopMonitor: TrainingMonitor?
+    /// Stop after this many epochs without a better `stopMonitor` score.
     public var patience = 10
-    /// Multiply the learning rate by `lrFactor` after this many epochs without improvement.
-    public var lrPatience = 5
+    /// Multiply the learning rate by `lrFactor` after this many epochs without improvement
+    /// (nil: a constant learning rate).
+    public var lrPatience: Int? = 5
     public var lrFactor: Float = 0.2
     public var minLearningRate: Float = 1e-7
-    /// Random reverse complement of each training sequence with probability 1/2.
-    public var rcAugment = false
+    /// Reverse-complement augmentation (conjoined models always take at least `random`).
+    public var rcAugment = RCAugmentation.none
+    /// The weights written when training ends.
+    public var finalWeights = FinalWeights.best
     public var l2: Float = 0
     public var weightDecay: Float = 0
     public var clipNorm: Float?
@@ -63,6 +113,9 @@ public struct TrainingOptions: Sendable {
     public var taskWeights: [Float]?
 
     public init() {}
+
+    /// The metric of early stopping and the learning-rate schedule.
+    public var stoppingMonitor: TrainingMonitor { stopMonitor ?? monitor }
 }
 
 /// One epoch's record (a line of metrics.tsv).
@@ -74,8 +127,10 @@ public struct EpochRecord: Sendable {
     public var validAuPRC: Double
     public var learningRate: Float
     public var seconds: Double
+    /// Optimiser steps taken from the start of training to the end of this epoch.
+    public var step: Int
 
-    public init(epoch: Int, trainLoss: Double, validLoss: Double, validAuROC: Double, validAuPRC: Double, learningRate: Float, seconds: Double) {
+    public init(epoch: Int, trainLoss: Double, validLoss: Double, validAuROC: Double, validAuPRC: Double, learningRate: Float, seconds: Double, step: Int) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.validLoss = validLoss
@@ -83,14 +138,15 @@ public struct EpochRecord: Sendable {
         self.validAuPRC = validAuPRC
         self.learningRate = learningRate
         self.seconds = seconds
+        self.step = step
     }
 
     /// The metrics.tsv header.
-    public static let header = "epoch\ttrain_loss\tvalid_loss\tvalid_auroc\tvalid_auprc\tlearning_rate\tseconds"
+    public static let header = "epoch\ttrain_loss\tvalid_loss\tvalid_auroc\tvalid_auprc\tlearning_rate\tseconds\tstep"
 
     /// The metrics.tsv line.
     public var line: String {
-        String(format: "%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.3g\t%.2f", epoch, trainLoss, validLoss, validAuROC, validAuPRC, learningRate, seconds)
+        String(format: "%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.3g\t%.2f\t%d", epoch, trainLoss, validLoss, validAuROC, validAuPRC, learningRate, seconds, step)
     }
 }
 
@@ -110,9 +166,11 @@ public struct Evaluation: Sendable {
     }
 }
 
-/// Evaluates `model` on `data` in batches of `batchSize`; with `strands`, also predicts the
-/// reverse complements for the discrepancy.
-public func evaluate(_ model: Model, on data: LabelledRows, batchSize: Int = 256, strands: Bool = true) -> Evaluation {
+/// Evaluates `model` on `data` in batches of `batchSize`, combining the strands of a standard
+/// model as `combination` says (nil: the forward strand; `.average` is Zhou et al.'s post-hoc
+/// conjoined model); with `strands`, also predicts the reverse complements for the discrepancy.
+public func evaluate(_ model: Model, on data: LabelledRows, batchSize: Int = 256, strands: Bool = true,
+                     combination: StrandPolicy.Combination? = nil) -> Evaluation {
     let t = data.tasks
     var scores = Array(repeating: [Float](), count: t), truth = Array(repeating: [Bool](), count: t)
     var loss = 0.0, meanDiff = 0.0, maxDiff = 0.0
@@ -120,11 +178,11 @@ public func evaluate(_ model: Model, on data: LabelledRows, batchSize: Int = 256
     for start in stride(from: 0, to: data.rows.count, by: batchSize) {
         let order = data.rows[start..<min(start + batchSize, data.rows.count)]
         let (x, y) = data.batch(order)
-        let logits = model.predict(x)
+        let logits = model.predict(x, strands: combination)  // (B, T)
         loss += Double(bce(logits: logits, labels: y).loss) * Double(order.count)
         for i in 0..<order.count { for k in 0..<t { scores[k].append(logits.data[i * t + k]); truth[k].append(y[i * t + k] > 0.5) } }
         if strands {
-            let rc = model.predict(x.reverseComplemented())
+            let rc = model.predict(x.reverseComplemented(), strands: combination)
             for i in rc.data.indices {
                 let d = abs(Double(sigmoid(logits.data[i]) - sigmoid(rc.data[i])))
                 meanDiff += d
@@ -144,16 +202,56 @@ public func evaluate(_ model: Model, on data: LabelledRows, batchSize: Int = 256
 public struct TrainingState: Codable, Sendable {
     public var epoch = 0
     public var step = 0
-    public var bestAuPRC = -Double.infinity
+    /// The best score of the checkpoint monitor so far (higher is better; see
+    /// `TrainingMonitor.score`) and its epoch.
+    public var bestScore = -Double.infinity
     public var bestEpoch = 0
-    public var sinceBest = 0
+    /// The best score of the stopping monitor so far, and the epochs since it improved.
+    public var stopScore = -Double.infinity
+    public var sinceImprovement = 0
     public var sinceLRChange = 0
     public var learningRate: Float = 1e-3
     public var stopped = false
+
+    public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case epoch, step, bestScore, bestEpoch, stopScore, sinceImprovement, sinceLRChange, learningRate, stopped
+        // The names of checkpoints written before the monitors could be chosen (auPRC for both).
+        case bestAuPRC, sinceBest
+    }
+
+    /// Reads the state; checkpoints of earlier crick versions (`bestAuPRC`, `sinceBest`) load too.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try c.decode(Int.self, forKey: .epoch)
+        step = try c.decode(Int.self, forKey: .step)
+        bestScore = try c.decodeIfPresent(Double.self, forKey: .bestScore) ?? c.decode(Double.self, forKey: .bestAuPRC)
+        bestEpoch = try c.decode(Int.self, forKey: .bestEpoch)
+        stopScore = try c.decodeIfPresent(Double.self, forKey: .stopScore) ?? bestScore
+        sinceImprovement = try c.decodeIfPresent(Int.self, forKey: .sinceImprovement) ?? c.decode(Int.self, forKey: .sinceBest)
+        sinceLRChange = try c.decode(Int.self, forKey: .sinceLRChange)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        stopped = try c.decode(Bool.self, forKey: .stopped)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encode(step, forKey: .step)
+        try c.encode(bestScore, forKey: .bestScore)
+        try c.encode(bestEpoch, forKey: .bestEpoch)
+        try c.encode(stopScore, forKey: .stopScore)
+        try c.encode(sinceImprovement, forKey: .sinceImprovement)
+        try c.encode(sinceLRChange, forKey: .sinceLRChange)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(stopped, forKey: .stopped)
+    }
 }
 
-/// Trains a model with Adam on binary cross-entropy, one epoch at a time, with early stopping
-/// on validation auPRC, learning-rate reduction on plateau, and the best weights kept.
+/// Trains a model with Adam on binary cross-entropy, one epoch at a time: the weights of the
+/// best epoch on the checkpoint monitor are kept; early stopping and learning-rate reduction
+/// on plateau watch the stopping monitor.
 public final class Trainer {
     public let model: Model
     public let options: TrainingOptions
@@ -178,18 +276,25 @@ public final class Trainer {
         let e = state.epoch + 1
         // Per-epoch generators from the seed: a resumed run repeats the same order and masks.
         var rng = NetRandom(seed: options.seed &+ UInt64(e) &* 0x9E37)
-        var order = train.rows
+        var augment = options.rcAugment
+        if augment == .none && model.architecture.strand == .conjoined { augment = .random }
+        // The epoch's rows: (row, reverse-complemented), shuffled; `both` holds every row twice.
+        var order: [(row: Int, flip: Bool)] = augment == .both
+            ? train.rows.flatMap { [($0, false), ($0, true)] } : train.rows.map { ($0, false) }
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
         model.reseedDropout(options.seed &+ UInt64(e) &* 31)
-        let augment = options.rcAugment || model.architecture.strand == .conjoined
         let bce = BinaryCrossEntropy(taskWeights: options.taskWeights)
         optimizer.learningRate = state.learningRate
         var total = 0.0
         let batches = (order.count + options.batchSize - 1) / options.batchSize
         for b in 0..<batches {
             let slice = order[(b * options.batchSize)..<min((b + 1) * options.batchSize, order.count)]
-            let flips = augment ? slice.map { _ in rng.next() & 1 == 1 } : nil
-            let (x, y) = train.batch(slice, flip: flips)
+            let flips: [Bool]? = switch augment {
+            case .none: nil
+            case .random: slice.map { _ in rng.next() & 1 == 1 }
+            case .both: slice.map(\.flip)
+            }
+            let (x, y) = train.batch(ArraySlice(slice.map(\.row)), flip: flips)  // x (B, L, 4), y (B * T)
             model.zeroGradients()
             let logits = model.forward(x, training: true, workspace: workspace)
             let (loss, grad) = bce(logits: logits, labels: y)
@@ -202,26 +307,42 @@ public final class Trainer {
         let v = evaluate(model, on: valid, strands: false)
         let record = EpochRecord(epoch: e, trainLoss: total / Double(max(order.count, 1)), validLoss: v.loss,
                                  validAuROC: Evaluation.mean(v.auROC), validAuPRC: Evaluation.mean(v.auPRC),
-                                 learningRate: state.learningRate, seconds: Date().timeIntervalSince(start))
+                                 learningRate: state.learningRate, seconds: Date().timeIntervalSince(start), step: state.step)
         state.epoch = e
-        let score = record.validAuPRC.isNaN ? -record.validLoss : record.validAuPRC
-        if score > state.bestAuPRC {
-            state.bestAuPRC = score
+        let score = options.monitor.score(record)
+        if score > state.bestScore {
+            state.bestScore = score
             state.bestEpoch = e
-            state.sinceBest = 0
-            state.sinceLRChange = 0
             bestWeights = Array(model.arena.values)
+        }
+        let stopScore = options.stoppingMonitor.score(record)
+        if stopScore > state.stopScore {
+            state.stopScore = stopScore
+            state.sinceImprovement = 0
+            state.sinceLRChange = 0
         } else {
-            state.sinceBest += 1
+            state.sinceImprovement += 1
             state.sinceLRChange += 1
-            if state.sinceLRChange >= options.lrPatience {
+            if let lrPatience = options.lrPatience, state.sinceLRChange >= lrPatience {
                 state.learningRate = max(state.learningRate * options.lrFactor, options.minLearningRate)
                 state.sinceLRChange = 0
             }
-            if state.sinceBest >= options.patience { state.stopped = true }
+            if state.sinceImprovement >= options.patience { state.stopped = true }
         }
         if state.epoch >= options.epochs { state.stopped = true }
         return record
+    }
+
+    /// True when the run must stop: `epochs` reached or no improvement for `patience` epochs.
+    public func shouldStop() -> Bool {
+        state.epoch >= options.epochs || state.sinceImprovement >= options.patience
+    }
+
+    /// Loads the weights `options.finalWeights` names into the model: the best epoch's (one
+    /// copy into its arena), or the last epoch's as they are.
+    public func restoreFinal() {
+        guard options.finalWeights == .best else { return }
+        restoreBest()
     }
 
     /// Loads the best weights into the model (one copy into its arena).

@@ -8,6 +8,9 @@ public struct EvaluationRun {
         public var model: String
         public var dataset: String
         public var split: DatasetSplit = .test
+        /// How a standard model's strands combine (`average`: the post-hoc conjoined model of
+        /// Zhou et al. 2021); nil: the forward strand. rc and conjoined models ignore it.
+        public var strandMode: StrandPolicy.Combination?
         public var threads = 1
 
         public init(model: String, dataset: String) {
@@ -25,6 +28,8 @@ public struct EvaluationRun {
         public var rows: Int
         /// The model's strand mode.
         public var strand: StrandMode
+        /// The strand combination applied.
+        public var combination: StrandPolicy.Combination
     }
 
     public let options: Options
@@ -43,6 +48,8 @@ public struct EvaluationRun {
             throw NetworkError.shape("model has \(m.architecture.outputs) outputs, dataset \(data.info.tasks.count) tasks")
         }
         let rows = data.rows(split: options.split.code)
-        return Result(evaluation: NeuralNet.evaluate(m, on: rows), tasks: data.info.tasks, rows: rows.rows.count, strand: m.architecture.strand)
+        let policy = StrandPolicy(modelStrand: m.architecture.strand, requested: options.strandMode)
+        return Result(evaluation: NeuralNet.evaluate(m, on: rows, combination: options.strandMode), tasks: data.info.tasks,
+                      rows: rows.rows.count, strand: m.architecture.strand, combination: policy.combination)
     }
 }

@@ -31,9 +31,15 @@ public struct TrainingRun {
 
     /// What a training run ended with.
     public struct Result: Sendable {
-        /// The epoch whose weights were kept, and its validation auPRC.
+        /// The epoch with the best score on the checkpoint monitor, the monitor and its value
+        /// (the loss itself for `loss`).
         public var bestEpoch: Int
-        public var bestAuPRC: Double
+        public var monitor: TrainingMonitor
+        public var bestValue: Double
+        /// The weights written: the best epoch's or the last epoch's.
+        public var finalWeights: FinalWeights
+        /// Epochs trained.
+        public var epochs: Int
         /// The model file written.
         public var modelPath: String
     }
@@ -102,7 +108,7 @@ public struct TrainingRun {
             trainer = Trainer(model: model, options: training)
             try trainer.restore(contents: contents, source: checkpoint)
             // The stopping rule of this invocation (more epochs may continue a finished run).
-            trainer.state.stopped = trainer.state.epoch >= training.epochs || trainer.state.sinceBest >= training.patience
+            trainer.state.stopped = trainer.shouldStop()
             reporter.info("train: resuming after epoch \(trainer.state.epoch)")
         } else {
             model = try Model(architecture, seed: training.seed)
@@ -136,19 +142,34 @@ public struct TrainingRun {
             try ModelFile.write(model, to: checkpoint, metadata: record.merging(["training_state": state]) { $1 }, extra: trainer.checkpointTensors())
             runDirectory.keep()
         }
-        trainer.restoreBest()
+        trainer.restoreFinal()
         let state = String(decoding: try sortedEncoder().encode(trainer.state), as: UTF8.self)
         let modelPath = out + "/model.safetensors"
         try ModelFile.write(model, to: modelPath, metadata: record.merging([
-            "final_metrics": "{\"best_epoch\": \(trainer.state.bestEpoch), \"valid_auprc\": \(trainer.state.bestAuPRC)}",
+            "final_metrics": finalMetrics(trainer),
             "training_state": state]) { $1 })
-        return Result(bestEpoch: trainer.state.bestEpoch, bestAuPRC: trainer.state.bestAuPRC, modelPath: modelPath)
+        return Result(bestEpoch: trainer.state.bestEpoch, monitor: training.monitor,
+                      bestValue: training.monitor.reported(trainer.state.bestScore), finalWeights: training.finalWeights,
+                      epochs: trainer.state.epoch, modelPath: modelPath)
+    }
+
+    /// The `final_metrics` metadata: the best epoch, its monitored value and which weights
+    /// the file holds.
+    private func finalMetrics(_ trainer: Trainer) -> String {
+        let o = trainer.options
+        let object: [String: Any] = ["best_epoch": trainer.state.bestEpoch, "monitor": o.monitor.rawValue,
+                                     "valid_\(o.monitor.rawValue)": o.monitor.reported(trainer.state.bestScore),
+                                     "weights": o.finalWeights.rawValue, "epochs": trainer.state.epoch]
+        let json = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) }
+        return json ?? "{}"
     }
 
     /// The metadata of the model files: the training settings, the tasks, crick's version.
     private func trainingRecord(options training: TrainingOptions, data: OpenDataset) -> [String: String] {
         let config: [String: Any] = ["dataset": options.dataset, "epochs": training.epochs, "batch": training.batchSize, "lr": Double(training.learningRate),
-                                     "patience": training.patience, "lr_patience": training.lrPatience, "rc_augment": training.rcAugment,
+                                     "patience": training.patience, "lr_patience": training.lrPatience.map { $0 as Any } ?? NSNull(),
+                                     "rc_augment": training.rcAugment.rawValue, "monitor": training.monitor.rawValue,
+                                     "stop_monitor": training.stoppingMonitor.rawValue, "final_weights": training.finalWeights.rawValue,
                                      "l2": Double(training.l2), "weight_decay": Double(training.weightDecay), "seed": Int(training.seed),
                                      "threads": options.threads, "tasks": data.info.tasks]
         let json = (try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

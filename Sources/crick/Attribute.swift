@@ -1,6 +1,7 @@
 import ArgumentParser
 import Genome
 import Interpret
+import NeuralNet
 import Runs
 import Tracks
 
@@ -48,7 +49,7 @@ struct Attribute: ParsableCommand {
             their chromosome, column 5 the matrix column of their start) and \
             a per-base track PREFIX.bedGraph (or .bw with --format bigwig): the attribution of the \
             base present (ism: minus the mean effect of its mutations), overlapping windows \
-            averaged. For standard models --strand-average explains the mean of x and rc(x); \
+            averaged. For standard models --strand-mode average (or --strand-average) explains the mean of x and rc(x); \
             conjoined models always do. Regions on contigs absent from the FASTA (see \
             --chrom-alias), past a contig end, or whose window holds more N than --max-n \
             (padding past a contig end not counted) are skipped with a warning that counts them \
@@ -88,8 +89,11 @@ struct Attribute: ParsableCommand {
     @Option(help: "Where a region's window is centred: summit or midpoint.")
     var center: Interval.Center = .summit
 
-    @Flag(name: .customLong("strand-average"), help: "Standard models: explain the mean of the logits of x and rc(x).")
+    @Flag(name: .customLong("strand-average"), help: "Standard models: explain the mean of the logits of x and rc(x) (the same as --strand-mode average).")
     var strandAverage = false
+
+    @Option(name: .customLong("strand-mode"), help: "Standard models: forward, or average (explain the post-hoc conjoined model: the mean logit of x and rc(x)). (default: forward)")
+    var strandMode: StrandPolicy.Combination?
 
     @Option(help: "Per-base track format: bedgraph or bigwig.")
     var format: TrackFormat = .bedgraph
@@ -102,6 +106,8 @@ struct Attribute: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        if strandMode == .max { throw ValidationError("--strand-mode max has no attribution (the larger strand's logit is not differentiable where they cross); use forward or average") }
+        if strandAverage && strandMode == .forward { throw ValidationError("--strand-average and --strand-mode forward disagree") }
         guard (1...100_000).contains(steps) else { throw ValidationError("--steps takes 1 to 100000 (got \(steps))") }
         if case .kind(.shuffles(let n)) = references, !(1...10_000).contains(n) {
             throw ValidationError("--references shuffle:N takes N from 1 to 10000 (got \(n))")
@@ -114,7 +120,7 @@ struct Attribute: ParsableCommand {
         options.ismEngine = ismEngine
         options.task = task
         options.center = center
-        options.strandAverage = strandAverage
+        options.strandAverage = strandAverage || strandMode == .average
         options.format = format
         options.check = check.request
         options.threads = common.threads

@@ -58,17 +58,20 @@ struct Crick: ParsableCommand {
     }
 }
 
-/// Splits samtools-style `-@4` into `-@ 4`, which swift-argument-parser does not accept.
+/// Splits samtools-style `-@4` into `-@ 4`, which swift-argument-parser does not accept, and
+/// gives a bare `--rc-augment` (crick's earlier flag) its value `random`.
 func normalizedArguments(_ args: [String]) -> [String] {
     var out: [String] = []
     var passthrough = false
-    for a in args {
+    for (i, a) in args.enumerated() {
         if passthrough || a == "--" {
             passthrough = true
             out.append(a)
         } else if a.hasPrefix("-@"), a.count > 2 {
             out.append("-@")
             out.append(String(a.dropFirst(2)))
+        } else if a == "--rc-augment", i + 1 >= args.count || !["random", "both", "none"].contains(args[i + 1]) {
+            out += [a, "random"]
         } else {
             out.append(a)
         }

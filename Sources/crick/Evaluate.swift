@@ -17,6 +17,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "train, valid or test.")
     var split: DatasetSplit = .test
 
+    @Option(name: .customLong("strand-mode"), help: "Standard models: forward, average (the post-hoc conjoined model: mean logit of x and rc(x)) or max. rc and conjoined models are RC-invariant and ignore it. (default: forward)")
+    var strandMode: StrandPolicy.Combination?
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -25,23 +28,28 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         var options = EvaluationRun.Options(model: model, dataset: dataset)
         options.split = split
+        options.strandMode = strandMode
         options.threads = common.threads
         let result = try EvaluationRun(options).run()
         let e = result.evaluation
+        if strandMode != nil && result.strand != .standard {
+            Diagnostics.info("the model is \(result.strand.rawValue) (RC-invariant): --strand-mode does not apply", quiet: common.quiet)
+        }
         if json {
             var tasks: [[String: Any]] = []
             for (i, t) in result.tasks.enumerated() {
                 tasks.append(["task": t, "auroc": e.auROC[i] ?? NSNull(), "auprc": e.auPRC[i] ?? NSNull()])
             }
             let object: [String: Any] = ["model": model, "dataset": dataset, "split": split.rawValue, "rows": result.rows,
-                                         "strand": result.strand.rawValue, "loss": e.loss, "tasks": tasks,
+                                         "strand": result.strand.rawValue, "strand_mode": result.combination.rawValue, "loss": e.loss, "tasks": tasks,
                                          "mean_auroc": Evaluation.mean(e.auROC), "mean_auprc": Evaluation.mean(e.auPRC),
                                          "rc_discrepancy_mean": e.meanRCDifference, "rc_discrepancy_max": e.maxRCDifference]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("model \(model) (strand \(result.strand.rawValue)) on \(dataset) split \(split.rawValue): \(result.rows) rows, loss \(String(format: "%.4f", e.loss))")
+        let combined = result.strand == .standard && result.combination != .forward ? ", strands \(result.combination.rawValue)" : ""
+        print("model \(model) (strand \(result.strand.rawValue)\(combined)) on \(dataset) split \(split.rawValue): \(result.rows) rows, loss \(String(format: "%.4f", e.loss))")
         print("task\tauROC\tauPRC")
         for (i, t) in result.tasks.enumerated() {
             print("\(t)\t\(e.auROC[i].map { String(format: "%.4f", $0) } ?? "NA")\t\(e.auPRC[i].map { String(format: "%.4f", $0) } ?? "NA")")

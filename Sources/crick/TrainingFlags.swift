@@ -1,10 +1,24 @@
 import ArgumentParser
 import NeuralNet
 
+extension TrainingMonitor: ExpressibleByArgument {}
+extension RCAugmentation: ExpressibleByArgument {}
+extension FinalWeights: ExpressibleByArgument {}
+
+/// The learning-rate schedules of `crick train`.
+enum LearningRateSchedule: String, CaseIterable, ExpressibleByArgument {
+    /// Multiply by 0.2 after --lr-patience epochs without improvement.
+    case plateau
+    /// A constant learning rate.
+    case none
+}
+
 /// The optimiser and schedule flags of `crick train`.
 struct TrainingFlags: ParsableArguments {
-    @Flag(name: .customLong("rc-augment"), help: "Random reverse-complement augmentation (always on for conjoined).")
-    var rcAugment = false
+    @Option(name: .customLong("rc-augment"), help: ArgumentHelp(
+        "Reverse-complement augmentation: random (each sequence flipped with p 1/2 every epoch; a bare --rc-augment means this), both (every sequence and its reverse complement every epoch, Zhou et al.'s AugWithin) or none. Conjoined models always take at least random.",
+        valueName: "random|both|none"))
+    var rcAugment: RCAugmentation = .none
 
     @Option(help: "Maximum epochs.")
     var epochs: Int = 50
@@ -15,11 +29,23 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Adam learning rate.")
     var lr: Float = 1e-3
 
-    @Option(help: "Early stopping: epochs without a better validation auPRC.")
+    @Option(help: "The validation metric whose best epoch gives the kept weights: loss, auroc or auprc.")
+    var monitor: TrainingMonitor = .auprc
+
+    @Option(name: .customLong("stop-monitor"), help: "The validation metric of early stopping and the learning-rate schedule (default: --monitor).")
+    var stopMonitor: TrainingMonitor?
+
+    @Option(help: "Early stopping: epochs without a better --stop-monitor score.")
     var patience: Int = 10
+
+    @Option(name: .customLong("lr-schedule"), help: "plateau (multiply the learning rate by 0.2 after --lr-patience epochs without improvement) or none (constant).")
+    var lrSchedule: LearningRateSchedule = .plateau
 
     @Option(name: .customLong("lr-patience"), help: "Epochs without improvement before the learning rate is multiplied by 0.2.")
     var lrPatience: Int = 5
+
+    @Option(name: .customLong("final-weights"), help: "The weights written to model.safetensors: best (the best --monitor epoch) or last.")
+    var finalWeights: FinalWeights = .best
 
     @Option(help: "L2 penalty on every weight (Keras-style: adds 2 * l2 * w to the gradient).")
     var l2: Float = 0
@@ -38,6 +64,7 @@ struct TrainingFlags: ParsableArguments {
 
     func validate() throws {
         if epochs < 1 || batch < 1 { throw ValidationError("--epochs and --batch must be positive") }
+        if patience < 1 || lrPatience < 1 { throw ValidationError("--patience and --lr-patience must be positive") }
     }
 
     /// The trainer's options.
@@ -46,9 +73,12 @@ struct TrainingFlags: ParsableArguments {
         o.epochs = epochs
         o.batchSize = batch
         o.learningRate = lr
+        o.monitor = monitor
+        o.stopMonitor = stopMonitor
         o.patience = patience
-        o.lrPatience = lrPatience
+        o.lrPatience = lrSchedule == .plateau ? lrPatience : nil
         o.rcAugment = rcAugment
+        o.finalWeights = finalWeights
         o.l2 = l2
         o.weightDecay = weightDecay
         o.clipNorm = clipNorm

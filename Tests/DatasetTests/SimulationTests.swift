@@ -60,7 +60,9 @@ final class SimulationTests: XCTestCase {
         XCTAssertEqual(summary.splitCounts.reduce(0, +), 6000)
     }
 
-    func testDensityLabelNoiseMatchesFlipRate() throws {
+    /// --flip flips labels of the training split only, at its rate; valid and test labels are
+    /// the truth (motif presence in truth.bed), and dataset.json counts the flips.
+    func testDensityLabelNoiseIsInTheTrainingSplitOnly() throws {
         var o = SimulationOptions()
         o.mode = .density
         o.count = 4000
@@ -68,16 +70,83 @@ final class SimulationTests: XCTestCase {
         o.flip = 0.2
         o.motifs = Array(MotifFile.kooDefaults().prefix(2))
         _ = try Simulator(options: o).run(directory: dir.file("d"), datasetDirectory: dir.file("dd"))
-        let present = Set(try truth(dir.file("d/truth.bed")).filter { $0.3.hasPrefix(o.motifs[0].id) }.map(\.0))
-        let labels = try NPYFile(path: dir.file("dd/labels.npy"))
-        var flipped = 0
+        let instances = try truth(dir.file("d/truth.bed"))
+        let present = (0..<2).map { t in Set(instances.filter { $0.3.hasPrefix(o.motifs[t].id) }.map(\.0)) }
+        let labels = try NPYFile(path: dir.file("dd/labels.npy")), split = try NPYFile(path: dir.file("dd/split.npy"))
+        var flipped = 0, trainLabels = 0, otherWrong = 0
         for i in 0..<4000 {
             let name = "seq" + String(format: "%06d", i + 1)
-            if (labels.row(i)[0] == 1) != present.contains(name) { flipped += 1 }
+            for t in 0..<2 {
+                let wrong = (labels.row(i)[t] == 1) != present[t].contains(name)
+                if split.row(i)[0] == 0 {
+                    trainLabels += 1
+                    if wrong { flipped += 1 }
+                } else if wrong {
+                    otherWrong += 1
+                }
+            }
         }
-        let rate = Double(flipped) / 4000
-        XCTAssertLessThan(abs(rate - 0.2), 4 * (0.2 * 0.8 / 4000).squareRoot(), "flip rate \(rate)")
-        XCTAssertLessThan(abs(Double(present.count) / 4000 - 0.5), 0.04)
+        XCTAssertEqual(otherWrong, 0, "valid and test labels are the truth")
+        let rate = Double(flipped) / Double(trainLabels)
+        XCTAssertLessThan(abs(rate - 0.2), 4 * (0.2 * 0.8 / Double(trainLabels)).squareRoot(), "flip rate \(rate)")
+        XCTAssertLessThan(abs(Double(present[0].count) / 4000 - 0.5), 0.04)
+        let info = try DatasetInfo.decode(Data(contentsOf: URL(fileURLWithPath: dir.file("dd/dataset.json"))), path: "dataset.json")
+        XCTAssertEqual(info.labelNoise, DatasetInfo.LabelNoise(flip: 0.2, splits: ["train"], flipped: flipped))
+        // The narrowPeak files hold the true positives.
+        let peaks = try String(contentsOfFile: dir.file("d/\(Simulator.taskName(o.motifs[0])).narrowPeak"), encoding: .utf8)
+        XCTAssertEqual(Set(peaks.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }), present[0])
+    }
+
+    /// Zhou et al.'s simulation: an equal share of sequences per motif, each with 1-3 instances
+    /// of its own motif only (Poisson(2) drawn again until in 1...3: .375, .375, .25), the
+    /// background A .3 C .2 G .2 T .3, instances on both strands, never overlapping, and the
+    /// exact 30% test / 3/7-of-the-rest valid split.
+    func testZhouModeFollowsTheirSimulation() throws {
+        var o = SimulationOptions()
+        o.mode = .zhou
+        o.count = 6000
+        o.length = 1000
+        o.gc = 0.4
+        o.flip = 0.2
+        o.motifs = MotifFile.zhouDefaults()
+        XCTAssertEqual(o.motifs.map(\.name), ["ELF1", "GATA", "RXRA"])
+        XCTAssertEqual(o.motifs.map(\.width), [12, 13, 21])
+        _ = try Simulator(options: o).run(directory: dir.file("z"), datasetDirectory: dir.file("zd"))
+        let instances = try truth(dir.file("z/truth.bed"))
+        var perSequence: [String: [(Int, Int, String, String)]] = [:]
+        for i in instances { perSequence[i.0, default: []].append((i.1, i.2, i.3, i.4)) }
+        XCTAssertEqual(perSequence.count, 6000)
+        let expected = [0.375, 0.375, 0.25]
+        for k in 1...3 {
+            let observed = Double(perSequence.values.filter { $0.count == k }.count) / 6000
+            let sigma = (expected[k - 1] * (1 - expected[k - 1]) / 6000).squareRoot()
+            XCTAssertLessThan(abs(observed - expected[k - 1]), 4 * sigma, "\(k) instances: \(observed)")
+        }
+        XCTAssertTrue(perSequence.values.allSatisfy { $0.count <= 3 && Set($0.map(\.2)).count == 1 }, "one motif per sequence")
+        for list in perSequence.values {
+            let sorted = list.sorted { $0.0 < $1.0 }
+            for (a, b) in zip(sorted, sorted.dropFirst()) { XCTAssertLessThanOrEqual(a.1, b.0, "instances overlap") }
+        }
+        let minus = Double(instances.filter { $0.4 == "-" }.count) / Double(instances.count)
+        XCTAssertEqual(minus, 0.5, accuracy: 4 * (0.25 / Double(instances.count)).squareRoot())
+        let labels = try NPYFile(path: dir.file("zd/labels.npy")), split = try NPYFile(path: dir.file("zd/split.npy"))
+        var sizes = [0, 0, 0], perMotif = [0, 0, 0]
+        for i in 0..<6000 {
+            sizes[Int(split.row(i)[0])] += 1
+            let list = perSequence["seq" + String(format: "%06d", i + 1)] ?? []
+            let t = o.motifs.firstIndex { list[0].2.hasPrefix($0.id + "|") } ?? -1
+            perMotif[t] += 1
+            if split.row(i)[0] != 0 {
+                XCTAssertEqual((0..<3).map { labels.row(i)[$0] }, (0..<3).map { $0 == t ? 1 : 0 }, "row \(i)")
+            }
+        }
+        XCTAssertEqual(sizes, [2400, 1800, 1800], "train, valid, test")
+        XCTAssertEqual(perMotif, [2000, 2000, 2000])
+        let sequences = try NPYFile(path: dir.file("zd/sequences.npy"))
+        var bases = [0, 0, 0, 0]
+        for i in 0..<6000 { for c in sequences.row(i) { bases[Int(c)] += 1 } }
+        let total = Double(bases.reduce(0, +))
+        for (b, p) in [0.3, 0.2, 0.2, 0.3].enumerated() { XCTAssertEqual(Double(bases[b]) / total, p, accuracy: 0.01, "base \(b)") }
     }
 
     func testGenomeModePlantsMotifsInsidePeaksAndBuildsADataset() throws {

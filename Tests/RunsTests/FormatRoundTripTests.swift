@@ -10,8 +10,8 @@ import XCTest
 final class FormatRoundTripTests: XCTestCase {
     func testMetricsTableRoundTripAndErrors() throws {
         var table = MetricsTable()
-        table.append(EpochRecord(epoch: 1, trainLoss: 0.69, validLoss: 0.68, validAuROC: 0.55, validAuPRC: 0.51, learningRate: 1e-3, seconds: 1.5))
-        table.append(EpochRecord(epoch: 2, trainLoss: 0.5, validLoss: 0.6, validAuROC: .nan, validAuPRC: 0.6, learningRate: 2e-4, seconds: 2.25))
+        table.append(EpochRecord(epoch: 1, trainLoss: 0.69, validLoss: 0.68, validAuROC: 0.55, validAuPRC: 0.51, learningRate: 1e-3, seconds: 1.5, step: 140))
+        table.append(EpochRecord(epoch: 2, trainLoss: 0.5, validLoss: 0.6, validAuROC: .nan, validAuPRC: 0.6, learningRate: 2e-4, seconds: 2.25, step: 280))
         let back = try MetricsTable.parse(table.text, source: "m.tsv")
         XCTAssertEqual(back, table)
         let rows = try back.rows(source: "m.tsv")
@@ -19,15 +19,30 @@ final class FormatRoundTripTests: XCTestCase {
         XCTAssertEqual(rows[1].learningRate, 2e-4, accuracy: 1e-12)
         XCTAssertEqual(rows[0].validAuPRC, 0.51, accuracy: 1e-9)
         XCTAssertTrue(rows[1].validAuROC.isNaN)
+        XCTAssertEqual(rows.map(\.step), [140, 280])
         var kept = back
         kept.keep(epochs: 1)
         XCTAssertEqual(try kept.rows(source: "x").map(\.epoch), [1])
         XCTAssertThrowsError(try MetricsTable.parse("epoch\tloss\n1\t2\n", source: "bad.tsv")) {
             XCTAssertTrue("\($0)".contains("bad.tsv"), "\($0)")
         }
-        XCTAssertThrowsError(try MetricsTable.parse(EpochRecord.header + "\n1\t0.5\tx\t0\t0\t0\t0\n", source: "bad.tsv")) {
+        XCTAssertThrowsError(try MetricsTable.parse(EpochRecord.header + "\n1\t0.5\tx\t0\t0\t0\t0\t5\n", source: "bad.tsv")) {
             XCTAssertTrue("\($0)".hasSuffix("bad.tsv line 2"), "\($0)")
         }
+        // A step that is not an integer, and a line of the old seven columns under the new header.
+        XCTAssertThrowsError(try MetricsTable.parse(EpochRecord.header + "\n1\t0.5\t0.5\t0\t0\t0\t0\t2.5\n", source: "bad.tsv"))
+        XCTAssertThrowsError(try MetricsTable.parse(EpochRecord.header + "\n1\t0.5\t0.5\t0\t0\t0\t0\n", source: "bad.tsv"))
+    }
+
+    /// metrics.tsv written before the step column still reads, and a resumed run appends lines
+    /// of the same seven columns, so the file stays one table.
+    func testMetricsTableWithoutStepColumn() throws {
+        let old = "epoch\ttrain_loss\tvalid_loss\tvalid_auroc\tvalid_auprc\tlearning_rate\tseconds\n1\t0.69\t0.68\t0.55\t0.51\t0.001\t1.50\n"
+        var table = try MetricsTable.parse(old, source: "old.tsv")
+        XCTAssertEqual(try table.rows(source: "old.tsv").map(\.step), [nil])
+        table.append(EpochRecord(epoch: 2, trainLoss: 0.5, validLoss: 0.6, validAuROC: 0.6, validAuPRC: 0.6, learningRate: 1e-3, seconds: 2, step: 280))
+        XCTAssertEqual(table.text, old + "2\t0.500000\t0.600000\t0.600000\t0.600000\t0.001\t2.00\n")
+        XCTAssertEqual(try MetricsTable.parse(table.text, source: "old.tsv").rows(source: "old.tsv").map(\.epoch), [1, 2])
     }
 
     func testFilterAndMatchTablesRoundTrip() throws {
