@@ -13,6 +13,8 @@ public final class DatasetBuilder {
     public let options: DatasetOptions
     /// Warnings for the caller to print (skipped peaks, shortfalls).
     public private(set) var warnings: [String] = []
+    /// Notes for the caller to print (what the peak filter kept).
+    public private(set) var notes: [String] = []
 
     var windows: [DatasetWindow] = []
     /// Labels of positive windows, `tasks.count` bytes per row.
@@ -70,6 +72,19 @@ public final class DatasetBuilder {
         guard NLimit(o.maxN) != nil else { throw DatasetError.invalid("--max-n must be a number >= 0") }
         guard o.gcBins >= 1 else { throw DatasetError.invalid("--gc-bins must be at least 1") }
         guard o.margin >= 0 else { throw DatasetError.invalid("--margin must be >= 0") }
+        let namedChroms = o.validChroms != nil || o.testChroms != nil
+        let namedRegions = o.validRegions != nil || o.testRegions != nil
+        if namedChroms && (namedRegions || o.splitBy == .region) {
+            throw DatasetError.invalid("--valid-chroms/--test-chroms split by contig; they cannot go with --split-by region or --valid-regions/--test-regions")
+        }
+        if namedRegions && o.splitBy == .chrom {
+            throw DatasetError.invalid("--valid-regions/--test-regions split by region; they cannot go with --split-by chrom")
+        }
+        if let b = o.blockSize, b < o.length {
+            throw DatasetError.invalid("--block-size \(b) is shorter than the window length \(o.length)")
+        }
+        if let top = o.peakFilter.top, top < 1 { throw DatasetError.invalid("--top must be at least 1") }
+        if let m = o.peakFilter.minScore, !m.isFinite { throw DatasetError.invalid("--min-score must be a finite number") }
     }
 
     // MARK: Planning
@@ -101,7 +116,7 @@ public final class DatasetBuilder {
             }
         }
         windows.sort(by: DatasetWindow.ordered)
-        let splits = assignSplits()
+        let splits = try assignSplits()
         return try write(directory: directory, splits: splits, progress: progress)
     }
 
@@ -129,7 +144,18 @@ public final class DatasetBuilder {
             let check = RegionCheck(fasta: fasta, policy: policy, noun: "peak")
             checks.append(check)
             let reader = try IntervalReader(path: task.path, format: options.inputFormat)
+            let kept = try filteredPeaks(reader, task: task)
+            var index = -1
             while var peak = try reader.next() {
+                index += 1
+                if let kept, !kept.contains(index) {
+                    // Dropped by the filter: no window, no label; negatives still avoid it.
+                    skip.filtered += 1
+                    if let c = fasta.contigIndex(peak.chrom) ?? policy.aliases.target(of: peak.chrom).flatMap(fasta.contigIndex) {
+                        peakMask.add(contig: c, start: peak.start, end: peak.end, margin: options.margin)
+                    }
+                    continue
+                }
                 let original = peak
                 let origin = { original.origin(path: task.path) }
                 guard let c = try check.contig(of: &peak, origin: origin()) else { continue }
@@ -144,6 +170,10 @@ public final class DatasetBuilder {
                 candidates.append((c, w.start, t, peak.line))
             }
             skipped[task.name] = skip
+            if kept != nil {
+                let total = index + 1
+                notes.append("task \(task.name): \(peakFilterText) kept \(total - skip.filtered) of \(total) peaks in \(task.path) (dropped \(skip.filtered))")
+            }
         }
         // Windows with too much N: counted per task, dropped before labels and negatives.
         let comps = try composition(of: candidates.map { (Int32($0.contig), $0.start) })
@@ -165,13 +195,15 @@ public final class DatasetBuilder {
             let skip = skipped[task.name] ?? DatasetInfo.Skipped()
             let tally = check.tally
             skipped[task.name] = DatasetInfo.Skipped(absentContig: tally.absentContig, beyondEnd: tally.nearEnd, otherContig: skip.otherContig,
-                                                     excluded: skip.excluded, pastEnd: tally.pastEnd, tooManyN: tally.tooManyN)
-            if used == 0 && skip.otherContig + skip.excluded == 0 {
+                                                     excluded: skip.excluded, pastEnd: tally.pastEnd, tooManyN: tally.tooManyN,
+                                                     filtered: skip.filtered)
+            if used == 0 && skip.otherContig + skip.excluded + skip.filtered == 0 {
                 _ = try check.finish(source: task.path, windowLength: L, subject: "task '\(task.name)'")
             }
             guard used > 0 else {
                 let causes = check.causes(windowLength: L) + [skip.otherContig > 0 ? "\(skip.otherContig) outside --chroms" : nil,
-                                                               skip.excluded > 0 ? "\(skip.excluded) in --exclude regions" : nil].compactMap { $0 }
+                                                               skip.excluded > 0 ? "\(skip.excluded) in --exclude regions" : nil,
+                                                               skip.filtered > 0 ? "\(skip.filtered) dropped by \(peakFilterText)" : nil].compactMap { $0 }
                 throw DatasetError.invalid("task '\(task.name)' has no usable peak in \(task.path): \(causes.joined(separator: ", "))")
             }
             warnings += try check.finish(source: task.path, windowLength: L).map { "task \(task.name): " + $0 }
@@ -195,6 +227,33 @@ public final class DatasetBuilder {
             out.append(DatasetWindow(contig: Int32(cand.contig), start: cand.start, kind: .positive, labelRow: row))
         }
         return out
+    }
+
+    /// The peak filter as the command line gives it, for messages.
+    private var peakFilterText: String {
+        let f = options.peakFilter
+        return [f.minScore.map { "--min-score \($0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0))" }, f.top.map { "--top \($0)" }]
+            .compactMap { $0 }.joined(separator: " ") + " on \(f.column.rawValue)"
+    }
+
+    /// With a peak filter: the indices (in file order) of the peaks of `task` it keeps, read
+    /// in one pass before `reader` is rewound; nil without a filter (every peak is kept).
+    private func filteredPeaks(_ reader: IntervalReader, task: TaskSource) throws -> Set<Int>? {
+        let f = options.peakFilter
+        guard f.isActive else { return nil }
+        guard task.path != "-" else {
+            throw DatasetError.invalid("--min-score and --top read the peaks of task '\(task.name)' twice: give a file, not standard input")
+        }
+        let scan = try IntervalReader(path: task.path, format: options.inputFormat)
+        scan.scoreColumn = f.column
+        var scores: [Double] = []
+        while let peak = try scan.next() { scores.append(peak.score ?? -.infinity) }
+        var kept = scores.indices.filter { f.minScore == nil || scores[$0] >= (f.minScore ?? 0) }
+        if let top = f.top, kept.count > top {
+            // The best `top` by score; ties keep file order.
+            kept = Array(kept.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(top))
+        }
+        return Set(kept)
     }
 
     /// Base composition of windows, computed on the worker threads.
@@ -330,16 +389,34 @@ public final class DatasetBuilder {
 
     // MARK: Splits
 
-    /// Assigns every window its split and returns how it was done.
-    private func assignSplits() -> DatasetInfo.Splits {
+    /// Assigns every window its split and returns how it was done: given contigs, given
+    /// regions, region blocks (`--split-by region`, or when fewer than 3 contigs hold windows:
+    /// said in the warnings), or contigs chosen with the seed.
+    private func assignSplits() throws -> DatasetInfo.Splits {
         var perContig = [Int](repeating: 0, count: fasta.contigs.count)
         for w in windows { perContig[Int(w.contig)] += 1 }
         var code = [UInt8](repeating: 0, count: fasta.contigs.count)
         let name = { (i: Int) in self.fasta.contigs[i].name }
+        let regions = RegionSplitter(fasta: fasta, aliases: policy.aliases, windowLength: options.length)
+        let holding = perContig.filter { $0 > 0 }.count
+        if options.validRegions != nil || options.testRegions != nil {
+            return try regions.named(&windows, validPath: options.validRegions, testPath: options.testRegions)
+        }
         if options.validChroms != nil || options.testChroms != nil {
             for c in options.validChroms ?? [] { if let i = fasta.contigIndex(c) { code[i] = 1 } }
             for c in options.testChroms ?? [] { if let i = fasta.contigIndex(c) { code[i] = 2 } }
-        } else if perContig.filter({ $0 > 0 }).count >= 3 {
+        } else if options.splitBy == .region || holding < 3 {
+            let genome = fasta.contigs.indices.filter { usable[$0] }.reduce(0) { $0 + fasta.contigs[$1].length }
+            let block = max(options.blockSize ?? RegionSplitter.defaultBlockSize(genome: genome, window: options.length), options.length)
+            if options.splitBy != .region {
+                warnings.append("splits: only \(holding) contig\(holding == 1 ? "" : "s") hold\(holding == 1 ? "s" : "") windows, too few for a split by contig; split by region blocks of \(block) bp instead (--split-by region)")
+            }
+            let splits = regions.blocks(&windows, blockSize: block, seed: options.seed)
+            if let dropped = splits.droppedAcrossSplits, dropped > 0 {
+                warnings.append("splits: dropped \(dropped) windows that crossed from one split's block into another's")
+            }
+            return splits
+        } else {
             // Contigs in a seeded order; each joins test, then valid, when that brings the
             // split closer to 10% of the windows; the rest train.
             var order = perContig.indices.filter { perContig[$0] > 0 }
@@ -357,14 +434,6 @@ public final class DatasetBuilder {
                     }
                 }
             }
-        } else {
-            // Too few contigs: split windows by a seeded hash of their position, 80/10/10.
-            for i in windows.indices {
-                var h = SeededRandom(seed: options.seed ^ UInt64(windows[i].contig) << 48, stream: UInt64(windows[i].start) << 8 | UInt64(windows[i].kind.rawValue) << 4 | UInt64(windows[i].round))
-                let u = h.below(10)
-                windows[i].split = u == 0 ? 1 : u == 1 ? 2 : 0
-            }
-            return DatasetInfo.Splits(method: "hash", validChroms: [], testChroms: [])
         }
         for i in windows.indices { windows[i].split = code[Int(windows[i].contig)] }
         let valid = code.indices.filter { code[$0] == 1 }.map(name)

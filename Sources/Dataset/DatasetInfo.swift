@@ -55,14 +55,18 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
         public var pastEnd = 0
         /// Their window holds more N than `--max-n` (absent from files of older versions).
         public var tooManyN = 0
+        /// Dropped by `--min-score` or `--top` (absent from files of older versions).
+        public var filtered = 0
 
-        public init(absentContig: Int = 0, beyondEnd: Int = 0, otherContig: Int = 0, excluded: Int = 0, pastEnd: Int = 0, tooManyN: Int = 0) {
+        public init(absentContig: Int = 0, beyondEnd: Int = 0, otherContig: Int = 0, excluded: Int = 0, pastEnd: Int = 0, tooManyN: Int = 0,
+                    filtered: Int = 0) {
             self.absentContig = absentContig
             self.beyondEnd = beyondEnd
             self.otherContig = otherContig
             self.excluded = excluded
             self.pastEnd = pastEnd
             self.tooManyN = tooManyN
+            self.filtered = filtered
         }
 
         public init(from decoder: Decoder) throws {
@@ -73,14 +77,35 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
             excluded = try c.decode(Int.self, forKey: .excluded)
             pastEnd = try c.decodeIfPresent(Int.self, forKey: .pastEnd) ?? 0
             tooManyN = try c.decodeIfPresent(Int.self, forKey: .tooManyN) ?? 0
+            filtered = try c.decodeIfPresent(Int.self, forKey: .filtered) ?? 0
         }
     }
 
     public struct Splits: Codable, Sendable, Equatable {
-        /// "chromosome" (given or chosen), or "hash" when too few contigs hold windows.
+        /// "chromosome" (given or chosen), "region" (blocks or given regions), or "hash" in
+        /// datasets of older versions (windows split by a hash of their position).
         public var method: String
         public var validChroms: [String]
         public var testChroms: [String]
+        /// Region splits: the block length (nil for given regions) and the validation and
+        /// test regions as `contig:start-end` (0-based, half-open), adjacent blocks merged.
+        public var blockSize: Int?
+        public var validRegions: [String]?
+        public var testRegions: [String]?
+        /// Region splits: windows dropped because they crossed from one split's region into
+        /// another's (or partly overlapped a given region).
+        public var droppedAcrossSplits: Int?
+
+        public init(method: String, validChroms: [String], testChroms: [String], blockSize: Int? = nil,
+                    validRegions: [String]? = nil, testRegions: [String]? = nil, droppedAcrossSplits: Int? = nil) {
+            self.method = method
+            self.validChroms = validChroms
+            self.testChroms = testChroms
+            self.blockSize = blockSize
+            self.validRegions = validRegions
+            self.testRegions = testRegions
+            self.droppedAcrossSplits = droppedAcrossSplits
+        }
     }
 
     public struct Options: Codable, Sendable, Equatable {
@@ -93,6 +118,10 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
         public var gcBins: Int
         public var flankDistance: Int
         public var chroms: [String]?
+        /// The peak filter (absent when none was asked for).
+        public var scoreColumn: String?
+        public var minScore: Double?
+        public var top: Int?
     }
 
     /// Label noise added on purpose (simulations): which splits carry it and how much.

@@ -45,6 +45,34 @@ public struct TaskSource: Sendable, Equatable {
     }
 }
 
+/// Which peaks of each task become positives: those scoring at least `minScore` in `column`,
+/// then the `top` best of them (ties in file order). Applied to a task's peaks as read, before
+/// any is resized or checked; dropped peaks make no window and label none, but negatives
+/// still keep away from them.
+public struct PeakFilter: Sendable, Equatable {
+    public var column: ScoreColumn = .score
+    public var minScore: Double?
+    public var top: Int?
+
+    public init(column: ScoreColumn = .score, minScore: Double? = nil, top: Int? = nil) {
+        self.column = column
+        self.minScore = minScore
+        self.top = top
+    }
+
+    /// True when the filter drops anything at all.
+    public var isActive: Bool { minScore != nil || top != nil }
+}
+
+/// How windows are given to the train, validation and test splits.
+public enum SplitMethod: String, Sendable, CaseIterable {
+    /// Whole contigs (chosen, or `validChroms`/`testChroms`).
+    case chrom
+    /// Contiguous blocks of `blockSize` bp (chosen with the seed), or the regions of
+    /// `validRegions`/`testRegions`; windows across the border of two splits are dropped.
+    case region
+}
+
 /// How `crick dataset` builds a dataset.
 public struct DatasetOptions: Sendable {
     /// The tasks (one peak file each).
@@ -75,6 +103,17 @@ public struct DatasetOptions: Sendable {
     /// Contigs of the validation and test splits; both nil means the default choice.
     public var validChroms: [String]?
     public var testChroms: [String]?
+    /// How to split (nil: by contig when at least 3 contigs hold windows, else by region
+    /// blocks, said on stderr).
+    public var splitBy: SplitMethod?
+    /// Block length of region splits (nil: 1 Mb, or a tenth of the genome when that is
+    /// smaller; never below the window length).
+    public var blockSize: Int?
+    /// BED files of the validation and test regions (region splits).
+    public var validRegions: String?
+    public var testRegions: String?
+    /// Which peaks become positives.
+    public var peakFilter = PeakFilter()
     /// Seed of every random choice.
     public var seed: UInt64 = 1
     /// Worker threads.

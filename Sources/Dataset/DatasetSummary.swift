@@ -22,6 +22,8 @@ public struct DatasetSummary: Sendable {
     public var windowsOverTenPercentN = 0
     /// Mean fraction of N over all bases.
     public var meanN = 0.0
+    /// Windows that share a base with a window of another split (0 unless the split leaks).
+    public var crossSplitOverlaps = 0
 
     /// Reads and checks the dataset in `directory`.
     public init(directory: String) throws {
@@ -29,7 +31,8 @@ public struct DatasetSummary: Sendable {
         info = arrays.info
         let (seqs, labels, split) = (arrays.sequences, arrays.labels, arrays.split)
         let n = seqs.shape[0], L = info.length, T = info.tasks.count
-        let kinds = try DatasetSummary.kinds(directory + "/regions.bed", count: n)
+        let rows = try DatasetSummary.rows(directory + "/regions.bed", count: n)
+        let kinds = rows.map(\.kind)
 
         positives = Array(repeating: [0, 0, 0], count: T)
         cooccurrence = Array(repeating: Array(repeating: 0, count: T), count: T)
@@ -60,16 +63,28 @@ public struct DatasetSummary: Sendable {
         }
         for (k, c) in kindCount { meanGC[k] = gcSum[k, default: 0] / Double(c) }
         meanN = n > 0 && L > 0 ? Double(nTotal) / Double(n * L) : 0
+        crossSplitOverlaps = DatasetSummary.countCrossSplitOverlaps(rows, split: (0..<n).map { spl[$0] })
     }
 
-    /// The window kind (column 4 of regions.bed) of every row.
-    private static func kinds(_ path: String, count: Int) throws -> [String] {
+    /// One line of regions.bed: contig, start, end and window kind (column 4).
+    struct Row {
+        var chrom: Substring
+        var start: Int
+        var end: Int
+        var kind: String
+    }
+
+    /// The rows of regions.bed (one per dataset row).
+    private static func rows(_ path: String, count: Int) throws -> [Row] {
         let reader = try TextLineReader(path: path)
-        var out: [String] = []
+        var out: [Row] = []
         out.reserveCapacity(count)
         while let line = try reader.nextLine() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            out.append(f.count > 3 ? String(f[3]) : "window")
+            guard f.count >= 3, let start = Int(f[1]), let end = Int(f[2]), start <= end else {
+                throw DatasetError.invalid("inconsistent dataset (regions.bed line \(reader.lineNumber) is not chrom, start, end, ...): \(path)")
+            }
+            out.append(Row(chrom: f[0], start: start, end: end, kind: f.count > 3 ? String(f[3]) : "window"))
         }
         guard out.count == count else {
             throw DatasetError.invalid("inconsistent dataset (regions.bed has \(out.count) lines, sequences.npy \(count) rows): \(path)")
@@ -77,14 +92,46 @@ public struct DatasetSummary: Sendable {
         return out
     }
 
+    /// Windows sharing a base with a window of another split: two sweeps per contig in start
+    /// order, one keeping the furthest end so far in each split (windows before), one the
+    /// nearest start still to come (windows after).
+    static func countCrossSplitOverlaps(_ rows: [Row], split: [UInt8]) -> Int {
+        let order = rows.indices.sorted { (rows[$0].chrom, rows[$0].start) < (rows[$1].chrom, rows[$1].start) }
+        var leaking = [Bool](repeating: false, count: rows.count)
+        var furthest = [Int](repeating: Int.min, count: 3)
+        var chrom: Substring?
+        for i in order {
+            let r = rows[i], s = Int(min(split[i], 2))
+            if r.chrom != chrom { furthest = [Int.min, Int.min, Int.min]; chrom = r.chrom }
+            if (0..<3).contains(where: { $0 != s && furthest[$0] > r.start }) { leaking[i] = true }
+            furthest[s] = max(furthest[s], r.end)
+        }
+        var nearest = [Int](repeating: Int.max, count: 3)
+        chrom = nil
+        for i in order.reversed() {
+            let r = rows[i], s = Int(min(split[i], 2))
+            if r.chrom != chrom { nearest = [Int.max, Int.max, Int.max]; chrom = r.chrom }
+            if (0..<3).contains(where: { $0 != s && nearest[$0] < r.end }) { leaking[i] = true }
+            nearest[s] = min(nearest[s], r.start)
+        }
+        return leaking.filter { $0 }.count
+    }
+
     /// The report as text.
     public var text: String {
         var s = "dataset: \(info.counts.windows) windows of \(info.length) bp, \(info.tasks.count) task\(info.tasks.count == 1 ? "" : "s"), seed \(info.seed)\n"
-        if info.splits.method == "chromosome" {
-            s += "splits by chromosome: valid \(info.splits.validChroms.joined(separator: ",")), test \(info.splits.testChroms.joined(separator: ","))\n\n"
+        let sp = info.splits
+        if sp.method == "chromosome" {
+            s += "splits by chromosome: valid \(sp.validChroms.joined(separator: ",")), test \(sp.testChroms.joined(separator: ","))\n"
+        } else if sp.method == "region" {
+            let regions = { (list: [String]?) in list.map { $0.count <= 6 ? $0.joined(separator: ",") : $0.prefix(6).joined(separator: ",") + ", ... (\($0.count))" } ?? "" }
+            s += "splits by region" + (sp.blockSize.map { " (blocks of \($0) bp)" } ?? "") + ": valid \(regions(sp.validRegions)), test \(regions(sp.testRegions))"
+            s += sp.droppedAcrossSplits.map { "; \($0) windows dropped across splits" } ?? ""
+            s += "\n"
         } else {
-            s += "splits: \(info.splits.method)\n\n"
+            s += "splits: \(sp.method)\n"
         }
+        s += "windows overlapping a window of another split: \(crossSplitOverlaps)\(crossSplitOverlaps > 0 ? " (the splits leak)" : "")\n\n"
         let names = ["train", "valid", "test"]
         s += pad("split", 8) + pad("windows", 10) + info.tasks.map { pad($0, 12) }.joined() + pad("unlabelled", 10) + "\n"
         for sp in 0..<3 {

@@ -118,7 +118,9 @@ extension DatasetBuilder {
             sources: .init(fasta: fasta.path, peaks: options.tasks.map { .init(name: $0.name, path: $0.path) }, exclude: options.exclude),
             options: .init(center: options.center.rawValue, labelCore: options.labelCore, negatives: options.negatives.map(\.name),
                            negativeRatio: options.negativeRatio, margin: options.margin, maxN: options.maxN, gcBins: options.gcBins,
-                           flankDistance: options.flankDistance ?? L, chroms: options.chroms),
+                           flankDistance: options.flankDistance ?? L, chroms: options.chroms,
+                           scoreColumn: options.peakFilter.isActive ? options.peakFilter.column.rawValue : nil,
+                           minScore: options.peakFilter.minScore, top: options.peakFilter.top),
             splits: splits, counts: counts, skipped: skipped, shortfall: shortfall)
         try DatasetInfo.write(info, to: dir + "/dataset.json")
         progress?.finish()

@@ -12,6 +12,8 @@ public struct Interval: Sendable, Equatable {
     public var summit: Int?
     /// 1-based line number in the source file (0 for region strings).
     public var line: Int
+    /// The value of the score column an `IntervalReader` was asked to read (`scoreColumn`).
+    public var score: Double?
 
     /// The largest coordinate (and window length) any crick reader accepts: 2^60, far above
     /// any genome (htslib's own limit is about 2^63). Every reader of coordinates and every

@@ -71,6 +71,28 @@ struct FieldSplitter {
     }
 }
 
+/// A numeric column of BED and narrowPeak lines that ranks peaks.
+public enum ScoreColumn: String, Sendable, CaseIterable, Codable {
+    /// Column 5, the BED score (0-1000 in narrowPeak).
+    case score
+    /// Column 7 of narrowPeak: the signal value (fold enrichment for MACS).
+    case signalValue
+    /// Column 8 of narrowPeak: -log10 p-value (-1 when not given).
+    case pValue
+    /// Column 9 of narrowPeak: -log10 q-value (-1 when not given).
+    case qValue
+
+    /// The 0-based field index.
+    public var field: Int {
+        switch self {
+        case .score: return 4
+        case .signalValue: return 6
+        case .pValue: return 7
+        case .qValue: return 8
+        }
+    }
+}
+
 /// Parses BED and narrowPeak data lines.
 enum IntervalParser {
     /// True for lines that carry no interval: blank, `#` comments, `track` and `browser` lines.
@@ -117,8 +139,15 @@ enum IntervalParser {
         return negative ? -v : v
     }
 
-    /// Parses the split line `f` (line `lineNumber` of `path`) as `format` (never `.auto`).
-    static func parse(_ f: FieldSplitter, format: IntervalFormat, path: String, lineNumber: Int) throws -> Interval {
+    /// A finite decimal number (integer, fraction or exponent form), or nil.
+    static func number(_ f: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !f.isEmpty, f.count < 64, let v = Double(String(decoding: f, as: UTF8.self)), v.isFinite else { return nil }
+        return v
+    }
+
+    /// Parses the split line `f` (line `lineNumber` of `path`) as `format` (never `.auto`),
+    /// reading `scoreColumn` into `score` when given.
+    static func parse(_ f: FieldSplitter, format: IntervalFormat, path: String, lineNumber: Int, scoreColumn: ScoreColumn? = nil) throws -> Interval {
         func fail(_ what: String) -> GenomeError {
             .malformedLine(path: path, line: lineNumber, detail: what)
         }
@@ -149,6 +178,12 @@ enum IntervalParser {
                 }
                 interval.summit = start + offset
             }
+        }
+        if let column = scoreColumn {
+            let k = column.field
+            guard f.count > k else { throw fail("no \(column.rawValue) column (column \(k + 1)); the line has \(f.count) fields") }
+            guard let v = number(f.field(k)) else { throw fail("\(column.rawValue) '\(f.string(k))' (column \(k + 1)) is not a number") }
+            interval.score = v
         }
         return interval
     }

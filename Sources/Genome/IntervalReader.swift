@@ -14,6 +14,8 @@ public final class IntervalReader {
     private let region: GenomicRegion?
     private var tabix: TabixQuery?
     private var splitter = FieldSplitter()
+    /// A column to read into each interval's `score` (nil: none is read).
+    public var scoreColumn: ScoreColumn?
     /// When true, `lastText` holds the line of the interval `next()` returned last.
     public var keepsText = false
     /// The text of the last returned interval's line (without the line end), with `keepsText`.
@@ -74,7 +76,7 @@ public final class IntervalReader {
         if IntervalParser.isHeader(line) { return nil }
         splitter.split(line)
         if format == .auto { format = IntervalFormat.fromFields(splitter) }
-        let interval = try IntervalParser.parse(splitter, format: format, path: path, lineNumber: number)
+        let interval = try IntervalParser.parse(splitter, format: format, path: path, lineNumber: number, scoreColumn: scoreColumn)
         if keepsText { lastText = String(decoding: line, as: UTF8.self) }
         return interval
     }

@@ -36,6 +36,7 @@ public struct DatasetRun {
         let builder = try DatasetBuilder(fasta: genome, options: build)
         let progress = reporter.progress(label: "dataset", unit: "windows")
         let info = try builder.build(into: options.output, progress: progress)
+        for n in builder.notes { reporter.info(n) }
         for w in builder.warnings { reporter.warning(w) }
         return info
     }

@@ -21,6 +21,8 @@ struct CommonOptions: ParsableArguments {
 extension Genome.Interval.Center: ExpressibleByArgument {}
 extension Genome.IntervalFormat: ExpressibleByArgument {}
 extension Dataset.SequenceFormat: ExpressibleByArgument {}
+extension Dataset.SplitMethod: ExpressibleByArgument {}
+extension Genome.ScoreColumn: ExpressibleByArgument {}
 
 import Dataset
 import Genome

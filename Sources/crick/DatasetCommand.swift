@@ -20,11 +20,21 @@ struct DatasetCommand: ParsableCommand {
             one for a window, or whose window has more N than --max-n are skipped and counted \
             (--strict: an error); no negative is made from them.
 
+            Peak filters: --min-score keeps the peaks scoring at least that in --score-column \
+            (score, signalValue, pValue or qValue), then --top N keeps the N best of each task \
+            (ties in file order); applied to the peaks as read, before resizing. Dropped peaks \
+            make no window and label none, but negatives keep away from them; the counts kept \
+            and dropped are reported and recorded (skipped.TASK.filtered).
+
             Splits: --valid-chroms and --test-chroms; without them crick takes contigs in a \
             seeded random order and gives each to test, then valid, when that brings the split \
-            closer to 10% of the windows; the rest train. With fewer than 3 contigs holding \
-            windows it splits windows 80/10/10 by a seeded hash instead. dataset.json records \
-            the choice.
+            closer to 10% of the windows; the rest train. --split-by region (taken anyway, and \
+            said, when fewer than 3 contigs hold windows) does the same with contiguous blocks \
+            of --block-size bp (default 1 Mb, or a tenth of the genome when smaller); \
+            --valid-regions and --test-regions BED files name the regions instead (a window \
+            inside one joins its split, one touching neither trains). Either way a window that \
+            would cross from one split's region into another's is dropped and counted, so \
+            overlapping windows never land in different splits. dataset.json records the choice.
 
             Output DIR: sequences.npy (uint8 codes, N x L), labels.npy (uint8, N x T), \
             split.npy (0 train, 1 valid, 2 test), regions.bed, dataset.json; written under a \
@@ -77,6 +87,27 @@ struct DatasetCommand: ParsableCommand {
     @Option(name: .customLong("test-chroms"), help: "Contigs of the test split, comma-separated (default: chosen, see above).")
     var testChroms: String?
 
+    @Option(name: .customLong("split-by"), help: "chrom or region (default: chrom when at least 3 contigs hold windows, else region).")
+    var splitBy: SplitMethod?
+
+    @Option(name: .customLong("block-size"), help: "Block length in bp of region splits (default: 1 Mb, or a tenth of the genome when smaller).")
+    var blockSize: Int?
+
+    @Option(name: .customLong("valid-regions"), help: "BED of the validation regions (region split).")
+    var validRegions: String?
+
+    @Option(name: .customLong("test-regions"), help: "BED of the test regions (region split).")
+    var testRegions: String?
+
+    @Option(name: .customLong("min-score"), help: "Keep the peaks whose --score-column is at least this (default: all).")
+    var minScore: Double?
+
+    @Option(name: .customLong("score-column"), help: "Peak column of --min-score and --top: score, signalValue, pValue or qValue.")
+    var scoreColumn: ScoreColumn = .score
+
+    @Option(help: "Keep the N best peaks of each task by --score-column (after --min-score).")
+    var top: Int?
+
     @Option(help: "Seed of every random choice.")
     var seed: UInt64 = 1
 
@@ -97,6 +128,9 @@ struct DatasetCommand: ParsableCommand {
         try FlagBounds.length(length, "--length")
         try FlagBounds.length(flankDistance, "--flank-distance")
         try FlagBounds.length(margin, "--margin", minimum: 0)
+        try FlagBounds.length(blockSize, "--block-size")
+        if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        if let minScore, !minScore.isFinite { throw ValidationError("--min-score must be a finite number") }
     }
 
     func run() throws {
@@ -113,6 +147,11 @@ struct DatasetCommand: ParsableCommand {
         options.build.chroms = chroms.map(list)
         options.build.validChroms = validChroms.map(list)
         options.build.testChroms = testChroms.map(list)
+        options.build.splitBy = splitBy
+        options.build.blockSize = blockSize
+        options.build.validRegions = validRegions
+        options.build.testRegions = testRegions
+        options.build.peakFilter = PeakFilter(column: scoreColumn, minScore: minScore, top: top)
         options.build.seed = seed
         options.build.threads = common.threads
         options.build.inputFormat = inputFormat

@@ -40,7 +40,7 @@ extension Fetch: FileCommand {
 }
 
 extension DatasetCommand: FileCommand {
-    var inputFiles: [String] { [fasta] + peaks.map(\.source.path) + exclude }
+    var inputFiles: [String] { [fasta] + peaks.map(\.source.path) + exclude + [validRegions, testRegions].compactMap { $0 } }
     var outputDirectories: [OutputDirectoryUse] {
         [OutputDirectoryUse(path: output, kind: DatasetInfo.outputKind, force: replace.force, legacyFiles: DatasetInfo.files)]
     }

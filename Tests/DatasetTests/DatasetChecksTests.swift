@@ -1,4 +1,4 @@
-import Dataset
+@testable import Dataset
 import Foundation
 import Genome
 import TestSupport
@@ -106,5 +106,22 @@ final class DatasetChecksTests: XCTestCase {
         XCTAssertEqual(try edited { $0["tasks"] = [String]() }, "dataset.json has an invalid 'tasks' (no task): \(path)")
         XCTAssertEqual(try edited { $0["format"] = "other" }, "dataset.json has an invalid 'format' ('other', not 'crick-dataset'): \(path)")
         XCTAssertEqual(try edited { _ in }, "no error")
+    }
+}
+
+/// `crick inspect`'s count of windows that overlap a window of another split, against cases
+/// counted by hand (windows before and after, touching ends, several contigs).
+final class SplitOverlapCountTests: XCTestCase {
+    func testCrossSplitOverlapsCountsEveryLeakingWindow() {
+        let rows: [(String, Int, Int, UInt8)] = [
+            ("c1", 0, 10, 0), ("c1", 5, 15, 2),      // overlap: both leak
+            ("c1", 20, 30, 1), ("c1", 30, 40, 2),    // touching ends: no leak
+            ("c1", 50, 100, 0), ("c1", 60, 70, 0), ("c1", 90, 95, 1),  // 50-100 and 90-95 leak
+            ("c2", 0, 10, 0), ("c3", 5, 15, 2),      // other contigs: no leak
+            ("c2", 100, 200, 1), ("c2", 100, 200, 1), ("c2", 199, 300, 1),  // one split: no leak
+        ]
+        let r = rows.map { DatasetSummary.Row(chrom: Substring($0.0), start: $0.1, end: $0.2, kind: "positive") }
+        XCTAssertEqual(DatasetSummary.countCrossSplitOverlaps(r, split: rows.map(\.3)), 4)
+        XCTAssertEqual(DatasetSummary.countCrossSplitOverlaps(Array(r.reversed()), split: rows.reversed().map(\.3)), 4)
     }
 }

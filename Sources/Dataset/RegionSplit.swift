@@ -1,0 +1,170 @@
+import Genome
+
+/// Intervals of a genome by contig index, sorted and merged, for containment and overlap
+/// queries (binary search).
+struct RegionSet {
+    private var byContig: [[(start: Int, end: Int)]]
+
+    init(contigCount: Int) { byContig = Array(repeating: [], count: contigCount) }
+
+    mutating func add(contig: Int, start: Int, end: Int) { byContig[contig].append((start, end)) }
+
+    /// Sorts and merges touching or overlapping intervals.
+    mutating func finish() {
+        for c in byContig.indices {
+            let sorted = byContig[c].sorted { $0.start < $1.start }
+            var merged: [(start: Int, end: Int)] = []
+            for r in sorted {
+                if let last = merged.last, r.start <= last.end {
+                    merged[merged.count - 1].end = max(last.end, r.end)
+                } else {
+                    merged.append(r)
+                }
+            }
+            byContig[c] = merged
+        }
+    }
+
+    /// The last merged interval starting at or before `position`, if any.
+    private func candidate(_ contig: Int, _ position: Int) -> (start: Int, end: Int)? {
+        let list = byContig[contig]
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if list[mid].start <= position { lo = mid + 1 } else { hi = mid }
+        }
+        return lo > 0 ? list[lo - 1] : nil
+    }
+
+    /// True when [start, end) lies inside one interval.
+    func contains(contig: Int, start: Int, end: Int) -> Bool {
+        guard let r = candidate(contig, start) else { return false }
+        return end <= r.end
+    }
+
+    /// True when [start, end) shares a base with some interval.
+    func overlaps(contig: Int, start: Int, end: Int) -> Bool {
+        guard end > start, let r = candidate(contig, end - 1) else { return false }
+        return r.end > start
+    }
+
+    /// The first interval of this set that overlaps one of `other`'s, if any.
+    func firstOverlap(with other: RegionSet) -> (contig: Int, start: Int, end: Int)? {
+        for c in byContig.indices {
+            for r in byContig[c] where other.overlaps(contig: c, start: r.start, end: r.end) { return (c, r.start, r.end) }
+        }
+        return nil
+    }
+
+    /// The intervals as `contig:start-end` strings.
+    func names(_ contigNames: [String]) -> [String] {
+        byContig.indices.flatMap { c in byContig[c].map { "\(contigNames[c]):\($0.start)-\($0.end)" } }
+    }
+}
+
+/// Region splits (`crick dataset --split-by region`): windows go to train, validation and
+/// test by where they lie, so that overlapping windows never land in different splits.
+struct RegionSplitter {
+    let fasta: FastaFile
+    let aliases: ContigAliases
+    let windowLength: Int
+
+    /// The default block length: 1 Mb, or a tenth of the genome when that is smaller, but at
+    /// least the window length.
+    static func defaultBlockSize(genome: Int, window: Int) -> Int {
+        max(window, min(1_000_000, (genome + 9) / 10))
+    }
+
+    /// Contiguous blocks of `blockSize` bp along every contig, taken in a seeded order, each
+    /// given to test, then validation, while that brings the split closer to a tenth of the
+    /// windows (the rest train). A window is in the split of its blocks; one that crosses from
+    /// a block of one split into a block of another is dropped.
+    func blocks(_ windows: inout [DatasetWindow], blockSize: Int, seed: UInt64) -> DatasetInfo.Splits {
+        let L = windowLength
+        var perBlock: [Int64: Int] = [:]
+        let key = { (c: Int32, b: Int) in Int64(c) << 40 | Int64(b) }
+        for w in windows { perBlock[key(w.contig, w.start / blockSize), default: 0] += 1 }
+        var order = perBlock.keys.sorted()
+        var rng = SeededRandom(seed: seed, stream: 2)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.below(i + 1)) }
+        let goal = Double(windows.count) / 10
+        var sizes = [0, 0, 0]
+        var code: [Int64: UInt8] = [:]
+        for b in order {
+            let n = perBlock[b] ?? 0
+            for split in [2, 1] where sizes[split] < Int(goal) {
+                if abs(Double(sizes[split] + n) - goal) < abs(Double(sizes[split]) - goal) {
+                    code[b] = UInt8(split)
+                    sizes[split] += n
+                    break
+                }
+            }
+        }
+        var dropped = 0
+        windows = windows.compactMap { w in
+            var w = w
+            let first = code[key(w.contig, w.start / blockSize)] ?? 0
+            let last = code[key(w.contig, (w.start + L - 1) / blockSize)] ?? 0
+            guard first == last else { dropped += 1; return nil }
+            w.split = first
+            return w
+        }
+        var valid = RegionSet(contigCount: fasta.contigs.count), test = RegionSet(contigCount: fasta.contigs.count)
+        for (b, split) in code where split != 0 {
+            let c = Int(b >> 40), start = Int(b & 0xFF_FFFF_FFFF) * blockSize
+            let end = min(start + blockSize, fasta.contigs[c].length)
+            if split == 1 { valid.add(contig: c, start: start, end: end) } else { test.add(contig: c, start: start, end: end) }
+        }
+        valid.finish()
+        test.finish()
+        let names = fasta.contigs.map(\.name)
+        return DatasetInfo.Splits(method: "region", validChroms: [], testChroms: [], blockSize: blockSize,
+                                  validRegions: valid.names(names), testRegions: test.names(names), droppedAcrossSplits: dropped)
+    }
+
+    /// Reads a BED of split regions; their contigs must be in the FASTA (through the aliases).
+    func readRegions(_ path: String) throws -> RegionSet {
+        var set = RegionSet(contigCount: fasta.contigs.count)
+        let reader = try IntervalReader(path: path, format: .bed)
+        while let r = try reader.next() {
+            guard let c = fasta.contigIndex(r.chrom) ?? aliases.target(of: r.chrom).flatMap(fasta.contigIndex) else {
+                throw GenomeError.malformedLine(path: path, line: r.line, detail: "contig '\(r.chrom)' is not in the FASTA \(fasta.path)")
+            }
+            set.add(contig: c, start: r.start, end: r.end)
+        }
+        set.finish()
+        return set
+    }
+
+    /// The given validation and test regions: a window inside a validation region is
+    /// validation, inside a test region test, touching neither train; a window that only
+    /// partly overlaps one is dropped. The two files may not overlap.
+    func named(_ windows: inout [DatasetWindow], validPath: String?, testPath: String?) throws -> DatasetInfo.Splits {
+        let empty = RegionSet(contigCount: fasta.contigs.count)
+        let valid = try validPath.map(readRegions) ?? empty
+        let test = try testPath.map(readRegions) ?? empty
+        let names = fasta.contigs.map(\.name)
+        if let o = valid.firstOverlap(with: test) {
+            throw DatasetError.invalid("--valid-regions and --test-regions overlap (in \(names[o.contig]):\(o.start)-\(o.end))")
+        }
+        let L = windowLength
+        var dropped = 0
+        windows = windows.compactMap { w in
+            var w = w
+            let c = Int(w.contig), s = w.start, e = w.start + L
+            if valid.contains(contig: c, start: s, end: e) {
+                w.split = 1
+            } else if test.contains(contig: c, start: s, end: e) {
+                w.split = 2
+            } else if valid.overlaps(contig: c, start: s, end: e) || test.overlaps(contig: c, start: s, end: e) {
+                dropped += 1
+                return nil
+            } else {
+                w.split = 0
+            }
+            return w
+        }
+        return DatasetInfo.Splits(method: "region", validChroms: [], testChroms: [], validRegions: valid.names(names),
+                                  testRegions: test.names(names), droppedAcrossSplits: dropped)
+    }
+}
