@@ -18,8 +18,8 @@ public struct DatasetArrays {
         let n = sequences.shape.first ?? 0
         let t = info.tasks.count
         func bad(_ what: String) -> DatasetError { .invalid("inconsistent dataset (\(what)): \(directory)") }
-        guard sequences.dtype.hasSuffix("u1"), sequences.shape == [n, info.length] else {
-            throw bad("sequences.npy has shape \(sequences.shape), expected (N, \(info.length)) uint8")
+        guard sequences.dtype.hasSuffix("u1"), sequences.shape == [n, info.storedLength] else {
+            throw bad("sequences.npy has shape \(sequences.shape), expected (N, \(info.storedLength)) uint8")
         }
         guard labels.shape == [n, t], labels.dtype.hasSuffix("u1") else { throw bad("labels.npy has shape \(labels.shape), expected (\(n), \(t))") }
         guard split.shape == [n], split.dtype.hasSuffix("u1") else { throw bad("split.npy has shape \(split.shape), expected (\(n),)") }

@@ -1,4 +1,5 @@
 import Foundation
+import Genome
 
 /// `dataset.json`: what a dataset holds and how it was made.
 public struct DatasetInfo: Codable, Sendable, Equatable {
@@ -159,6 +160,12 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
     public var shortfall: [String: Int]
     /// Label noise of a simulated dataset (absent when there is none).
     public var labelNoise: LabelNoise?
+    /// Extra bases stored on each side of every window for training-time shifts (absent: 0);
+    /// sequences.npy rows are `length + 2 * jitter` wide, the window at their centre.
+    public var jitter: Int?
+
+    /// The width of a stored row: the window plus the jitter on both sides.
+    public var storedLength: Int { length + 2 * (jitter ?? 0) }
 }
 
 extension DatasetInfo {
@@ -180,6 +187,7 @@ extension DatasetInfo {
         }
         guard info.format == "crick-dataset" else { throw invalid("format", "'\(info.format)', not 'crick-dataset'") }
         guard info.length >= 1 else { throw invalid("length", "\(info.length); it must be at least 1") }
+        if let j = info.jitter { guard j >= 0, j <= Interval.maxCoordinate else { throw invalid("jitter", "\(j); it must be 0 or more") } }
         guard !info.tasks.isEmpty else { throw invalid("tasks", "no task") }
         guard Set(info.tasks).count == info.tasks.count else { throw invalid("tasks", "a task name repeats") }
         return info

@@ -114,6 +114,8 @@ public struct DatasetOptions: Sendable {
     public var testRegions: String?
     /// Which peaks become positives.
     public var peakFilter = PeakFilter()
+    /// Extra bases stored on each side of every window, for training-time shifts.
+    public var jitter = 0
     /// Seed of every random choice.
     public var seed: UInt64 = 1
     /// Worker threads.

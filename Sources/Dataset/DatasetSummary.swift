@@ -30,7 +30,7 @@ public struct DatasetSummary: Sendable {
         let arrays = try DatasetArrays(directory: directory)
         info = arrays.info
         let (seqs, labels, split) = (arrays.sequences, arrays.labels, arrays.split)
-        let n = seqs.shape[0], L = info.length, T = info.tasks.count
+        let n = seqs.shape[0], L = info.storedLength, T = info.tasks.count
         let rows = try DatasetSummary.rows(directory + "/regions.bed", count: n)
         let kinds = rows.map(\.kind)
 

@@ -26,13 +26,14 @@ extension DatasetBuilder {
 
     private func writeFiles(into dir: String, splits: DatasetInfo.Splits, progress: ProgressReporter?) throws -> DatasetInfo {
         let L = options.length
+        let J = options.jitter, W = L + 2 * J  // stored rows: the window and J bases each side
         let T = options.tasks.count
         let n = self.windows.count
         let names = options.tasks.map(\.name)
 
         // sequences.npy and regions.bed stream as the workers encode.
         let sequences = try OutputFile(path: dir + "/sequences.npy")
-        try sequences.write(NPYHeader.bytes(dtype: "|u1", shape: [n, L]))
+        try sequences.write(NPYHeader.bytes(dtype: "|u1", shape: [n, W]))
         let bed = try OutputFile(path: dir + "/regions.bed")
         let splitNames = ["train", "valid", "test"].map { Array($0.utf8) }
         let kindNames = WindowKind.allCases.map { Array($0.name.utf8) }
@@ -48,18 +49,23 @@ extension DatasetBuilder {
             return next..<min(next + batch, n)
         }, transform: { range, worker in
             var chunk = Chunk()
-            chunk.codes = [UInt8](repeating: 0, count: range.count * L)
+            chunk.codes = [UInt8](repeating: 0, count: range.count * W)
             let reader = self.readers[worker]
             try chunk.codes.withUnsafeMutableBufferPointer { all in
                 for (k, i) in range.enumerated() {
                     let w = windows[i]
-                    let row = UnsafeMutableBufferPointer(rebasing: all[(k * L)..<((k + 1) * L)])
-                    try reader.fetch(contigIndex: Int(w.contig), w.start, w.start + L, into: row)
+                    let row = UnsafeMutableBufferPointer(rebasing: all[(k * W)..<((k + 1) * W)])
+                    // The window and J bases each side; past a contig end the row holds N.
+                    let contigLength = self.fasta.contigs[Int(w.contig)].length
+                    let from = max(w.start - J, 0), to = min(w.start + L + J, contigLength)
+                    let lead = from - (w.start - J)
+                    for j in 0..<W { row[j] = UInt8(ascii: "N") }
+                    try reader.fetch(contigIndex: Int(w.contig), from, to, into: UnsafeMutableBufferPointer(rebasing: row[lead..<(lead + to - from)]))
                     BaseCode.encode(row)
                     if w.kind == .shuffle {
                         var rng = SeededRandom(seed: self.options.seed, stream: UInt64(i) &+ 0x5eed)
                         let shuffled = DinucleotideShuffle.shuffle(Array(row), rng: &rng)
-                        for j in 0..<L { row[j] = shuffled[j] }
+                        for j in 0..<W { row[j] = shuffled[j] }
                     }
                 }
             }
@@ -87,7 +93,7 @@ extension DatasetBuilder {
         }, emit: { (chunk: Chunk) in
             try sequences.write(chunk.codes)
             try bed.write(chunk.bed)
-            progress?.advance(by: chunk.codes.count / max(L, 1))
+            progress?.advance(by: chunk.codes.count / max(W, 1))
         })
         try sequences.commit()
         try bed.commit()
@@ -121,7 +127,7 @@ extension DatasetBuilder {
                            flankDistance: options.flankDistance ?? L, chroms: options.chroms,
                            scoreColumn: options.peakFilter.isActive ? options.peakFilter.column.rawValue : nil,
                            minScore: options.peakFilter.minScore, top: options.peakFilter.top),
-            splits: splits, counts: counts, skipped: skipped, shortfall: shortfall)
+            splits: splits, counts: counts, skipped: skipped, shortfall: shortfall, jitter: J > 0 ? J : nil)
         try DatasetInfo.write(info, to: dir + "/dataset.json")
         progress?.finish()
         return info

@@ -1,39 +1,50 @@
 import Foundation
 
-/// Rows of a dataset as the network sees them: base codes and 0/1 labels per row.
+/// Rows of a dataset as the network sees them: base codes and 0/1 labels per row. A row may
+/// be stored wider than the window (`jitter` extra bases on each side): a batch takes the
+/// window at the centre, or shifted by up to `jitter` for training.
 public struct LabelledRows {
-    /// Sequence length.
+    /// Sequence length (the window the network sees).
     public let length: Int
     /// Number of tasks.
     public let tasks: Int
     /// Row numbers in the backing store.
     public let rows: [Int]
-    /// The base codes (0-4) of a row.
+    /// Extra stored bases on each side of the window (0: rows are `length` wide).
+    public let jitter: Int
+    /// The base codes (0-4) of a row: `length + 2 * jitter` of them.
     public let sequence: (Int) -> UnsafeBufferPointer<UInt8>
     /// The labels of a row.
     public let labels: (Int) -> UnsafeBufferPointer<UInt8>
 
-    public init(length: Int, tasks: Int, rows: [Int], sequence: @escaping (Int) -> UnsafeBufferPointer<UInt8>,
+    public init(length: Int, tasks: Int, rows: [Int], jitter: Int = 0, sequence: @escaping (Int) -> UnsafeBufferPointer<UInt8>,
                 labels: @escaping (Int) -> UnsafeBufferPointer<UInt8>) {
         self.length = length
         self.tasks = tasks
         self.rows = rows
+        self.jitter = jitter
         self.sequence = sequence
         self.labels = labels
     }
 
-    /// One-hot inputs (B, L, 4) and labels (B * T) of `rows[range]` in the given order,
-    /// reverse-complementing the rows whose `flip` is true.
-    /// One-hot sequences (B, L, 4) and labels (B x T) of rows `order`, reverse-complemented where `flip` says.
-    public func batch(_ order: ArraySlice<Int>, flip: [Bool]? = nil) -> (Tensor, [Float]) {
+    /// The base codes of a row's window (the centre `length` of its stored row).
+    public func window(_ r: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: sequence(r)[jitter..<(jitter + length)])
+    }
+
+    /// One-hot sequences (B, L, 4) and labels (B x T) of rows `order`: each the window at the
+    /// centre of its stored row, moved by `shift` bases (each in -jitter...jitter) when given,
+    /// and reverse-complemented where `flip` says.
+    public func batch(_ order: ArraySlice<Int>, flip: [Bool]? = nil, shift: [Int]? = nil) -> (Tensor, [Float]) {
         var codes = [UInt8](repeating: 4, count: order.count * length)
         var y = [Float](repeating: 0, count: order.count * tasks)
         for (k, r) in order.enumerated() {
             let s = sequence(r)
+            let at = jitter + (shift?[k] ?? 0)  // the window is s[at ..< at + length]
             if flip?[k] == true {
-                for j in 0..<length { let c = s[length - 1 - j]; codes[k * length + j] = c < 4 ? 3 - c : 4 }
+                for j in 0..<length { let c = s[at + length - 1 - j]; codes[k * length + j] = c < 4 ? 3 - c : 4 }
             } else {
-                for j in 0..<length { codes[k * length + j] = s[j] }
+                for j in 0..<length { codes[k * length + j] = s[at + j] }
             }
             let l = labels(r)
             for t in 0..<tasks { y[k * tasks + t] = Float(l[t]) }
@@ -294,7 +305,9 @@ public final class Trainer {
             case .random: slice.map { _ in rng.next() & 1 == 1 }
             case .both: slice.map(\.flip)
             }
-            let (x, y) = train.batch(ArraySlice(slice.map(\.row)), flip: flips)  // x (B, L, 4), y (B * T)
+            // A shift per row in -jitter...jitter (drawn only when the rows are stored wider).
+            let shifts: [Int]? = train.jitter > 0 ? slice.map { _ in Int(rng.next() % UInt64(2 * train.jitter + 1)) - train.jitter } : nil
+            let (x, y) = train.batch(ArraySlice(slice.map(\.row)), flip: flips, shift: shifts)  // x (B, L, 4), y (B * T)
             model.zeroGradients()
             let logits = model.forward(x, training: true, workspace: workspace)
             let (loss, grad) = bce(logits: logits, labels: y)

@@ -168,7 +168,7 @@ public struct MotifRun {
                     next += chunk.count
                     var codes: [UInt8] = []
                     codes.reserveCapacity(chunk.count * rows.length)
-                    for r in chunk { codes.append(contentsOf: rows.sequence(r)) }
+                    for r in chunk { codes.append(contentsOf: rows.window(r)) }
                     return SequenceBatch(codes: codes, count: chunk.count, length: rows.length)
                 }
             }

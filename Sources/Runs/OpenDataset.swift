@@ -7,7 +7,7 @@ public final class OpenDataset {
     public let directory: String
     /// Its dataset.json.
     public let info: DatasetInfo
-    /// (N, L) uint8 base codes.
+    /// (N, L + 2 * jitter) uint8 base codes.
     public let sequences: NPYFile
     /// (N, T) uint8 labels.
     public let labels: NPYFile
@@ -31,7 +31,7 @@ public final class OpenDataset {
         let s = split.data.bindMemory(to: UInt8.self)
         let rows = (0..<n).filter { s[$0] == code }
         let seqs = sequences, labs = labels
-        return LabelledRows(length: info.length, tasks: info.tasks.count, rows: rows,
+        return LabelledRows(length: info.length, tasks: info.tasks.count, rows: rows, jitter: info.jitter ?? 0,
                             sequence: { seqs.row($0) }, labels: { labs.row($0) })
     }
 }

@@ -115,6 +115,9 @@ public struct TrainingRun {
             trainer = Trainer(model: model, options: training)
         }
         let train = data.rows(split: 0), valid = data.rows(split: 1)
+        if train.jitter > 0 && trainer.state.epoch == 0 {
+            reporter.info("train: the dataset stores \(train.jitter) extra bases each side: each training window is shifted by a random -\(train.jitter)..\(train.jitter) bases every epoch")
+        }
         try model.architecture.validate(batch: training.batchSize)
         guard !train.rows.isEmpty, !valid.rows.isEmpty else {
             throw DatasetError.invalid("dataset \(options.dataset) needs train and valid rows (has \(train.rows.count) and \(valid.rows.count))")
@@ -171,7 +174,7 @@ public struct TrainingRun {
                                      "rc_augment": training.rcAugment.rawValue, "monitor": training.monitor.rawValue,
                                      "stop_monitor": training.stoppingMonitor.rawValue, "final_weights": training.finalWeights.rawValue,
                                      "l2": Double(training.l2), "weight_decay": Double(training.weightDecay), "seed": Int(training.seed),
-                                     "threads": options.threads, "tasks": data.info.tasks]
+                                     "threads": options.threads, "tasks": data.info.tasks, "jitter": data.info.jitter ?? 0]
         let json = (try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return ["training": json, "tasks": data.info.tasks.joined(separator: ","), "crick_version": CrickVersion.string]
     }

@@ -108,6 +108,9 @@ struct DatasetCommand: ParsableCommand {
     @Option(help: "Keep the N best peaks of each task by --score-column (after --min-score).")
     var top: Int?
 
+    @Option(help: "Store N extra bases on each side of every window; training then shifts each window by a random -N..N bases every epoch (evaluation takes the centre). (default: 0)")
+    var jitter: Int = 0
+
     @Option(help: "Seed of every random choice.")
     var seed: UInt64 = 1
 
@@ -129,6 +132,7 @@ struct DatasetCommand: ParsableCommand {
         try FlagBounds.length(flankDistance, "--flank-distance")
         try FlagBounds.length(margin, "--margin", minimum: 0)
         try FlagBounds.length(blockSize, "--block-size")
+        try FlagBounds.length(jitter, "--jitter", minimum: 0)
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
         if let minScore, !minScore.isFinite { throw ValidationError("--min-score must be a finite number") }
     }
@@ -152,6 +156,7 @@ struct DatasetCommand: ParsableCommand {
         options.build.validRegions = validRegions
         options.build.testRegions = testRegions
         options.build.peakFilter = PeakFilter(column: scoreColumn, minScore: minScore, top: top)
+        options.build.jitter = jitter
         options.build.seed = seed
         options.build.threads = common.threads
         options.build.inputFormat = inputFormat

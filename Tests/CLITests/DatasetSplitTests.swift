@@ -130,4 +130,49 @@ final class DatasetSplitTests: XCTestCase {
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("dropped by --min-score 1 on signalValue"), missing.stderr)
     }
+
+    /// --jitter N stores N more bases each side (N past a contig end): the centre of every row is
+    /// the row without jitter (numpy), a model scores the centre (evaluate gives the same on both
+    /// datasets), and training shifts the windows (other weights than without jitter).
+    func testJitterStoresFlanksAndTrainingShiftsWindows() throws {
+        for (j, out) in [("0", "j0"), ("40", "j40")] {
+            let r = try dataset(["--jitter", j, "--negatives", "background,flank", "-q"], out)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let python = "/usr/bin/python3"
+        try requireOracle((try? runTool(python, ["-c", "import numpy"]))?.status == 0, "numpy")
+        let check = try runTool(python, ["-c", """
+            import json, sys, numpy as np
+            a, b = np.load(sys.argv[1] + "/sequences.npy"), np.load(sys.argv[2] + "/sequences.npy")
+            assert a.shape == (b.shape[0], 500) and b.shape[1] == 580, (a.shape, b.shape)
+            assert (b[:, 40:540] == a).all()
+            info = json.load(open(sys.argv[2] + "/dataset.json"))
+            assert info["jitter"] == 40 and info["length"] == 500 and "jitter" not in json.load(open(sys.argv[1] + "/dataset.json"))
+            rows = [l.split("\t") for l in open(sys.argv[2] + "/regions.bed")]
+            first = min(range(len(rows)), key=lambda i: int(rows[i][1]))
+            assert int(rows[first][1]) >= 40 or (b[first, :40 - int(rows[first][1])] == 4).all()
+            print("ok")
+            """, dir.file("j0"), dir.file("j40")])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        let arch = try dir.write("arch.json", """
+            {"name": "small", "inputLength": 500, "outputs": 1, "strand": "standard", "layers": [
+              {"type": "conv", "filters": 4, "kernel": 9, "padding": "valid", "bias": true},
+              {"type": "activation", "function": "relu"}, {"type": "maxpool", "pool": 40, "stride": 40},
+              {"type": "flatten"}, {"type": "dense", "units": 1}]}
+            """)
+        for out in ["j0", "j40"] {
+            let r = try runTool(crickBinary, ["train", dir.file(out), "--arch", arch, "--epochs", "2", "--seed", "3", "-o", dir.file("run-" + out)])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stderr.contains("shifted by a random -40..40 bases"), out == "j40", r.stderr)
+        }
+        XCTAssertNotEqual(FileManager.default.contents(atPath: dir.file("run-j0/model.safetensors")),
+                          FileManager.default.contents(atPath: dir.file("run-j40/model.safetensors")), "jitter changed nothing")
+        func evaluation(_ data: String) throws -> [String: Double] {
+            let e = try runTool(crickBinary, ["evaluate", "--model", dir.file("run-j40"), dir.file(data), "--split", "train", "--json"])
+            XCTAssertEqual(e.status, 0, e.stderr)
+            let o = try JSONSerialization.jsonObject(with: e.stdout) as? [String: Any] ?? [:]
+            return ["loss": o["loss"] as? Double ?? -1, "auroc": o["mean_auroc"] as? Double ?? -1]
+        }
+        XCTAssertEqual(try evaluation("j0"), try evaluation("j40"), "evaluation takes the centre of a jittered row")
+    }
 }
