@@ -1,67 +1,5 @@
 import Genome
 
-/// Intervals of a genome by contig index, sorted and merged, for containment and overlap
-/// queries (binary search).
-struct RegionSet {
-    private var byContig: [[(start: Int, end: Int)]]
-
-    init(contigCount: Int) { byContig = Array(repeating: [], count: contigCount) }
-
-    mutating func add(contig: Int, start: Int, end: Int) { byContig[contig].append((start, end)) }
-
-    /// Sorts and merges touching or overlapping intervals.
-    mutating func finish() {
-        for c in byContig.indices {
-            let sorted = byContig[c].sorted { $0.start < $1.start }
-            var merged: [(start: Int, end: Int)] = []
-            for r in sorted {
-                if let last = merged.last, r.start <= last.end {
-                    merged[merged.count - 1].end = max(last.end, r.end)
-                } else {
-                    merged.append(r)
-                }
-            }
-            byContig[c] = merged
-        }
-    }
-
-    /// The last merged interval starting at or before `position`, if any.
-    private func candidate(_ contig: Int, _ position: Int) -> (start: Int, end: Int)? {
-        let list = byContig[contig]
-        var lo = 0, hi = list.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if list[mid].start <= position { lo = mid + 1 } else { hi = mid }
-        }
-        return lo > 0 ? list[lo - 1] : nil
-    }
-
-    /// True when [start, end) lies inside one interval.
-    func contains(contig: Int, start: Int, end: Int) -> Bool {
-        guard let r = candidate(contig, start) else { return false }
-        return end <= r.end
-    }
-
-    /// True when [start, end) shares a base with some interval.
-    func overlaps(contig: Int, start: Int, end: Int) -> Bool {
-        guard end > start, let r = candidate(contig, end - 1) else { return false }
-        return r.end > start
-    }
-
-    /// The first interval of this set that overlaps one of `other`'s, if any.
-    func firstOverlap(with other: RegionSet) -> (contig: Int, start: Int, end: Int)? {
-        for c in byContig.indices {
-            for r in byContig[c] where other.overlaps(contig: c, start: r.start, end: r.end) { return (c, r.start, r.end) }
-        }
-        return nil
-    }
-
-    /// The intervals as `contig:start-end` strings.
-    func names(_ contigNames: [String]) -> [String] {
-        byContig.indices.flatMap { c in byContig[c].map { "\(contigNames[c]):\($0.start)-\($0.end)" } }
-    }
-}
-
 /// Region splits (`crick dataset --split-by region`): windows go to train, validation and
 /// test by where they lie, so that overlapping windows never land in different splits.
 struct RegionSplitter {
@@ -109,7 +47,7 @@ struct RegionSplitter {
             w.split = first
             return w
         }
-        var valid = RegionSet(contigCount: fasta.contigs.count), test = RegionSet(contigCount: fasta.contigs.count)
+        var valid = GenomeMask(contigCount: fasta.contigs.count), test = GenomeMask(contigCount: fasta.contigs.count)
         for (b, split) in code where split != 0 {
             let c = Int(b >> 40), start = Int(b & 0xFF_FFFF_FFFF) * blockSize
             let end = min(start + blockSize, fasta.contigs[c].length)
@@ -123,24 +61,15 @@ struct RegionSplitter {
     }
 
     /// Reads a BED of split regions; their contigs must be in the FASTA (through the aliases).
-    func readRegions(_ path: String) throws -> RegionSet {
-        var set = RegionSet(contigCount: fasta.contigs.count)
-        let reader = try IntervalReader(path: path, format: .bed)
-        while let r = try reader.next() {
-            guard let c = fasta.contigIndex(r.chrom) ?? aliases.target(of: r.chrom).flatMap(fasta.contigIndex) else {
-                throw GenomeError.malformedLine(path: path, line: r.line, detail: "contig '\(r.chrom)' is not in the FASTA \(fasta.path)")
-            }
-            set.add(contig: c, start: r.start, end: r.end)
-        }
-        set.finish()
-        return set
+    func readRegions(_ path: String) throws -> GenomeMask {
+        try GenomeMask(bed: path, fasta: fasta, aliases: aliases, strict: true)
     }
 
     /// The given validation and test regions: a window inside a validation region is
     /// validation, inside a test region test, touching neither train; a window that only
     /// partly overlaps one is dropped. The two files may not overlap.
     func named(_ windows: inout [DatasetWindow], validPath: String?, testPath: String?) throws -> DatasetInfo.Splits {
-        let empty = RegionSet(contigCount: fasta.contigs.count)
+        let empty = GenomeMask(contigCount: fasta.contigs.count)
         let valid = try validPath.map(readRegions) ?? empty
         let test = try testPath.map(readRegions) ?? empty
         let names = fasta.contigs.map(\.name)

@@ -34,6 +34,8 @@ public struct PredictionRun {
         public var format: PredictFormat?
         public var output = "-"
         public var check = RegionRequest()
+        /// BED files of regions (blacklists): regions whose windows touch one are left out.
+        public var exclude: [String] = []
         public var noTrackLine = false
         public var threads = 1
 
@@ -77,12 +79,17 @@ public struct PredictionRun {
         predictOptions.tile = options.tile
         predictOptions.tileStep = options.tileStep
         predictOptions.threads = options.threads
+        let policy = try options.check.policy(fasta: fasta)
+        predictOptions.exclude = try ExcludedRegions.mask(options.exclude, fasta: fasta, aliases: policy.aliases, reporter: reporter)
         let prediction = try RegionPrediction(fasta: fasta, options: predictOptions, settings: loaded.settings, model: loaded.model)
         let progress = reporter.progress(label: "predict", unit: "regions", total: intervals.count)
-        let regionCheck = RegionCheck(fasta: fasta, policy: try options.check.policy(fasta: fasta))
+        let regionCheck = RegionCheck(fasta: fasta, policy: policy)
         let result = try prediction.run(intervals, check: regionCheck, source: options.regions, progress: progress)
         progress.finish()
         for w in result.warnings { reporter.warning(w) }
+        if result.excluded > 0 {
+            reporter.warning("\(result.excluded) region\(result.excluded == 1 ? "" : "s") left out: a window touches an --exclude region")
+        }
         if prediction.paddedWindows > 0 {
             reporter.warning("\(prediction.paddedWindows) windows ran past a chromosome end and were padded with N")
         }

@@ -17,6 +17,8 @@ public struct ScanRun {
         public var chroms: [String]?
         /// Scan only the bins overlapping the regions of this BED or narrowPeak file.
         public var regions: String?
+        /// BED files of regions (blacklists) whose windows are left out of the tracks.
+        public var exclude: [String] = []
         /// The region policy options (`--max-n`, `--strict`, `--chrom-alias`).
         public var check = RegionRequest()
         /// Part K of N (1-based).
@@ -43,6 +45,8 @@ public struct ScanRun {
         public var scored: Int
         /// Windows left out for N.
         public var skippedForN: Int
+        /// Windows left out for touching an `exclude` region.
+        public var skippedExcluded: Int
         /// The tracks written.
         public var paths: [String]
         /// False when same-padded layers made the scan score windows one by one.
@@ -65,6 +69,7 @@ public struct ScanRun {
         scanOptions.maxN = policy.maxN.bases(inLength: loaded.model.architecture.inputLength)
         scanOptions.chunkBases = options.chunkSize
         scanOptions.threads = options.threads
+        scanOptions.exclude = try ExcludedRegions.mask(options.exclude, fasta: fasta, aliases: policy.aliases, reporter: reporter)
         let scan = try GenomeScan(fasta: fasta, options: scanOptions, settings: loaded.settings, model: loaded.model)
         var regionList: [Interval]?
         if let regions = options.regions {
@@ -98,6 +103,6 @@ public struct ScanRun {
             writers.forEach { $0.abort() }
             throw error
         }
-        return Result(scored: scan.scored, skippedForN: scan.skippedForN, paths: paths, fullyConvolutional: scan.isFullyConvolutional)
+        return Result(scored: scan.scored, skippedForN: scan.skippedForN, skippedExcluded: scan.skippedExcluded, paths: paths, fullyConvolutional: scan.isFullyConvolutional)
     }
 }

@@ -13,6 +13,8 @@ public struct ScanOptions: Sendable {
     public var chunkBases = 1 << 17
     /// Worker threads.
     public var threads = 1
+    /// Windows touching these regions (a blacklist) are left out.
+    public var exclude: GenomeMask?
 
     public init() {}
 }
@@ -34,9 +36,11 @@ public final class GenomeScan {
     private let scanner: ConvolutionalScan
     private let readers: [FastaReader]
 
-    /// Windows scored and windows left out for N, after `run`.
+    /// Windows scored, windows left out for N and windows left out for touching an excluded
+    /// region, after `run`.
     public private(set) var scored = 0
     public private(set) var skippedForN = 0
+    public private(set) var skippedExcluded = 0
 
     /// `model` serves every worker (`Model.inference` keeps no state); it must not be trained
     /// while the scan runs.
@@ -70,7 +74,7 @@ public final class GenomeScan {
                 next += 1
                 return jobs[next - 1]
             },
-            transform: { (scanJob: ScanJob, worker: Int) -> (ScanJob, [BinScores], [Float], Int) in
+            transform: { (scanJob: ScanJob, worker: Int) -> (ScanJob, [BinScores], [Float], (n: Int, excluded: Int)) in
                 let job = scanJob.run
                 let a = self.grid.windowStart(job.first), b = self.grid.windowStart(job.end - 1) + l
                 var codes = try self.readers[worker].sequence(contigIndex: job.contig, a, b)
@@ -82,9 +86,13 @@ public final class GenomeScan {
                 var starts: [Int] = []
                 var bins: [BinScores] = []
                 let n = self.fasta.contigs[job.contig].length
-                var skipped = 0
+                var skipped = 0, excluded = 0
                 for k in job.first..<job.end {
                     let off = (k - job.first) * s
+                    if let mask = self.options.exclude, mask.overlaps(contig: job.contig, start: a + off, end: a + off + l) {
+                        if scanJob.write.contains(k) { excluded += 1 }
+                        continue
+                    }
                     guard Int(prefix[off + l] - prefix[off]) <= maxN else {
                         if scanJob.write.contains(k) { skipped += 1 }
                         continue
@@ -96,7 +104,7 @@ public final class GenomeScan {
                     starts.append(off)
                 }
                 let scores = self.scanner.score(codes: codes, starts: starts)
-                return (scanJob, bins, scores, skipped)
+                return (scanJob, bins, scores, (skipped, excluded))
             },
             emit: { (scanJob, bins, scores, skipped) in
                 let name = self.fasta.contigs[scanJob.run.contig].name
@@ -106,7 +114,8 @@ public final class GenomeScan {
                     }
                 }
                 self.scored += bins.count
-                self.skippedForN += skipped
+                self.skippedForN += skipped.n
+                self.skippedExcluded += skipped.excluded
                 progress?.advance(by: scanJob.write.count)
             })
     }

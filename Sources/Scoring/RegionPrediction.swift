@@ -20,6 +20,8 @@ public struct PredictOptions: Sendable {
     public var tileStep: Int?
     /// Worker threads.
     public var threads = 1
+    /// Regions whose windows touch these regions (a blacklist) are left out.
+    public var exclude: GenomeMask?
 
     public init() {}
 }
@@ -81,15 +83,19 @@ public final class RegionPrediction {
                 next = r.upperBound
                 return r
             },
-            transform: { (range: Range<Int>, worker: Int) -> (rows: [Int], scores: [Float], padded: Int, nRich: Int) in
+            transform: { (range: Range<Int>, worker: Int) -> (rows: [Int], scores: [Float], padded: Int, nRich: Int, excluded: Int) in
                 var owners: [Int] = []
                 var codes: [UInt8] = []
-                var padded = 0, nRich = 0
+                var padded = 0, nRich = 0, excluded = 0
                 var kept: [Int] = []  // indices into accepted
                 for ai in range {
                     let (row, region, contig) = accepted[ai]
                     let first = codes.count, starts = self.windows(for: region)
                     guard let firstStart = starts.first else { continue }
+                    if let mask = self.options.exclude, starts.contains(where: { mask.overlaps(contig: contig, start: $0, end: $0 + l) }) {
+                        excluded += 1
+                        continue
+                    }
                     var padding = 0, paddedHere = 0
                     for start in starts {
                         let n = self.fasta.contigs[contig].length
@@ -126,15 +132,16 @@ public final class RegionPrediction {
                         for k in 0..<t { out[local * t + k] /= Float(counts[local]) }
                     }
                 }
-                return (kept, out, padded, nRich)
+                return (kept, out, padded, nRich, excluded)
             },
-            emit: { (rows, scores, padded, nRich) in
+            emit: { (rows, scores, padded, nRich, excluded) in
                 result.rows += rows.map { accepted[$0].row }
                 result.regions += rows.map { accepted[$0].region }
                 result.scores += scores
                 self.paddedWindows += padded
                 check.add(tooManyN: nRich)
-                progress?.advance(by: rows.count + nRich)
+                result.excluded += excluded
+                progress?.advance(by: rows.count + nRich + excluded)
             })
         result.warnings = try check.finish(source: source, windowLength: nil)
         return result
@@ -151,6 +158,8 @@ public struct RegionScores: Sendable {
     public var scores: [Float] = []
     /// Warnings about skipped regions, for the caller to print.
     public var warnings: [String] = []
+    /// Regions left out because a window touches an excluded region.
+    public var excluded = 0
 }
 
 extension Int {

@@ -28,6 +28,9 @@ struct Predict: ParsableCommand {
     @Option(help: "Regions: BED or narrowPeak (plain, gzip or bgzip).")
     var regions: String
 
+    @Option(help: "BED of regions (a blacklist) whose windows are left out (their regions are not scored), counted; repeatable.")
+    var exclude: [String] = []
+
     @Option(help: "Where a region's window is centred: summit or midpoint.")
     var center: Interval.Center = .summit
 
@@ -63,6 +66,7 @@ struct Predict: ParsableCommand {
         options.format = format
         options.output = output
         options.check = check.request
+        options.exclude = exclude
         options.noTrackLine = scoring.noTrackLine
         options.threads = common.threads
         let result = try PredictionRun(options).run(reporter: ConsoleReporter(quiet: common.quiet))

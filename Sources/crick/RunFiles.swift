@@ -66,12 +66,12 @@ extension Evaluate: FileCommand {
 }
 
 extension Predict: FileCommand {
-    var inputFiles: [String] { [ModelFile.resolve(scoring.model), scoring.fasta, regions] }
+    var inputFiles: [String] { [ModelFile.resolve(scoring.model), scoring.fasta, regions] + exclude }
     var outputFiles: [String] { [output] }
 }
 
 extension Scan: FileCommand {
-    var inputFiles: [String] { [ModelFile.resolve(scoring.model), scoring.fasta] + (regions.map { [$0] } ?? []) }
+    var inputFiles: [String] { [ModelFile.resolve(scoring.model), scoring.fasta] + (regions.map { [$0] } ?? []) + exclude }
     var outputFiles: [String] { [output] }
 }
 

@@ -32,6 +32,9 @@ struct Scan: ParsableCommand {
     @Option(help: "Scan only the bins overlapping these regions (BED or narrowPeak).")
     var regions: String?
 
+    @Option(help: "BED of regions (a blacklist) whose windows are left out of the tracks, counted; repeatable.")
+    var exclude: [String] = []
+
     @OptionGroup var check: RegionOptions
 
     @Option(help: "Score part K of N (1-based), e.g. 3/10, for cluster jobs.", transform: Shard.parse)
@@ -60,6 +63,7 @@ struct Scan: ParsableCommand {
         options.chroms = chroms.map { $0.split(separator: ",").map(String.init) }
         options.regions = regions
         options.check = check.request
+        options.exclude = exclude
         options.shard = shard.map { ($0.part, $0.parts) }
         options.chunkSize = chunkSize
         options.format = format
@@ -70,7 +74,8 @@ struct Scan: ParsableCommand {
         if !result.fullyConvolutional {
             Diagnostics.info("the model has same-padded layers: windows were scored one by one", quiet: common.quiet)
         }
-        Diagnostics.info("scored \(result.scored) windows (\(result.skippedForN) left out for N) into \(result.paths.joined(separator: ", "))",
+        let excluded = result.skippedExcluded > 0 || !exclude.isEmpty ? ", \(result.skippedExcluded) for --exclude regions" : ""
+        Diagnostics.info("scored \(result.scored) windows (\(result.skippedForN) left out for N\(excluded)) into \(result.paths.joined(separator: ", "))",
                          quiet: common.quiet || output == "-")
     }
 }

@@ -204,6 +204,48 @@ final class ScanCLITests: XCTestCase {
         }
     }
 
+    /// --exclude: scan leaves out the bins whose windows touch a blacklisted region (bedtools:
+    /// no kept bin overlaps it, every removed bin lies within a window length of it, the rest
+    /// of the track is unchanged) and counts them; predict leaves out the regions whose window
+    /// touches it (bedtools intersect -v on the windows, computed by awk).
+    func testExcludeLeavesBlacklistedWindowsOut() throws {
+        try requireOracle(hasTool("bedtools"), "bedtools is the oracle")
+        let blacklist = try dir.write("black.bed", "chrA\t3000\t3500\nchrB\t100\t200\nchrZ\t0\t10\n")
+        try ok(["scan", "--model", stdModel, "--fasta", fasta, "--task", "task2", "-o", dir.file("all.bedGraph")])
+        let r = try ok(["scan", "--model", stdModel, "--fasta", fasta, "--task", "task2", "--exclude", blacklist, "-o", dir.file("ex.bedGraph")])
+        let all = intervals(try read(dir.file("all.bedGraph"))), kept = intervals(try read(dir.file("ex.bedGraph")))
+        let keptKeys = Set(kept.map { "\($0.0):\($0.1)" })
+        let removed = all.filter { !keptKeys.contains("\($0.0):\($0.1)") }
+        XCTAssertEqual(kept.count + removed.count, all.count, "bins appeared that the full scan lacks")
+        for k in kept { XCTAssertEqual(all.first { $0.0 == k.0 && $0.1 == k.1 }?.3, k.3, "bin \(k) changed") }
+        XCTAssertGreaterThan(removed.count, 0)
+        XCTAssertTrue(r.stderr.contains("\(removed.count) for --exclude regions"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("1 region on contigs absent"), r.stderr)
+        let overlapping = try runTool("bedtools", ["intersect", "-u", "-a", dir.file("ex.bedGraph"), "-b", blacklist])
+        XCTAssertEqual(overlapping.text.split(separator: "\n").filter { !$0.hasPrefix("track") }.count, 0, "kept bins overlap the blacklist")
+        let removedBed = try dir.write("removed.bed", removed.map { "\($0.0)\t\($0.1)\t\($0.2)" }.joined(separator: "\n") + "\n")
+        let near = try runTool("bedtools", ["window", "-u", "-w", "1000", "-a", removedBed, "-b", blacklist])
+        XCTAssertEqual(near.text.split(separator: "\n").count, removed.count, "a removed bin lies further than a window from the blacklist")
+
+        var rng = TestRNG(seed: 9)
+        let regions = (0..<60).map { _ -> String in
+            // Away from the N run at 6,000-6,400 (its windows are left out for N).
+            var s = Int.random(in: 600...9_500, using: &rng)
+            if s > 5_000 { s += 2_500 }
+            return "chrA\t\(s)\t\(s + Int.random(in: 1...300, using: &rng))"
+        }.joined(separator: "\n") + "\n"
+        let bed = try dir.write("regions.bed", regions)
+        let p = try ok(["predict", "--model", stdModel, "--fasta", fasta, "--regions", bed, "--center", "midpoint", "--task", "task2",
+                        "--exclude", blacklist, "-o", dir.file("pred.bed")])
+        let windows = try runTool("/bin/sh", ["-c", "awk 'BEGIN{OFS=\"\\t\"} { c = $2 + int(($3 - $2) / 2); print $1, c - 500, c + 500, $1\":\"$2\"-\"$3 }' \(bed) | bedtools intersect -v -a - -b \(blacklist) | cut -f4"])
+        XCTAssertEqual(windows.status, 0, windows.stderr)
+        let expected = windows.text.split(separator: "\n").map(String.init)
+        let got = try read(dir.file("pred.bed")).split(separator: "\n").map { $0.split(separator: "\t") }.map { "\($0[0]):\($0[1])-\($0[2])" }
+        XCTAssertEqual(got, expected)
+        XCTAssertLessThan(expected.count, 60)
+        XCTAssertTrue(p.stderr.contains("\(60 - expected.count) regions left out: a window touches an --exclude region"), p.stderr)
+    }
+
     func testBadInputGetsOneLineAndNoOutput() throws {
         let unknown = try dir.write("unknown.bed", "chrZ\t10\t20\n")
         let past = try dir.write("past.bed", "chrB\t10\t9000\n")
