@@ -10,8 +10,9 @@ DEMO_DIR   ?= demo-out
 THREADS    ?= 2
 
 # Libraries crick links (-dev) and the tools its tests and benchmarks compare against.
-DEB_PACKAGES := libhts-dev zlib1g-dev libopenblas-dev libbigwig-dev \
-                samtools bcftools tabix bedtools python3-numpy python3-pysam python3-pyfaidx python3-biopython python3-venv
+DEB_PACKAGES := libhts-dev zlib1g-dev libopenblas-dev libbigwig-dev libhdf5-dev \
+                samtools bcftools tabix bedtools python3-numpy python3-pysam python3-pyfaidx python3-biopython python3-venv \
+                python3-h5py
 
 # Tools for the workflow tests (Snakemake); installed when apt can, the tests that need them
 # are skipped otherwise.

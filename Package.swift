@@ -24,11 +24,12 @@ let package = Package(
         .systemLibrary(name: "CHTSlib", pkgConfig: "htslib", providers: [.apt(["libhts-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CBigWig", providers: [.apt(["libbigwig-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
         // Domain libraries.
         .target(name: "Genome", dependencies: ["CHTSlib", "Pipeline"]),
         .target(name: "Pipeline"),
-        .target(name: "Dataset", dependencies: ["Genome", "Pipeline"]),
+        .target(name: "Dataset", dependencies: ["CHDF5", "Genome", "Pipeline"]),
         // crick's own C kernels: per-function target attributes and run-time CPU dispatch
         // instead of host flags. `make test` builds them with -O2 in debug too (DEBUG_CFLAGS).
         .target(name: "CKernels"),

@@ -164,6 +164,9 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
     /// sequences.npy rows are `length + 2 * jitter` wide, the window at their centre.
     public var jitter: Int?
 
+    /// How an imported dataset's sequences were laid out in its source (absent otherwise).
+    public var importedLayout: String?
+
     /// The width of a stored row: the window plus the jitter on both sides.
     public var storedLength: Int { length + 2 * (jitter ?? 0) }
 }

@@ -109,7 +109,7 @@ public struct Simulator {
         var notes: [String] = []
         do {
             switch options.mode {
-            case .koo, .density, .zhou: notes = try simulateSequences(into: staging.path, datasetDirectory: datasetDirectory)
+            case .koo, .density, .zhou: notes = try simulateSequences(into: staging.path, final: directory, datasetDirectory: datasetDirectory)
             case .genome: notes = try simulateGenome(into: staging.path)
             }
             try staging.commit()
@@ -201,7 +201,8 @@ public struct Simulator {
 
     // MARK: koo and density
 
-    private func simulateSequences(into dir: String, datasetDirectory: String?) throws -> [String] {
+    /// Simulates into the staging directory `dir` of the output directory `final`.
+    private func simulateSequences(into dir: String, final: String, datasetDirectory: String?) throws -> [String] {
         let n = options.count, L = options.length, T = options.motifs.count
         var rng = SeededRandom(seed: options.seed, stream: 11)
         let width = max(6, String(n).count)
@@ -274,7 +275,7 @@ public struct Simulator {
             try fasta.write(seq.map { Array("ACGT".utf8)[Int($0)] } + [UInt8(ascii: "\n")])
         }
         try fasta.commit()
-        let genome = try FastaFile(path: dir + "/genome.fa")  // builds genome.fa.fai
+        _ = try FastaFile(path: dir + "/genome.fa")  // builds genome.fa.fai
         let contigNames = (0..<n).map { Simulator.contigName($0, width: width) }
 
         // One narrowPeak per task: the whole sequence, summit at its centre, for true positives.
@@ -292,7 +293,7 @@ public struct Simulator {
             let split = splits()
             let (noisy, flipped) = trainingNoise(labels, split: split)
             try writeDataset(datasetDirectory, codes: codes, labels: noisy, split: split, flipped: flipped,
-                             contigNames: contigNames, fastaPath: genome.path)
+                             contigNames: contigNames, fastaPath: final + "/genome.fa")
             if options.flip > 0 {
                 notes.append("simulate: flipped \(flipped) training labels (p \(options.flip)); valid and test labels are the true ones")
             }
@@ -363,34 +364,11 @@ public struct Simulator {
     /// (training-noisy) labels.
     private func writeDataset(_ directory: String, codes: [UInt8], labels: [UInt8], split: [UInt8], flipped: Int,
                               contigNames: [String], fastaPath: String) throws {
-        let n = options.count, L = options.length, T = options.motifs.count
-        let staging = try StagingDirectory(final: directory, kind: DatasetInfo.outputKind, force: options.force,
-                                           legacyFiles: DatasetInfo.files)
-        do {
-            var counts = DatasetInfo.Counts()
-            counts.windows = n
-            let names = options.motifs.map(Simulator.taskName)
-            for t in names { counts.positivesPerTask[t] = DatasetInfo.SplitCounts() }
-            let bed = try OutputFile(path: staging.path + "/regions.bed")
-            let splitNames = ["train", "valid", "test"]
-            for i in 0..<n {
-                counts.splits[Int(split[i])] += 1
-                var positive: [String] = []
-                for t in 0..<T where labels[i * T + t] == 1 {
-                    positive.append(names[t])
-                    counts.positivesPerTask[names[t], default: .init()][Int(split[i])] += 1
-                }
-                try bed.write("\(contigNames[i])\t0\t\(L)\tsimulated\t0\t.\t\(splitNames[Int(split[i])])\t\(positive.isEmpty ? "." : positive.joined(separator: ","))\n")
-            }
-            counts.kinds["simulated"] = n
-            try bed.commit()
-            for (name, data, shape) in [("sequences.npy", codes, [n, L]), ("labels.npy", labels, [n, T]), ("split.npy", split, [n])] {
-                let out = try OutputFile(path: staging.path + "/" + name)
-                try out.write(NPYHeader.bytes(dtype: "|u1", shape: shape))
-                try out.write(data)
-                try out.commit()
-            }
-            let info = DatasetInfo(
+        let n = options.count, L = options.length
+        let names = options.motifs.map(Simulator.taskName)
+        _ = try ArrayDatasetWriter.write(directory: directory, rows: n, length: L, tasks: names, force: options.force, kind: "simulated",
+                                         rowNames: contigNames, describe: { counts in
+            DatasetInfo(
                 createdBy: "crick simulate --mode \(options.mode.rawValue)", tasks: names, length: L, seed: options.seed,
                 sources: .init(fasta: fastaPath, peaks: [], exclude: []),
                 options: .init(center: "midpoint", labelCore: L, negatives: [], negativeRatio: 0, margin: 0, maxN: 0,
@@ -398,11 +376,9 @@ public struct Simulator {
                 splits: .init(method: "random", validChroms: [], testChroms: []),
                 counts: counts, skipped: [:], shortfall: [:],
                 labelNoise: options.flip > 0 ? .init(flip: options.flip, splits: ["train"], flipped: flipped) : nil)
-            try DatasetInfo.write(info, to: staging.path + "/dataset.json")
-            try staging.commit()
-        } catch {
-            staging.abort()
-            throw error
+        }) { sequences in
+            try sequences(codes)
+            return (labels, split)
         }
     }
 

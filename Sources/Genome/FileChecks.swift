@@ -4,12 +4,12 @@ import Glibc
 #endif
 
 /// Checks on input paths made before htslib is given them, so failures get a precise message.
-enum FileChecks {
+public enum FileChecks {
     /// The compression of a file as htslib's BGZF layer sees it.
     enum Compression { case none, gzip, bgzip }
 
     /// Throws `fileNotFound` or `unreadable` unless `path` is a readable regular file.
-    static func requireReadableFile(_ path: String) throws {
+    public static func requireReadableFile(_ path: String) throws {
         var st = stat()
         guard stat(path, &st) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw GenomeError.fileNotFound(path: path) }

@@ -4,10 +4,19 @@ import Foundation
 import Genome
 import Runs
 
-/// `crick dataset`: a labelled training set from a genome and peak files.
+/// `crick dataset`: `build` (the default) from a genome and peaks, or `import` from arrays.
 struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dataset",
+        abstract: "Build a labelled dataset from a genome and peaks (dataset build, the default), or import one (dataset import).",
+        subcommands: [DatasetBuild.self, DatasetImportCommand.self],
+        defaultSubcommand: DatasetBuild.self)
+}
+
+/// `crick dataset [build]`: a labelled training set from a genome and peak files.
+struct DatasetBuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Build a labelled dataset (sequences, labels, splits) from a genome and peaks.",
         discussion: """
             Positives: every peak resized to --length around its summit (midpoint when it has \

@@ -39,7 +39,7 @@ extension Fetch: FileCommand {
     var outputFiles: [String] { [output] }
 }
 
-extension DatasetCommand: FileCommand {
+extension DatasetBuild: FileCommand {
     var inputFiles: [String] { [fasta] + peaks.map(\.source.path) + exclude + [validRegions, testRegions].compactMap { $0 } }
     var outputDirectories: [OutputDirectoryUse] {
         [OutputDirectoryUse(path: output, kind: DatasetInfo.outputKind, force: replace.force, legacyFiles: DatasetInfo.files)]
