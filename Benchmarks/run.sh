@@ -8,9 +8,10 @@ out="${BENCH_OUT:-$here/../bench-out}"
 mkdir -p "$out"
 python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
 [ -x "$python" ] || python=python3
-what="${BENCH:-fetch dataset nn scan interpret ism variants contrib}"
+what="${BENCH:-fetch dataset coverage nn scan interpret ism variants contrib}"
 case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac
+case " $what " in *" coverage "*) "$python" "$here/coverage/bench.py" --crick "$crick" --out "$out";; esac
 # Opt-in (about 7 GB of synthetic genome): BENCH=human.
 case " $what " in *" human "*) "$python" "$here/dataset/human_scale.py" --crick "$crick" --out "$out";; esac
 # ISM: the incremental engine against crick's own full-forward ISM (numpy only, no PyTorch).

@@ -10,6 +10,7 @@
 #include <htslib/kstring.h>
 #include <htslib/tbx.h>
 #include <htslib/vcf.h>
+#include <htslib/sam.h>
 
 /// tbx_itr_querys is a macro in tbx.h.
 static inline hts_itr_t *crick_tbx_itr_querys(tbx_t *tbx, const char *region) {
@@ -154,4 +155,18 @@ static inline const char *crick_bcf_hrec_value(bcf_hrec_t *hrec, const char *key
     return i < 0 ? NULL : hrec->vals[i];
 }
 
+/// sam_open is a macro in sam.h.
+static inline htsFile *crick_sam_open(const char *path) {
+    return hts_open(path, "r");
+}
+
+/// The fields of an alignment record crick reads (bam1_core_t through an accessor, so
+/// that Swift does not depend on the struct's layout).
+static inline void crick_bam_core(const bam1_t *b, int32_t *tid, int64_t *pos, int64_t *end, uint16_t *flag, uint8_t *mapq) {
+    *tid = b->core.tid;
+    *pos = b->core.pos;
+    *end = bam_endpos(b);
+    *flag = b->core.flag;
+    *mapq = b->core.qual;
+}
 #endif

@@ -23,21 +23,36 @@ public final class BedGraphWriter: TrackWriter {
             throw TrackError.invalidInterval(path: output.path, detail: "non-finite score at \(chrom):\(start + 1)-\(end)")
         }
         line.removeAll(keepingCapacity: true)
-        line.append(contentsOf: chrom.utf8)
-        line.append(9)
-        appendDecimal(start)
-        line.append(9)
-        appendDecimal(end)
-        line.append(9)
-        line.append(contentsOf: formatScore(value).utf8)
-        line.append(10)
+        BedGraphWriter.compose(&line, chrom, start, end, value)
         try output.write(line)
     }
+
+    /// Integers below this magnitude are written digit by digit (formatScore gives the same).
+    static let plainIntegers: Float = 16_777_216
 
     public func finish() throws { try output.commit() }
     public func abort() { output.abort() }
 
-    private func appendDecimal(_ v: Int) {
+    /// One line: chrom, start, end and value, tab-separated (one access to the buffer).
+    private static func compose(_ line: inout [UInt8], _ chrom: String, _ start: Int, _ end: Int, _ value: Float) {
+        line.append(contentsOf: chrom.utf8)
+        line.append(9)
+        appendDecimal(start, to: &line)
+        line.append(9)
+        appendDecimal(end, to: &line)
+        line.append(9)
+        if value == value.rounded(), abs(value) < plainIntegers, value != 0 || value.sign == .plus {
+            // An integer below 2^24 reads back exactly and Float.description writes it as
+            // "N.0": the same digits without the string.
+            if value < 0 { line.append(UInt8(ascii: "-")) }
+            appendDecimal(Int(abs(value)), to: &line)
+        } else {
+            line.append(contentsOf: formatScore(value).utf8)
+        }
+        line.append(10)
+    }
+
+    private static func appendDecimal(_ v: Int, to line: inout [UInt8]) {
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)

@@ -52,6 +52,7 @@ public struct TrackOrderCheck: Sendable {
     public let genome: TrackGenome
     private let path: String
     private var current: Int?
+    private var currentName: String?
     private var lastEnd = 0
 
     public init(genome: TrackGenome, path: String) {
@@ -65,7 +66,8 @@ public struct TrackOrderCheck: Sendable {
         func fail(_ what: String) -> TrackError {
             .invalidInterval(path: path, detail: "\(what) (\(chrom)\t\(start)\t\(end))")
         }
-        guard let rank = genome.rank(of: chrom) else { throw fail("chromosome not in the genome") }
+        // The previous interval's chromosome is the usual case: no lookup for it.
+        guard let rank = chrom == currentName ? current : genome.rank(of: chrom) else { throw fail("chromosome not in the genome") }
         guard start >= 0, end > start else { throw fail("empty or negative interval") }
         guard end <= genome.lengths[rank] else { throw fail("interval past the chromosome end \(genome.lengths[rank])") }
         if let current, current == rank {
@@ -73,6 +75,7 @@ public struct TrackOrderCheck: Sendable {
         } else if let current, rank < current {
             throw fail("chromosome out of order (after \(genome.names[current]); tracks are sorted by name in byte order)")
         }
+        if current != rank { currentName = chrom }
         current = rank
         lastEnd = end
         return rank

@@ -17,7 +17,7 @@ struct Crick: ParsableCommand {
             ('crick: error: <what>: <where>') with exit status 1; usage errors exit with 64.
             """,
         version: CrickVersion.string,
-        subcommands: [Fetch.self, DatasetCommand.self, Inspect.self, Simulate.self, Train.self, Evaluate.self, Predict.self, Scan.self, Variants.self, MergeTracks.self, Motifs.self, Attribute.self, ReportCommand.self, ModelCommand.self])
+        subcommands: [Fetch.self, DatasetCommand.self, CoverageCommand.self, Inspect.self, Simulate.self, Train.self, Evaluate.self, Predict.self, Scan.self, Variants.self, MergeTracks.self, Motifs.self, Attribute.self, ReportCommand.self, ModelCommand.self])
 
     /// Parses, runs, and reports errors in crick's one-line form.
     static func main() {
