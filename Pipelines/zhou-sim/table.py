@@ -19,7 +19,7 @@ ZHOU = {
     "posthoc-augwithin": ("NAugWithin (CJ-posthoc)", 0.792, 0.006, 0.670, 0.009),
     "rc": ("RC (RCPS)", 0.850, 0.048, 0.756, 0.081),
 }
-STEPS = [120, 240, 480, 960, 1920]
+STEPS = [240, 480, 960, 1920, 3200]
 
 
 def seeds_of(c):
@@ -29,6 +29,13 @@ def seeds_of(c):
         if m and os.path.exists(f"{results}/{d}/evaluation.json"):
             found.append(int(m.group(1)))
     return sorted(found)
+
+
+def curve(path):
+    """metrics.tsv rows as dicts of floats."""
+    lines = [l.rstrip("\n").split("\t") for l in open(path)]
+    col = {name: i for i, name in enumerate(lines[0])}
+    return [{k: float(r[i]) for k, i in col.items()} for r in lines[1:]]
 
 
 def run(c, s):
@@ -81,6 +88,15 @@ for c in configs:
         got = [g for g in got if g[0] is not None]
         cells.append(f"{statistics.mean(g[0] for g in got):.3f} / {statistics.mean(g[1] for g in got):.3f} ({len(got)})" if got else "-")
     print(f"| {c} | " + " | ".join(cells) + " |")
+# Diagnostic runs (results/diagnostics/NAME/metrics.tsv: trained outside the protocol, recorded by hand).
+diagnostics = os.path.join(results, "diagnostics")
+for name in sorted(os.listdir(diagnostics)) if os.path.isdir(diagnostics) else []:
+    rows = curve(os.path.join(diagnostics, name, "metrics.tsv"))
+    cells = []
+    for s in STEPS:
+        a, b = at_step(rows, s, "valid_auroc"), at_step(rows, s, "valid_loss")
+        cells.append(f"{a:.3f} / {b:.3f}" if a is not None else "-")
+    print(f"| {name} (diagnostic) | " + " | ".join(cells) + " |")
 
 print("\nEvery run (test auROC / auPRC; epochs trained, best epoch):\n")
 for c in configs:
