@@ -80,6 +80,9 @@ public final class DatasetBuilder {
         if namedRegions && o.splitBy == .chrom {
             throw DatasetError.invalid("--valid-regions/--test-regions split by region; they cannot go with --split-by chrom")
         }
+        guard o.jitter >= 0, o.jitter <= o.length else {
+            throw DatasetError.invalid("--jitter \(o.jitter) must lie in 0...\(o.length) (the window length)")
+        }
         if let b = o.blockSize, b < o.length {
             throw DatasetError.invalid("--block-size \(b) is shorter than the window length \(o.length)")
         }
@@ -397,7 +400,7 @@ public final class DatasetBuilder {
         for w in windows { perContig[Int(w.contig)] += 1 }
         var code = [UInt8](repeating: 0, count: fasta.contigs.count)
         let name = { (i: Int) in self.fasta.contigs[i].name }
-        let regions = RegionSplitter(fasta: fasta, aliases: policy.aliases, windowLength: options.length)
+        let regions = RegionSplitter(fasta: fasta, aliases: policy.aliases, windowLength: options.length, jitter: options.jitter)
         let holding = perContig.filter { $0 > 0 }.count
         if options.validRegions != nil || options.testRegions != nil {
             return try regions.named(&windows, validPath: options.validRegions, testPath: options.testRegions)
@@ -405,6 +408,8 @@ public final class DatasetBuilder {
         if options.validChroms != nil || options.testChroms != nil {
             for c in options.validChroms ?? [] { if let i = fasta.contigIndex(c) { code[i] = 1 } }
             for c in options.testChroms ?? [] { if let i = fasta.contigIndex(c) { code[i] = 2 } }
+        } else if options.splitBy == .chrom && holding < 3 {
+            throw DatasetError.invalid("--split-by chrom needs windows on at least 3 contigs (they are on \(holding)); use --split-by region or name --valid-chroms/--test-chroms")
         } else if options.splitBy == .region || holding < 3 {
             let genome = fasta.contigs.indices.filter { usable[$0] }.reduce(0) { $0 + fasta.contigs[$1].length }
             let block = max(options.blockSize ?? RegionSplitter.defaultBlockSize(genome: genome, window: options.length), options.length)

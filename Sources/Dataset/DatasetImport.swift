@@ -25,8 +25,12 @@ final class NPYImportArray: ImportArray {
     }
 
     func read(rows: Range<Int>) throws -> [Float] {
-        let width = file.shape.dropFirst().reduce(1, *)
-        let range = (rows.lowerBound * width)..<(rows.upperBound * width)
+        // The NPY reader checked that the shape's byte count fits the file, so these fit too.
+        guard let width = CheckedSize.product(Array(file.shape.dropFirst())),
+              let lower = CheckedSize.product(rows.lowerBound, width), let upper = CheckedSize.product(rows.upperBound, width) else {
+            throw DatasetError.invalid("NPY shape \(file.shape) overflows: \(file.path)")
+        }
+        let range = lower..<upper
         let d = file.data
         switch file.dtype {
         case "|u1", "<u1": return range.map { Float(d.load(fromByteOffset: $0, as: UInt8.self)) }
@@ -149,6 +153,9 @@ public struct DatasetImporter {
     // MARK: Arrays
 
     private mutating func importArrays(_ parts: [Part], from source: String, into directory: String) throws -> DatasetInfo {
+        if parts.contains(where: { $0.split != nil }), let given = options.split {
+            throw DatasetError.invalid("\(source) has its own splits; --split \(given) would be ignored (leave it out)")
+        }
         let (layout, L) = try DatasetImporter.layout(parts[0].x)
         var tasks = 0
         for (k, p) in parts.enumerated() {
@@ -165,8 +172,10 @@ public struct DatasetImporter {
             }
         }
         guard L >= 1, tasks >= 1 else { throw DatasetError.invalid("\(source): sequences of length \(L) with \(tasks) tasks") }
-        let n = parts.reduce(0) { $0 + $1.x.shape[0] }
-        guard n >= 1 else { throw DatasetError.invalid("\(source) holds no sequence") }
+        guard let n = CheckedSize.sum(parts.map { Optional($0.x.shape[0]) }), n >= 1, L <= Interval.maxCoordinate,
+              CheckedSize.product(n, L) != nil else {
+            throw DatasetError.invalid("\(source) holds no sequence, or more than a 64-bit size can count")
+        }
         // Sequences stream to the file; labels and split of every row are held.
         if let why = MemoryBudget.refusal("dataset import of \(n) sequences", bytes: CheckedSize.product(n, tasks + 1)) {
             throw DatasetError.invalid(why)
@@ -177,12 +186,16 @@ public struct DatasetImporter {
         labels.reserveCapacity(n * tasks)
         let names = try taskNames(tasks)
         return try ArrayDatasetWriter.write(directory: directory, rows: n, length: L, tasks: names, force: options.force, kind: "imported",
-                                            describe: { ArrayDatasetWriter.importInfo(source: source, length: L, tasks: names, layout: layout, counts: $0) }) { sequences in
+                                            describe: { [options] counts in
+            ArrayDatasetWriter.importInfo(source: source, length: L, tasks: names, layout: layout, counts: counts,
+                                          split: parts.contains { $0.split != nil } ? "imported" : options.split != nil ? "given" : "random",
+                                          seed: options.seed)
+        }) { sequences in
             var row = 0
             var badRows = 0, firstBad: String?
             for p in parts {
                 let rows = p.x.shape[0]
-                let block = max(1, min(rows, (1 << 22) / max(1, L * 4)))
+                let block = max(1, min(rows, (1 << 22) / max(1, L * 4)))  // L <= 2^60: no overflow
                 for r0 in stride(from: 0, to: rows, by: block) {
                     let range = r0..<min(rows, r0 + block)
                     let values = try p.x.read(rows: range)
@@ -280,7 +293,10 @@ public struct DatasetImporter {
         let reader = try fasta.makeReader()
         return try ArrayDatasetWriter.write(directory: directory, rows: n, length: L, tasks: names, force: options.force, kind: "imported",
                                             rowNames: fasta.contigs.map(\.name),
-                                            describe: { ArrayDatasetWriter.importInfo(source: path, length: L, tasks: names, layout: .text, counts: $0) }) { sequences in
+                                            describe: { [options] counts in
+            ArrayDatasetWriter.importInfo(source: path, length: L, tasks: names, layout: .text, counts: counts,
+                                          split: options.split != nil ? "given" : "random", seed: options.seed)
+        }) { sequences in
             for i in 0..<n {
                 var codes = try reader.sequence(contigIndex: i, 0, L)
                 codes.withUnsafeMutableBufferPointer { BaseCode.encode($0) }
@@ -299,12 +315,13 @@ struct LabelTable {
     init(path: String) throws {
         let reader = try TextLineReader(path: path)
         guard let header = try reader.nextLine() else { throw DatasetError.invalid("empty labels file: \(path)") }
-        let h = header.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        let h = (header.hasSuffix("\r") ? String(header.dropLast()) : header).split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         guard h.count >= 2 else { throw GenomeError.malformedLine(path: path, line: 1, detail: "the header needs a name column and at least one task") }
         let tasks = Array(h.dropFirst())
         self.tasks = tasks
         var rows: [String: [UInt8]] = [:]
-        while let line = try reader.nextLine() {
+        while var line = try reader.nextLine() {
+            if line.hasSuffix("\r") { line.removeLast() }
             if line.isEmpty { continue }
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard f.count == h.count else {
@@ -380,13 +397,14 @@ enum ArrayDatasetWriter {
     }
 
     /// The dataset.json of an import.
-    static func importInfo(source: String, length L: Int, tasks: [String], layout: ImportLayout, counts: DatasetInfo.Counts) -> DatasetInfo {
+    static func importInfo(source: String, length L: Int, tasks: [String], layout: ImportLayout, counts: DatasetInfo.Counts,
+                           split: String, seed: UInt64) -> DatasetInfo {
         DatasetInfo(
-            createdBy: "crick dataset import", tasks: tasks, length: L, seed: 0,
+            createdBy: "crick dataset import", tasks: tasks, length: L, seed: seed,
             sources: .init(fasta: source, peaks: [], exclude: []),
             options: .init(center: "none", labelCore: L, negatives: [], negativeRatio: 0, margin: 0, maxN: 0,
                            gcBins: 0, flankDistance: 0, chroms: nil),
-            splits: .init(method: "imported", validChroms: [], testChroms: []),
+            splits: .init(method: split, validChroms: [], testChroms: []),
             counts: counts, skipped: [:], shortfall: [:], importedLayout: layout.rawValue)
     }
 }

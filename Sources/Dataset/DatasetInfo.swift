@@ -189,8 +189,8 @@ extension DatasetInfo {
             .invalid("dataset.json has an invalid '\(key)' (\(why)): \(path)")
         }
         guard info.format == "crick-dataset" else { throw invalid("format", "'\(info.format)', not 'crick-dataset'") }
-        guard info.length >= 1 else { throw invalid("length", "\(info.length); it must be at least 1") }
-        if let j = info.jitter { guard j >= 0, j <= Interval.maxCoordinate else { throw invalid("jitter", "\(j); it must be 0 or more") } }
+        guard info.length >= 1, info.length <= Interval.maxCoordinate else { throw invalid("length", "\(info.length); it must lie in 1...\(Interval.maxCoordinate)") }
+        if let j = info.jitter { guard j >= 0, j <= info.length else { throw invalid("jitter", "\(j); it must lie in 0...\(info.length) (the length)") } }
         guard !info.tasks.isEmpty else { throw invalid("tasks", "no task") }
         guard Set(info.tasks).count == info.tasks.count else { throw invalid("tasks", "a task name repeats") }
         return info

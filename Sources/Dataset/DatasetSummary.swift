@@ -63,7 +63,10 @@ public struct DatasetSummary: Sendable {
         }
         for (k, c) in kindCount { meanGC[k] = gcSum[k, default: 0] / Double(c) }
         meanN = n > 0 && L > 0 ? Double(nTotal) / Double(n * L) : 0
-        crossSplitOverlaps = DatasetSummary.countCrossSplitOverlaps(rows, split: (0..<n).map { spl[$0] })
+        // With jitter, training reads the flanks too: they count as part of each window.
+        let J = info.jitter ?? 0
+        let spans = rows.map { Row(chrom: $0.chrom, start: max(0, $0.start - J), end: $0.end + J, kind: $0.kind) }
+        crossSplitOverlaps = DatasetSummary.countCrossSplitOverlaps(spans, split: (0..<n).map { spl[$0] })
     }
 
     /// One line of regions.bed: contig, start, end and window kind (column 4).

@@ -63,9 +63,13 @@ extension DatasetBuilder {
                     try reader.fetch(contigIndex: Int(w.contig), from, to, into: UnsafeMutableBufferPointer(rebasing: row[lead..<(lead + to - from)]))
                     BaseCode.encode(row)
                     if w.kind == .shuffle {
+                        // The window is shuffled as without jitter (same stream), then each
+                        // flank on its own, so no real sequence is left in a shuffle's row.
                         var rng = SeededRandom(seed: self.options.seed, stream: UInt64(i) &+ 0x5eed)
-                        let shuffled = DinucleotideShuffle.shuffle(Array(row), rng: &rng)
-                        for j in 0..<W { row[j] = shuffled[j] }
+                        for part in [J..<(J + L), 0..<J, (J + L)..<W] where !part.isEmpty {
+                            let shuffled = DinucleotideShuffle.shuffle(Array(row[part]), rng: &rng)
+                            for (k, j) in part.enumerated() { row[j] = shuffled[k] }
+                        }
                     }
                 }
             }

@@ -72,8 +72,10 @@ final class HDF5File {
 
         /// Rows `rows` (along the first dimension) as Float, in C order.
         func read(rows: Range<Int>) throws -> [Float] {
-            let width = shape.dropFirst().reduce(1, *)
-            guard let count = CheckedSize.product(rows.count, width) else { throw DatasetError.invalid("\(source) is too large") }
+            guard let count = CheckedSize.product([rows.count] + Swift.Array(shape.dropFirst())),
+                  MemoryBudget.refusal("reading \(rows.count) rows of \(source)", bytes: CheckedSize.product(count, 4)) == nil else {
+                throw DatasetError.invalid("\(source) has shape \(shape): its rows are more than this machine can read")
+            }
             var out = [Float](repeating: 0, count: count)
             guard count > 0 else { return out }
             var start = [hsize_t](repeating: 0, count: shape.count), size = shape.map { hsize_t($0) }

@@ -6,6 +6,16 @@ struct RegionSplitter {
     let fasta: FastaFile
     let aliases: ContigAliases
     let windowLength: Int
+    /// Bases stored beside every window (`--jitter`): training may read them, so they count
+    /// as part of the window here.
+    var jitter = 0
+
+    /// A block: its contig and its index along the contig.
+    private struct Block: Hashable, Comparable {
+        var contig: Int32
+        var index: Int
+        static func < (a: Block, b: Block) -> Bool { (a.contig, a.index) < (b.contig, b.index) }
+    }
 
     /// The default block length: 1 Mb, or a tenth of the genome when that is smaller, but at
     /// least the window length.
@@ -18,16 +28,15 @@ struct RegionSplitter {
     /// windows (the rest train). A window is in the split of its blocks; one that crosses from
     /// a block of one split into a block of another is dropped.
     func blocks(_ windows: inout [DatasetWindow], blockSize: Int, seed: UInt64) -> DatasetInfo.Splits {
-        let L = windowLength
-        var perBlock: [Int64: Int] = [:]
-        let key = { (c: Int32, b: Int) in Int64(c) << 40 | Int64(b) }
-        for w in windows { perBlock[key(w.contig, w.start / blockSize), default: 0] += 1 }
+        let L = windowLength, J = jitter
+        var perBlock: [Block: Int] = [:]
+        for w in windows { perBlock[Block(contig: w.contig, index: w.start / blockSize), default: 0] += 1 }
         var order = perBlock.keys.sorted()
         var rng = SeededRandom(seed: seed, stream: 2)
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.below(i + 1)) }
         let goal = Double(windows.count) / 10
         var sizes = [0, 0, 0]
-        var code: [Int64: UInt8] = [:]
+        var code: [Block: UInt8] = [:]
         for b in order {
             let n = perBlock[b] ?? 0
             for split in [2, 1] where sizes[split] < Int(goal) {
@@ -41,15 +50,16 @@ struct RegionSplitter {
         var dropped = 0
         windows = windows.compactMap { w in
             var w = w
-            let first = code[key(w.contig, w.start / blockSize)] ?? 0
-            let last = code[key(w.contig, (w.start + L - 1) / blockSize)] ?? 0
-            guard first == last else { dropped += 1; return nil }
+            // The stored span (the window and its jitter flanks) must lie in blocks of one split.
+            let blocks = (max(0, w.start - J) / blockSize)...((w.start + L + J - 1) / blockSize)
+            let first = code[Block(contig: w.contig, index: blocks.lowerBound)] ?? 0
+            guard blocks.allSatisfy({ (code[Block(contig: w.contig, index: $0)] ?? 0) == first }) else { dropped += 1; return nil }
             w.split = first
             return w
         }
         var valid = GenomeMask(contigCount: fasta.contigs.count), test = GenomeMask(contigCount: fasta.contigs.count)
         for (b, split) in code where split != 0 {
-            let c = Int(b >> 40), start = Int(b & 0xFF_FFFF_FFFF) * blockSize
+            let c = Int(b.contig), start = b.index * blockSize
             let end = min(start + blockSize, fasta.contigs[c].length)
             if split == 1 { valid.add(contig: c, start: start, end: end) } else { test.add(contig: c, start: start, end: end) }
         }
@@ -76,11 +86,11 @@ struct RegionSplitter {
         if let o = valid.firstOverlap(with: test) {
             throw DatasetError.invalid("--valid-regions and --test-regions overlap (in \(names[o.contig]):\(o.start)-\(o.end))")
         }
-        let L = windowLength
+        let L = windowLength, J = jitter
         var dropped = 0
         windows = windows.compactMap { w in
             var w = w
-            let c = Int(w.contig), s = w.start, e = w.start + L
+            let c = Int(w.contig), s = max(0, w.start - J), e = w.start + L + J
             if valid.contains(contig: c, start: s, end: e) {
                 w.split = 1
             } else if test.contains(contig: c, start: s, end: e) {

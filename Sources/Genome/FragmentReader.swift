@@ -8,6 +8,10 @@ public final class FragmentReader {
     private var splitter = FieldSplitter()
     private var lastChrom = ""
     private var lastChromBytes: [UInt8] = []
+    /// True BEDPE (decided at the first data line).
+    private var bedpe: Bool?
+    /// Pairs with an unplaced mate (true BEDPE: '.' contig or -1 coordinates) skipped so far.
+    public private(set) var unplaced = 0
     /// Pairs on two contigs (true BEDPE) skipped so far.
     public private(set) var crossContig = 0
 
@@ -26,9 +30,22 @@ public final class FragmentReader {
                 if IntervalParser.isHeader(line) { return nil }
                 splitter.split(line)
                 let n = lines.lineNumber
-                if splitter.count >= 6, let s2 = IntervalParser.integer(splitter.field(4)), let e2 = IntervalParser.integer(splitter.field(5)),
-                   IntervalParser.integer(splitter.field(3)) == nil {
-                    // True BEDPE: the fragment spans the two mates.
+                if bedpe == nil {
+                    // Decided on the first data line: true BEDPE has six or more fields with
+                    // integers in the start and end columns of both mates (BED6+ has a strand
+                    // in field 6, 10x fragments five fields).
+                    bedpe = splitter.count >= 6 && [1, 2, 4, 5].allSatisfy { IntervalParser.integer(splitter.field($0)) != nil }
+                }
+                if bedpe == true {
+                    // True BEDPE: the fragment spans the two mates; a pair with an unplaced mate
+                    // ('.' contig or -1 coordinates) or mates on two contigs is skipped and counted.
+                    guard splitter.count >= 6, let s2 = IntervalParser.integer(splitter.field(4)), let e2 = IntervalParser.integer(splitter.field(5)) else {
+                        throw GenomeError.malformedLine(path: path, line: n, detail: "a BEDPE line needs chrom1, start1, end1, chrom2, start2, end2")
+                    }
+                    if splitter.string(0) == "." || splitter.string(3) == "." || s2 < 0 || IntervalParser.integer(splitter.field(1)).map({ $0 < 0 }) == true {
+                        unplaced += 1
+                        return nil
+                    }
                     let first = try IntervalParser.parse(splitter, format: .bed, path: path, lineNumber: n)
                     guard splitter.string(3) == first.chrom else { crossContig += 1; return nil }
                     guard s2 >= 0, e2 >= s2, e2 <= Interval.maxCoordinate else {
@@ -40,7 +57,7 @@ public final class FragmentReader {
                 // The usual line: the contig of the line before (its String reused), two
                 // plain integers; anything else goes through the full parser and its errors.
                 if splitter.count >= 3, let start = IntervalParser.integer(splitter.field(1)), let end = IntervalParser.integer(splitter.field(2)),
-                   start >= 0, end >= start, end <= Interval.maxCoordinate, splitter.field(0).elementsEqual(lastChromBytes) {
+                   start >= 0, end >= start, end <= Interval.maxCoordinate, !lastChromBytes.isEmpty, splitter.field(0).elementsEqual(lastChromBytes) {
                     return Interval(chrom: lastChrom, start: start, end: end, line: n)
                 }
                 let interval = try IntervalParser.parse(splitter, format: .bed, path: path, lineNumber: n)

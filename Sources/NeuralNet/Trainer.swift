@@ -223,11 +223,15 @@ public struct TrainingState: Codable, Sendable {
     public var sinceLRChange = 0
     public var learningRate: Float = 1e-3
     public var stopped = false
+    /// The monitors the scores belong to (raw values; checkpoints written before the
+    /// monitors could be chosen have auprc for both).
+    public var monitor = TrainingMonitor.auprc.rawValue
+    public var stopMonitor = TrainingMonitor.auprc.rawValue
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case epoch, step, bestScore, bestEpoch, stopScore, sinceImprovement, sinceLRChange, learningRate, stopped
+        case epoch, step, bestScore, bestEpoch, stopScore, sinceImprovement, sinceLRChange, learningRate, stopped, monitor, stopMonitor
         // The names of checkpoints written before the monitors could be chosen (auPRC for both).
         case bestAuPRC, sinceBest
     }
@@ -244,6 +248,8 @@ public struct TrainingState: Codable, Sendable {
         sinceLRChange = try c.decode(Int.self, forKey: .sinceLRChange)
         learningRate = try c.decode(Float.self, forKey: .learningRate)
         stopped = try c.decode(Bool.self, forKey: .stopped)
+        monitor = try c.decodeIfPresent(String.self, forKey: .monitor) ?? TrainingMonitor.auprc.rawValue
+        stopMonitor = try c.decodeIfPresent(String.self, forKey: .stopMonitor) ?? TrainingMonitor.auprc.rawValue
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -257,6 +263,8 @@ public struct TrainingState: Codable, Sendable {
         try c.encode(sinceLRChange, forKey: .sinceLRChange)
         try c.encode(learningRate, forKey: .learningRate)
         try c.encode(stopped, forKey: .stopped)
+        try c.encode(monitor, forKey: .monitor)
+        try c.encode(stopMonitor, forKey: .stopMonitor)
     }
 }
 
@@ -278,6 +286,8 @@ public final class Trainer {
         self.options = options
         optimizer = Adam(learningRate: options.learningRate, l2: options.l2, weightDecay: options.weightDecay, clipNorm: options.clipNorm)
         state.learningRate = options.learningRate
+        state.monitor = options.monitor.rawValue
+        state.stopMonitor = options.stoppingMonitor.rawValue
         bestWeights = Array(model.arena.values)
     }
 

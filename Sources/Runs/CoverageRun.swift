@@ -65,12 +65,16 @@ public struct CoverageRun {
     public func run(reporter: RunReporter) throws -> Result {
         guard !options.inputs.isEmpty else { throw RunError.usage("give at least one input") }
         let kinds = options.inputs.map { CoverageRun.kind(of: $0, options.kind) }
+        if options.coverage.mode == .fivePrime, let f = options.inputs.indices.first(where: { kinds[$0] == .fragments }) {
+            throw RunError.usage("fragments have no 5' end (\(options.inputs[f])): use --mode insertions for their two ends, or span")
+        }
         // The contigs: the genome file's, else the first alignment file's header.
         var contigs: [(name: String, length: Int)]
         if let g = options.genome {
             let genome = try TrackMergeRun.loadGenome(g)
             contigs = zip(genome.names, genome.lengths).map { ($0, $1) }
         } else if let first = options.inputs.indices.first(where: { kinds[$0] == .alignments }) {
+            guard options.inputs[first] != "-" else { throw RunError.usage("alignments on standard input need --genome for the chromosome sizes") }
             contigs = try AlignmentReader(path: options.inputs[first], reference: options.reference).contigs
         } else {
             throw RunError.usage("fragments need --genome FASTA|.fai|chrom.sizes for the chromosome sizes")
@@ -101,14 +105,16 @@ public struct CoverageRun {
                     guard let c = last?.contig else { absent[f.chrom, default: 0] += 1; continue }
                     builder.addFragment(contig: c, start: f.start, end: f.end, options: options.coverage)
                 }
-                skipped += reader.crossContig
+                skipped += reader.crossContig + reader.unplaced
                 if reader.crossContig > 0 { reporter.warning("\(path): \(reader.crossContig) pairs whose mates lie on two contigs skipped") }
+                if reader.unplaced > 0 { reporter.warning("\(path): \(reader.unplaced) pairs with an unplaced mate skipped") }
             }
         }
         let absentCount = absent.values.reduce(0, +)
         if absentCount > 0 {
-            let names = absent.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
-            reporter.warning("\(absentCount) records on contigs absent from the genome skipped: \(names)")
+            let names = absent.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5).map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            let genome = options.genome ?? "the first alignment file's header"
+            reporter.warning("\(absentCount) records of \(options.inputs.joined(separator: ", ")) on contigs absent from \(genome) skipped: \(names)")
             skipped += absentCount
         }
         let scale = options.cpm ? 1e6 / Double(max(builder.counted, 1)) : 1

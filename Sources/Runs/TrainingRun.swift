@@ -107,6 +107,11 @@ public struct TrainingRun {
             model = m
             trainer = Trainer(model: model, options: training)
             try trainer.restore(contents: contents, source: checkpoint)
+            // The checkpoint's best scores are of its monitors: they must be this run's too.
+            let asked = (training.monitor.rawValue, training.stoppingMonitor.rawValue)
+            guard (trainer.state.monitor, trainer.state.stopMonitor) == asked else {
+                throw RunError.usage("--monitor \(asked.0) --stop-monitor \(asked.1) disagree with the checkpoint (--monitor \(trainer.state.monitor) --stop-monitor \(trainer.state.stopMonitor)); resume with those, or start over with --force")
+            }
             // The stopping rule of this invocation (more epochs may continue a finished run).
             trainer.state.stopped = trainer.shouldStop()
             reporter.info("train: resuming after epoch \(trainer.state.epoch)")
@@ -135,7 +140,8 @@ public struct TrainingRun {
         while !trainer.state.stopped {
             // A live bar within the epoch on a terminal; logs get the epoch lines only.
             let batches = (train.rows.count + batch - 1) / batch
-            let progress = reporter.progress(label: "epoch \(trainer.state.epoch + 1)", unit: "batches", total: batches, liveOnly: true)
+            let progress = reporter.progress(label: "epoch \(trainer.state.epoch + 1)", unit: "batches",
+                                             total: training.rcAugment == .both ? (2 * train.rows.count + batch - 1) / batch : batches, liveOnly: true)
             let r = trainer.epoch(train: train, valid: valid) { _, _ in progress.advance(by: 1) }
             progress.finish()
             metrics.append(r)

@@ -73,6 +73,18 @@ final class CoverageTests: XCTestCase {
         assertSame(try crick([dir.file("fragments.tsv.gz"), "--genome", sizes]), span, "coverage")
         let bedpe = try runTool("/bin/sh", ["-c", "awk 'BEGIN{OFS=\"\\t\"} {m = ($3 - $2 < 20) ? $3 - $2 : 20; print $1, $2, $2 + m, $1, $3 - m, $3, \"p\" NR, 60, \"+\", \"-\"}' \(fragments) > \(dir.file("pairs.bedpe"))"])
         XCTAssertEqual(bedpe.status, 0, bedpe.stderr)
+        // Numeric contig names (Ensembl style) are still BEDPE; an unplaced mate is skipped and counted.
+        let numeric = try runTool("/bin/sh", ["-c", "sed 's/^chrI\t/1\t/; s/\tchrI\t/\t1\t/' \(dir.file("pairs.bedpe")) > \(dir.file("numeric.bedpe")); printf '.\t-1\t-1\tchrI\t5\t50\tq\t0\t.\t+\n' >> \(dir.file("numeric.bedpe")); sed 's/^chrI\t/1\t/' \(sizes) > \(dir.file("numeric.sizes"))"])
+        XCTAssertEqual(numeric.status, 0, numeric.stderr)
+        let renamed = try runTool(crickBinary, ["coverage", dir.file("numeric.bedpe"), "--genome", dir.file("numeric.sizes"), "--no-track-line", "-o", dir.file("numeric.bedGraph")])
+        XCTAssertEqual(renamed.status, 0, renamed.stderr)
+        XCTAssertTrue(renamed.stderr.contains("1 pairs with an unplaced mate skipped"), renamed.stderr)
+        assertSame(lines(try String(contentsOfFile: dir.file("numeric.bedGraph"), encoding: .utf8)).map { $0.hasPrefix("1\t") ? "chrI" + $0.dropFirst(1) : $0 }.sorted {
+            let x = $0.split(separator: "\t"), y = $1.split(separator: "\t")
+            return x[0] != y[0] ? x[0].utf8.lexicographicallyPrecedes(y[0].utf8) : Int(x[1]) ?? 0 < Int(y[1]) ?? 0
+        }, span, "numeric BEDPE")
+        let five = try runTool(crickBinary, ["coverage", fragments, "--genome", sizes, "--mode", "five-prime", "-o", dir.file("five.bedGraph")])
+        XCTAssertEqual(five.status, 64, five.stderr)
         assertSame(try crick([dir.file("pairs.bedpe"), "--genome", sizes, "--input", "fragments"]), span, "coverage")
     }
 

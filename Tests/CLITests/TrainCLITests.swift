@@ -218,6 +218,15 @@ final class TrainCLITests: XCTestCase {
         XCTAssertTrue(ignored.stderr.contains("--strand-mode does not apply"), ignored.stderr)
     }
 
+    /// A checkpoint's best scores belong to its monitors: resuming with others is refused.
+    func testResumeRefusesOtherMonitors() throws {
+        XCTAssertEqual(try train(["--epochs", "2", "--monitor", "loss", "-o", dir.file("m")]).status, 0)
+        let r = try train(["--epochs", "3", "--resume", dir.file("m")])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--monitor auprc --stop-monitor auprc disagree with the checkpoint (--monitor loss --stop-monitor loss)"), r.stderr)
+        XCTAssertEqual(try train(["--epochs", "3", "--monitor", "loss", "--resume", dir.file("m")]).status, 0)
+    }
+
     func testResumeRefusesFlagsThatDisagreeWithTheCheckpoint() throws {
         XCTAssertEqual(try train(["--epochs", "1", "-o", dir.file("r")]).status, 0)
         for (flags, message) in [(["--strand", "standard"], "--strand standard disagrees with the checkpoint (strand rc)"),
