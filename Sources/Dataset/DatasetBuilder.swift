@@ -280,7 +280,12 @@ public final class DatasetBuilder {
                 out.append(Composition(counts: counts, length: L))
             }
             return out
-        }, emit: { result += $0 })
+        }, emit: {
+            result += $0
+            // Every 4,096 windows: the pages mapped around them leave the process.
+            if result.count % (4 * batch) == 0 { self.fasta.releaseMappedPages() }
+        })
+        fasta.releaseMappedPages()
         return result
     }
 

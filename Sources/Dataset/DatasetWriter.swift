@@ -39,7 +39,7 @@ extension DatasetBuilder {
         let kindNames = WindowKind.allCases.map { Array($0.name.utf8) }
         let contigNames = fasta.contigs.map { Array($0.name.utf8) }
         let tab = [UInt8(ascii: "\t")]
-        var next = 0
+        var next = 0, written = 0
         let batch = 512
         let windows = self.windows
         let labelTable = self.labelTable
@@ -97,6 +97,8 @@ extension DatasetBuilder {
         }, emit: { (chunk: Chunk) in
             try sequences.write(chunk.codes)
             try bed.write(chunk.bed)
+            written += 1
+            if written % 8 == 0 { self.fasta.releaseMappedPages() }
             progress?.advance(by: chunk.codes.count / max(W, 1))
         })
         try sequences.commit()

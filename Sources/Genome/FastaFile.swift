@@ -71,6 +71,14 @@ public struct FastaFile: Sendable {
         }
     }
 
+    /// Drops every page of a plain FASTA's memory map from this process (they stay in the page
+    /// cache and fault back in when read again). Random access to a large genome (dataset
+    /// windows) calls it between batches, so that the pages the kernel maps around each read do
+    /// not add up to the whole file in the process's resident memory.
+    public func releaseMappedPages() {
+        map?.release(from: 0, to: map?.bytes.count ?? 0)
+    }
+
     /// The index of contig `name`, or nil.
     public func contigIndex(_ name: String) -> Int? { indexByName[name] }
 
