@@ -9,6 +9,8 @@ protocol ImportArray: AnyObject {
     var shape: [Int] { get }
     /// True for integer element types (base codes are integers).
     var isInteger: Bool { get }
+    /// The element type as stated to the user (`float32`, `uint8`, ...).
+    var elementType: String { get }
     func read(rows: Range<Int>) throws -> [Float]
 }
 
@@ -18,6 +20,9 @@ final class NPYImportArray: ImportArray {
     var source: String { file.path }
     var shape: [Int] { file.shape }
     var isInteger: Bool { !file.dtype.contains("f") }
+    var elementType: String {
+        ["|u1": "uint8", "<u1": "uint8", "|i1": "int8", "<i4": "int32", "<i8": "int64", "<f4": "float32", "<f8": "float64"][file.dtype] ?? file.dtype
+    }
 
     init(path: String) throws {
         file = try NPYFile(path: path)
@@ -180,7 +185,7 @@ public struct DatasetImporter {
         if let why = MemoryBudget.refusal("dataset import of \(n) sequences", bytes: CheckedSize.product(n, tasks + 1)) {
             throw DatasetError.invalid(why)
         }
-        notes.append("dataset import: \(source): \(layout.rawValue), \(n) sequences of \(L) bases, \(tasks) task\(tasks == 1 ? "" : "s")" +
+        notes.append("dataset import: \(source): \(layout.rawValue) \(parts[0].x.elementType), \(n) sequences of \(L) bases, \(tasks) task\(tasks == 1 ? "" : "s")" +
                      (parts.count > 1 ? ", splits from the file" : ""))
         var labels = [UInt8](), split = [UInt8]()
         labels.reserveCapacity(n * tasks)

@@ -35,6 +35,7 @@ final class HDF5File {
         let source: String
         let shape: [Int]
         let isInteger: Bool
+        let elementType: String
         private let dataset: hid_t
         private let space: hid_t
 
@@ -54,6 +55,8 @@ final class HDF5File {
             }
             space = s
             isInteger = cls == H5T_INTEGER
+            let bits = 8 * Int(H5Tget_size(t))
+            elementType = isInteger ? (H5Tget_sign(t) == H5T_SGN_NONE ? "uint\(bits)" : "int\(bits)") : "float\(bits)"
             let rank = Int(H5Sget_simple_extent_ndims(s))
             guard (1...8).contains(rank) else {
                 H5Sclose(s)

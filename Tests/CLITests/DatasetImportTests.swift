@@ -80,7 +80,7 @@ final class DatasetImportTests: XCTestCase {
     func testHDF5LayoutsRoundTripExactly() throws {
         var r = try importing(["--h5", dir.file("koo.h5")], "koo")
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("one-hot (N, 4, L), 64 sequences of 60 bases, 3 tasks, splits from the file"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("one-hot (N, 4, L) float32, 64 sequences of 60 bases, 3 tasks, splits from the file"), r.stderr)
         try assertArrays("koo", codes: "all_codes.npy", labels: "all_labels.npy", split: "all_split.npy")
         r = try importing(["--h5", dir.file("basset.h5"), "--tasks", "a,b,c"], "basset")
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -91,7 +91,7 @@ final class DatasetImportTests: XCTestCase {
         // One X and one Y by key, channels last, float64; the split from --split.
         r = try importing(["--h5", dir.file("one.h5"), "--x", "seqs", "--y", "targets", "--split", dir.file("split.npy")], "one")
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("one-hot (N, L, 4), 40 sequences of 60 bases, 1 task"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("one-hot (N, L, 4) float64, 40 sequences of 60 bases, 1 task"), r.stderr)
         try assertArrays("one", codes: "all_codes.npy", labels: "all_labels.npy", split: "split.npy", rows: ":40", column: "0")
         let missing = try importing(["--h5", dir.file("one.h5")], "none")
         XCTAssertEqual(missing.status, 1)
