@@ -124,12 +124,8 @@ public final class DatasetBuilder {
     }
 
     private func readExcluded() throws {
-        for path in options.exclude {
-            let reader = try IntervalReader(path: path, format: .bed)
-            while let iv = try reader.next() {
-                if let c = fasta.contigIndex(iv.chrom) { excludeMask.add(contig: c, start: iv.start, end: iv.end) }
-            }
-        }
+        // GenomeMask's BED reader (intervals on contigs the FASTA lacks are left out, as before).
+        for path in options.exclude { excludeMask.add(try GenomeMask(bed: path, fasta: fasta)) }
         excludeMask.finish()
     }
 
