@@ -77,6 +77,46 @@ class TiedDense(nn.Module):
         return F.linear(x, torch.cat([self.weight, self.weight.flip(1)], dim=1), self.bias)
 
 
+class ProfileHead(nn.Module):
+    """crick's profilehead on a (C, L) map: profile logits of the central P positions from a
+    valid convolution of the central P + k - 1 (an RC convolution of T filters whose channel t
+    and 2T-1-t are summed when tied), and log counts from the mean over L by a dense layer (an
+    RCHead of length 1 when tied). Output (B, P * T + T): the (P, T) profile, then T counts."""
+
+    def __init__(self, length, channels, tasks, profile, k, tied):
+        super().__init__()
+        self.tasks, self.p, self.k, self.tied = tasks, profile, k, tied
+        self.start = (length - (profile + k - 1)) // 2
+        self.profile = RCConv(channels, tasks, k, "valid", True) if tied else nn.Conv1d(channels, tasks, k)
+        self.count = RCHead(1, channels // 2, tasks, True) if tied else nn.Linear(channels, tasks)
+
+    def forward(self, x):  # (B, C, L)
+        t = self.tasks
+        y = self.profile(x[:, :, self.start:self.start + self.p + self.k - 1])  # (B, T or 2T, P)
+        if self.tied:
+            y = y[:, :t] + y[:, t:].flip(1)
+        c = self.count(x.mean(dim=2, keepdim=True)) if self.tied else self.count(x.mean(dim=2))
+        return torch.cat([y.transpose(1, 2).reshape(x.shape[0], -1), c], dim=1)
+
+
+def reverse_profiles(y, profile, tasks):
+    """Reverses the profile positions of outputs (B, P * T + T), counts untouched."""
+    prof = y[:, :profile * tasks].reshape(y.shape[0], profile, tasks).flip(1).reshape(y.shape[0], -1)
+    return torch.cat([prof, y[:, profile * tasks:]], dim=1)
+
+
+def profile_loss(out, y, profile, tasks, count_weight):
+    """BPNet's loss as crick defines it: the multinomial NLL of each task's profile (softmax
+    over P), plus count_weight x the MSE of log counts against log(1 + total); means over
+    (B, T). out (B, P * T + T); y (B, P, T) observed counts."""
+    b = out.shape[0]
+    logp = torch.log_softmax(out[:, :profile * tasks].reshape(b, profile, tasks), dim=1)
+    n = y.sum(dim=1)
+    ll = torch.lgamma(n + 1) - torch.lgamma(y + 1).sum(dim=1) + (y * logp).sum(dim=1)
+    mse = ((out[:, profile * tasks:] - torch.log1p(n)) ** 2).mean()
+    return -ll.mean() + count_weight * mse
+
+
 ACTIVATIONS = {"relu": F.relu, "exponential": torch.exp, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
                "softplus": F.softplus, "elu": F.elu, "linear": lambda x: x}
 
@@ -91,7 +131,8 @@ class CrickModel(nn.Module):
         shape = [arch["inputLength"], 4]  # (L, C) or [features]
         rc_map, pending_flatten, after_ws = rc, False, False
         counts = {}
-        last_dense = max(i for i, l in enumerate(arch["layers"]) if l["type"] == "dense")
+        last_dense = max((i for i, l in enumerate(arch["layers"]) if l["type"] == "dense"), default=-1)
+        self.profile = None
 
         def name(base):
             counts[base] = counts.get(base, 0) + 1
@@ -155,6 +196,12 @@ class CrickModel(nn.Module):
                 self.ops.append(("module", n))
                 after_ws, rc_map = rc_map, False
                 shape = [shape[1]]
+            elif t == "profilehead":
+                n = name("head")
+                self.add_module(n, ProfileHead(shape[0], shape[1], arch["outputs"], spec["profile"], spec["kernel"], rc_map))
+                self.ops.append(("module", n))
+                self.profile = spec["profile"]
+                shape = [(spec["profile"] + 1) * arch["outputs"]]
             elif t == "dense":
                 n = name("dense")
                 units = arch["outputs"] if i == last_dense else spec["units"]
@@ -196,7 +243,10 @@ class CrickModel(nn.Module):
     def forward(self, x):
         y = self.trunk(x)
         if self.strand == "conjoined" and not self.training:
-            y = (y + self.trunk(x.flip(1, 2))) / 2
+            r = self.trunk(x.flip(1, 2))
+            if self.profile is not None:
+                r = reverse_profiles(r, self.profile, self.arch["outputs"])
+            y = (y + r) / 2
         return y
 
     def load_crick(self, tensors):

@@ -8,6 +8,9 @@ public struct DatasetArrays {
     public let sequences: NPYFile
     public let labels: NPYFile
     public let split: NPYFile
+    /// (N, T) float32 regression targets, and (N, T, W) float32 profiles (datasets with signal).
+    public let targets: NPYFile?
+    public let profiles: NPYFile?
 
     public init(directory: String) throws {
         self.directory = directory
@@ -25,6 +28,24 @@ public struct DatasetArrays {
         guard split.shape == [n], split.dtype.hasSuffix("u1") else { throw bad("split.npy has shape \(split.shape), expected (\(n),)") }
         try DatasetArrays.requireCodes(labels, allowed: 1, what: "labels other than 0 and 1", tasks: info.tasks, directory: directory)
         try DatasetArrays.requireCodes(split, allowed: 2, what: "split codes other than 0 (train), 1 (valid) and 2 (test)", tasks: nil, directory: directory)
+        if let signal = info.signal {
+            let ts = signal.tasks.count
+            let targets = try NPYFile(path: directory + "/targets.npy")
+            guard targets.dtype == "<f4", targets.shape == [n, ts] else { throw bad("targets.npy has shape \(targets.shape) \(targets.dtype), expected (\(n), \(ts)) float32") }
+            self.targets = targets
+            if signal.profile, let w = signal.profileWidth {
+                let profiles = try NPYFile(path: directory + "/profiles.npy")
+                guard profiles.dtype == "<f4", profiles.shape == [n, ts, w] else {
+                    throw bad("profiles.npy has shape \(profiles.shape) \(profiles.dtype), expected (\(n), \(ts), \(w)) float32")
+                }
+                self.profiles = profiles
+            } else {
+                profiles = nil
+            }
+        } else {
+            targets = nil
+            profiles = nil
+        }
     }
 
     /// Refuses values above `allowed` in a uint8 array, with their count and the first.

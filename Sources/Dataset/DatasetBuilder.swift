@@ -53,6 +53,7 @@ public final class DatasetBuilder {
         guard o.labelCore > 0, o.labelCore <= o.length else {
             throw DatasetError.invalid("--label-core \(o.labelCore) must lie in 1...\(o.length) (the window length)")
         }
+        if let signal = o.signal { _ = try DatasetBuilder.checkSignal(signal, length: o.length, jitter: o.jitter, labelCore: o.labelCore) }
         guard fasta.contigs.contains(where: { $0.length >= o.length }) else {
             throw DatasetError.invalid("--length \(o.length) does not fit in any contig of \(fasta.path) (longest \(fasta.contigs.map(\.length).max() ?? 0) bp)")
         }
@@ -92,8 +93,12 @@ public final class DatasetBuilder {
 
     // MARK: Planning
 
-    /// Plans the dataset and writes it into `directory`; returns its description.
-    public func build(into directory: String, progress: ProgressReporter? = nil) throws -> DatasetInfo {
+    /// Plans the dataset and writes it into `directory`; returns its description. `tracks`
+    /// are the opened files of `options.signal`, in its order.
+    public func build(into directory: String, progress: ProgressReporter? = nil, tracks: [SignalTrack] = []) throws -> DatasetInfo {
+        if let signal = options.signal, signal.tasks.count != tracks.count {
+            throw DatasetError.invalid("\(signal.tasks.count) --signal tasks but \(tracks.count) opened tracks")
+        }
         try readExcluded()
         let positives = try planPositives()
         let compositions = try composition(of: positives.map { ($0.contig, $0.start) })
@@ -120,7 +125,7 @@ public final class DatasetBuilder {
         }
         windows.sort(by: DatasetWindow.ordered)
         let splits = try assignSplits()
-        return try write(directory: directory, splits: splits, progress: progress)
+        return try write(directory: directory, splits: splits, progress: progress, tracks: tracks)
     }
 
     private func readExcluded() throws {

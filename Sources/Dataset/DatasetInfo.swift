@@ -167,6 +167,9 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
     /// How an imported dataset's sequences were laid out in its source (absent otherwise).
     public var importedLayout: String?
 
+    /// Regression targets from signal tracks (absent: labels only).
+    public var signal: SignalInfo?
+
     /// The width of a stored row: the window plus the jitter on both sides.
     public var storedLength: Int { length + 2 * (jitter ?? 0) }
 }
@@ -193,6 +196,16 @@ extension DatasetInfo {
         if let j = info.jitter { guard j >= 0, j <= info.length else { throw invalid("jitter", "\(j); it must lie in 0...\(info.length) (the length)") } }
         guard !info.tasks.isEmpty else { throw invalid("tasks", "no task") }
         guard Set(info.tasks).count == info.tasks.count else { throw invalid("tasks", "a task name repeats") }
+        if let signal = info.signal {
+            guard !signal.tasks.isEmpty, Set(signal.tasks).count == signal.tasks.count else { throw invalid("signal.tasks", "none, or a name repeats") }
+            guard (1...info.length).contains(signal.targetLength) else { throw invalid("signal.target_length", "\(signal.targetLength); it must lie in 1...\(info.length)") }
+            guard signal.bin >= 1, signal.targetLength % signal.bin == 0 else { throw invalid("signal.bin", "\(signal.bin); it must divide the target length") }
+            guard ["log1p", "none"].contains(signal.transform) else { throw invalid("signal.transform", "'\(signal.transform)', not log1p or none") }
+            if signal.profile {
+                let expected = signal.bin > 1 ? signal.profileLength : signal.targetLength + 2 * (info.jitter ?? 0)
+                guard signal.profileWidth == expected else { throw invalid("signal.profile_width", "\(signal.profileWidth.map(String.init) ?? "absent"), expected \(expected)") }
+            }
+        }
         return info
     }
 

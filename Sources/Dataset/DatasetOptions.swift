@@ -38,7 +38,7 @@ public struct TaskSource: Sendable, Equatable {
             return TaskSource(name: String(text[..<eq]), path: String(text[text.index(after: eq)...]))
         }
         var stem = String(text.split(separator: "/").last ?? Substring(text))
-        for ext in [".gz", ".bgz", ".narrowPeak", ".narrowpeak", ".bed", ".broadPeak", ".txt"] where stem.hasSuffix(ext) {
+        for ext in [".gz", ".bgz", ".narrowPeak", ".narrowpeak", ".bed", ".broadPeak", ".txt", ".bw", ".bigWig", ".bigwig", ".bedGraph", ".bedgraph", ".bg"] where stem.hasSuffix(ext) {
             stem.removeLast(ext.count)
         }
         return TaskSource(name: stem, path: text)
@@ -116,6 +116,8 @@ public struct DatasetOptions: Sendable {
     public var peakFilter = PeakFilter()
     /// Extra bases stored on each side of every window, for training-time shifts.
     public var jitter = 0
+    /// Regression targets from signal tracks (nil: labels only).
+    public var signal: SignalOptions?
     /// Seed of every random choice.
     public var seed: UInt64 = 1
     /// Worker threads.

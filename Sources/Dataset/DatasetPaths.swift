@@ -3,7 +3,8 @@ extension DatasetInfo {
     /// simulate --dataset`).
     public static let outputKind = "dataset"
     /// The files of a dataset directory: a directory holding only these is an earlier dataset.
-    public static let files: Set<String> = ["dataset.json", "sequences.npy", "labels.npy", "split.npy", "regions.bed"]
+    public static let files: Set<String> = ["dataset.json", "sequences.npy", "labels.npy", "split.npy", "regions.bed",
+                                                   "targets.npy", "profiles.npy"]
 
     /// The dataset directory a user named: the directory itself, or its `dataset.json`.
     public static func directory(named path: String) -> String {

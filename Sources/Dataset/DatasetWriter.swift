@@ -11,11 +11,11 @@ extension DatasetBuilder {
 
     /// Writes the planned windows into a temporary directory beside `directory` and renames
     /// it into place.
-    func write(directory: String, splits: DatasetInfo.Splits, progress: ProgressReporter?) throws -> DatasetInfo {
+    func write(directory: String, splits: DatasetInfo.Splits, progress: ProgressReporter?, tracks: [SignalTrack]) throws -> DatasetInfo {
         let staging = try StagingDirectory(final: directory, kind: DatasetInfo.outputKind, force: options.force,
                                            legacyFiles: DatasetInfo.files)
         do {
-            let info = try writeFiles(into: staging.path, splits: splits, progress: progress)
+            let info = try writeFiles(into: staging.path, splits: splits, progress: progress, tracks: tracks)
             try staging.commit()
             return info
         } catch {
@@ -24,7 +24,7 @@ extension DatasetBuilder {
         }
     }
 
-    private func writeFiles(into dir: String, splits: DatasetInfo.Splits, progress: ProgressReporter?) throws -> DatasetInfo {
+    private func writeFiles(into dir: String, splits: DatasetInfo.Splits, progress: ProgressReporter?, tracks: [SignalTrack]) throws -> DatasetInfo {
         let L = options.length
         let J = options.jitter, W = L + 2 * J  // stored rows: the window and J bases each side
         let T = options.tasks.count
@@ -124,7 +124,12 @@ extension DatasetBuilder {
         try writeNPY(dir + "/labels.npy", labels, shape: [n, T])
         try writeNPY(dir + "/split.npy", split, shape: [n])
 
-        let info = DatasetInfo(
+        var signalInfo: SignalInfo?
+        if let signal = options.signal {
+            let target = try DatasetBuilder.checkSignal(signal, length: L, jitter: J, labelCore: options.labelCore)
+            signalInfo = try writeSignal(into: dir, tracks: tracks, signal: signal, target: target)
+        }
+        var info = DatasetInfo(
             createdBy: "crick dataset",
             tasks: names, length: L, seed: options.seed,
             sources: .init(fasta: fasta.path, peaks: options.tasks.map { .init(name: $0.name, path: $0.path) }, exclude: options.exclude),
@@ -134,6 +139,10 @@ extension DatasetBuilder {
                            scoreColumn: options.peakFilter.isActive ? options.peakFilter.column.rawValue : nil,
                            minScore: options.peakFilter.minScore, top: options.peakFilter.top),
             splits: splits, counts: counts, skipped: skipped, shortfall: shortfall, jitter: J > 0 ? J : nil)
+        if let signalInfo {
+            info.signal = signalInfo
+            info.files += ["targets.npy"] + (signalInfo.profile ? ["profiles.npy"] : [])
+        }
         try DatasetInfo.write(info, to: dir + "/dataset.json")
         progress?.finish()
         return info

@@ -64,6 +64,12 @@ public final class NPYFile {
         UnsafeRawBufferPointer(start: base.map { $0 + dataOffset }, count: size - dataOffset)
     }
 
+    /// Row `i` (everything after the first dimension) of a float32 array.
+    public func floatRow(_ i: Int) -> UnsafeBufferPointer<Float> {
+        let width = shape.count > 1 ? shape[1...].reduce(1, *) : 1
+        return UnsafeBufferPointer(rebasing: data.bindMemory(to: Float.self)[(i * width)..<((i + 1) * width)])
+    }
+
     /// Row `i` of a 2-D uint8 array.
     public func row(_ i: Int) -> UnsafeBufferPointer<UInt8> {
         let width = shape.count > 1 ? shape[1...].reduce(1, *) : 1

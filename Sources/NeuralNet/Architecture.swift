@@ -26,6 +26,9 @@ public enum LayerKind: String, Codable, Sendable, CaseIterable {
     /// Shrikumar's WeightedSum1D; in rc mode tied between strands and followed by a
     /// DenseAfterRevcompWeightedSum.
     case weightedsum
+    /// A BPNet-style count and profile head (`ProfileHead`): `profile` positions, `kernel`
+    /// wide; the last layer of a profile model.
+    case profilehead
 
     /// Decodes the raw value; an unknown one is an invalid architecture naming the layer
     /// (its index in the decoder's coding path), as `validate()` reports other mistakes.
@@ -51,9 +54,12 @@ public struct LayerSpec: Codable, Sendable, Equatable {
     public var stride: Int?
     public var rate: Float?
     public var units: Int?
+    /// The profile length of a `profilehead` (the central positions it predicts).
+    public var profile: Int?
 
     public init(type: LayerKind, filters: Int? = nil, kernel: Int? = nil, padding: Padding? = nil, bias: Bool? = nil,
-                function: ActivationFunction? = nil, pool: Int? = nil, stride: Int? = nil, rate: Float? = nil, units: Int? = nil) {
+                function: ActivationFunction? = nil, pool: Int? = nil, stride: Int? = nil, rate: Float? = nil, units: Int? = nil,
+                profile: Int? = nil) {
         self.type = type
         self.filters = filters
         self.kernel = kernel
@@ -64,6 +70,7 @@ public struct LayerSpec: Codable, Sendable, Equatable {
         self.stride = stride
         self.rate = rate
         self.units = units
+        self.profile = profile
     }
 
     static func conv(_ f: Int, _ k: Int, _ p: Padding, bias: Bool) -> LayerSpec { LayerSpec(type: .conv, filters: f, kernel: k, padding: p, bias: bias) }
@@ -76,27 +83,47 @@ public struct LayerSpec: Codable, Sendable, Equatable {
 }
 
 /// A model architecture: input length, outputs, strand mode and the list of layers. The
-/// last dense layer's units are set to the number of tasks.
+/// last dense layer's units (or the profile head's tasks) are set to the number of tasks.
 public struct Architecture: Codable, Sendable, Equatable {
     public var name: String
     public var inputLength: Int
     public var outputs: Int
     public var strand: StrandMode
     public var layers: [LayerSpec]
+    /// What the outputs are trained to predict (nil: `binary`, as in every model written
+    /// before regression existed).
+    public var objective: Objective?
 
-    public init(name: String, inputLength: Int, outputs: Int, strand: StrandMode, layers: [LayerSpec]) {
+    public init(name: String, inputLength: Int, outputs: Int, strand: StrandMode, layers: [LayerSpec], objective: Objective? = nil) {
         self.name = name
         self.inputLength = inputLength
         self.outputs = outputs
         self.strand = strand
         self.layers = layers
+        self.objective = objective
     }
+
+    /// The objective, `binary` when none is recorded.
+    public var target: Objective { objective ?? .binary }
+
+    /// The profile length of a profile model (its last layer a `profilehead`), else nil.
+    public var profileLength: Int? {
+        guard let last = layers.last, last.type == .profilehead else { return nil }
+        return last.profile
+    }
+
+    /// Values the model gives per item: T, or P * T + T for a profile model.
+    public var outputWidth: Int { profileLength.map { $0 * outputs + outputs } ?? outputs }
 
     /// The presets: `chip` (Zhou et al. 2021's ChIP-seq model), `zhou-sim` (their simulated-data
     /// model: one convolution of 20 filters of width 21, batch norm, max pool 20, and in rc form
     /// an RC sum pool before the dense layer), `koo-cnn2`, `koo-cnn50`, `koo-deep` (Koo &
-    /// Ploenzke 2021, code/model_zoo), with `firstActivation` after the first batch norm.
-    public static func preset(_ name: String, outputs: Int, strand: StrandMode, firstActivation: ActivationFunction? = nil) throws -> Architecture {
+    /// Ploenzke 2021, code/model_zoo), with `firstActivation` after the first batch norm; and
+    /// `bpnet`, a count-and-profile model: four convolutions of 64 filters (widths 21, 11, 11,
+    /// 11, batch norm and ReLU) and a `profilehead` of width 25 predicting the central
+    /// `profileLength` bases (default 200; even, so an rc model's crop is symmetric).
+    public static func preset(_ name: String, outputs: Int, strand: StrandMode, firstActivation: ActivationFunction? = nil,
+                              profileLength: Int? = nil) throws -> Architecture {
         let first = firstActivation
         var layers: [LayerSpec]
         var length: Int
@@ -119,6 +146,14 @@ public struct Architecture: Codable, Sendable, Equatable {
             layers = [.conv(32, 19, .same, bias: false), .bn, .act(first ?? .relu), .drop(0.1), .pool(pools.0, pools.0, .same),
                       .conv(124, 5, .same, bias: false), .bn, .act(.relu), .drop(0.1), .pool(pools.1, pools.1, .same),
                       .flatten, .dense(512, bias: false), .bn, .act(.relu), .drop(0.5), .dense(outputs)]
+        case "bpnet":
+            // 1000 -> 980 -> 970 -> 960 -> 950; the head's convolution reads the central P + 24.
+            length = 1000
+            layers = [.conv(64, 21, .valid, bias: true), .bn, .act(first ?? .relu),
+                      .conv(64, 11, .valid, bias: true), .bn, .act(.relu),
+                      .conv(64, 11, .valid, bias: true), .bn, .act(.relu),
+                      .conv(64, 11, .valid, bias: true), .bn, .act(.relu),
+                      LayerSpec(type: .profilehead, kernel: 25, profile: profileLength ?? 200)]
         case "koo-deep":
             length = 200
             layers = [.conv(32, 19, .same, bias: false), .bn, .act(first ?? .relu), .drop(0.1),
@@ -133,7 +168,11 @@ public struct Architecture: Codable, Sendable, Equatable {
     }
 
     /// The preset names.
-    public static let presetNames = ["chip", "zhou-sim", "koo-cnn2", "koo-cnn50", "koo-deep"]
+    public static let presetNames = ["chip", "zhou-sim", "koo-cnn2", "koo-cnn50", "koo-deep", "bpnet"]
+
+    /// The presets whose outputs are one value per task (every preset but the profile model
+    /// `bpnet`).
+    public static let classifierPresetNames = presetNames.filter { $0 != "bpnet" }
 
     /// JSON text (sorted keys, so the bytes are stable).
     public func json() -> String {

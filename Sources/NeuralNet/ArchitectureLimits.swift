@@ -99,6 +99,17 @@ extension Architecture {
                 added = weights + units
                 length = nil
                 channels = units
+            case .profilehead:
+                guard i == layers.count - 1 else { throw fail("\(at) must be the last layer") }
+                let k = try count(spec.kernel, "kernel", limit: Limits.kernel)
+                let p = try count(spec.profile, "profile", limit: Limits.inputLength)
+                let l = try mapLength()
+                guard p + k - 1 <= l else { throw fail("\(at): profile \(p) + kernel \(k) - 1 exceeds its input of length \(l)") }
+                guard let weights = CheckedSize.product(k, channels, outputs), let dense = CheckedSize.product(channels, outputs),
+                      let out = CheckedSize.product(p + 1, outputs) else { throw memoryRefusal(nil) }
+                added = weights + dense + 2 * outputs
+                length = nil
+                channels = out
             }
             guard let p = CheckedSize.sum(parameters, added),
                   let a = CheckedSize.sum(activations, CheckedSize.product(length ?? 1, channels)) else {

@@ -73,15 +73,32 @@ public final class Model {
     }
 
     /// Inference logits under the model's `StrandPolicy`: conjoined models average x and rc(x);
-    /// a standard model combines the two strands as `requested` (nil: the forward strand).
-    public func predict(_ x: Tensor, strands requested: StrandPolicy.Combination? = nil) -> Tensor {
+    /// a standard model combines the two strands as `requested` (nil: the forward strand). A
+    /// profile model's rc(x) profile is reversed back before it is combined. With
+    /// `alignReverse`, the profile of an input that is itself a reverse complement is reversed
+    /// back too (so that it lines up with the profile of the forward input).
+    public func predict(_ x: Tensor, strands requested: StrandPolicy.Combination? = nil, alignReverse: Bool = false) -> Tensor {
         let policy = StrandPolicy(modelStrand: architecture.strand, requested: requested)
         var y = inference(x)
+        if alignReverse { reverseProfiles(&y) }
         if policy.needsReverse {
-            let r = inference(x.reverseComplemented())
+            var r = inference(x.reverseComplemented())
+            if !alignReverse { reverseProfiles(&r) }
             for i in y.data.indices { y.data[i] = policy.combine(forward: y.data[i], reverse: r.data[i]) }
         }
         return y
+    }
+
+    /// Reverses the profile positions of every item of a profile model's outputs (B, P * T + T)
+    /// in place, counts untouched; nothing for other models.
+    public func reverseProfiles(_ y: inout Tensor) {
+        guard let P = architecture.profileLength else { return }
+        let t = architecture.outputs, width = architecture.outputWidth
+        for i in 0..<y.batch {
+            for q in 0..<(P / 2) {
+                for k in 0..<t { y.data.swapAt(i * width + q * t + k, i * width + (P - 1 - q) * t + k) }
+            }
+        }
     }
 
     /// Sets every parameter gradient to zero (one fill of the arena).

@@ -9,8 +9,9 @@ struct LayerList {
     /// strand bookkeeping of `RCMapping`: in `rc` mode an absorbed flatten adds no layer and a
     /// global pooling of an RC map is preceded by an RC sum pool.
     static func build(_ arch: Architecture, seed: UInt64) throws -> LayerList {
-        guard let lastDense = arch.layers.lastIndex(where: { $0.type == .dense }) else {
-            throw NetworkError.architecture("the last layer must be a dense layer giving the outputs")
+        let lastDense = arch.layers.lastIndex(where: { $0.type == .dense }) ?? -1
+        guard lastDense >= 0 || arch.profileLength != nil else {
+            throw NetworkError.architecture("the last layer must be a dense layer or a profilehead giving the outputs")
         }
         var list = LayerList()
         var shape = [arch.inputLength, 4]
@@ -72,6 +73,16 @@ struct LayerList {
                 layerName = name("rcsumpool")
                 layer = RCSumPool()
                 strands.rcSumPool()
+            case .profilehead:
+                guard shape.count == 2, let p = spec.profile, let k = spec.kernel else {
+                    throw NetworkError.architecture("profilehead needs an (L, C) map, a profile length and a kernel")
+                }
+                layerName = name("head")
+                let tied = strands.isRCMap(shape)
+                if strands.sharesStrands && !tied { throw NetworkError.architecture("an RC profile head needs an RC feature map") }
+                let h = try ProfileHead(name: layerName, length: shape[0], channels: shape[1], tasks: arch.outputs, profileLength: p, kernel: k, tiedRC: tied)
+                h.initialise(&rng)
+                layer = h
             case .dense:
                 let units = i == lastDense ? arch.outputs : (spec.units ?? 0)
                 guard units > 0 else { throw NetworkError.architecture("dense needs units") }
@@ -95,7 +106,7 @@ struct LayerList {
             shape = try layer.outputShape(shape)
             list.append(layer, shape: shape, name: layerName)
         }
-        guard shape == [arch.outputs] else { throw NetworkError.architecture("the model ends in \(shape), not (\(arch.outputs))") }
+        guard shape == [arch.outputWidth] else { throw NetworkError.architecture("the model ends in \(shape), not (\(arch.outputWidth))") }
         return list
     }
 

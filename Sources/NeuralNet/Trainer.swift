@@ -1,8 +1,9 @@
 import Foundation
 
-/// Rows of a dataset as the network sees them: base codes and 0/1 labels per row. A row may
-/// be stored wider than the window (`jitter` extra bases on each side): a batch takes the
-/// window at the centre, or shifted by up to `jitter` for training.
+/// Rows of a dataset as the network sees them: base codes and 0/1 labels per row, and for
+/// regression the row's targets (T counts) or profiles ((T, P) counts). A row may be stored
+/// wider than the window (`jitter` extra bases, and profile positions, on each side): a batch
+/// takes the window at the centre, or shifted by up to `jitter` for training.
 public struct LabelledRows {
     /// Sequence length (the window the network sees).
     public let length: Int
@@ -16,6 +17,14 @@ public struct LabelledRows {
     public let sequence: (Int) -> UnsafeBufferPointer<UInt8>
     /// The labels of a row.
     public let labels: (Int) -> UnsafeBufferPointer<UInt8>
+    /// What `batch` gives as targets.
+    public var objective = Objective.binary
+    /// The T count targets of a row (mse and poisson objectives).
+    public var targets: ((Int) -> UnsafeBufferPointer<Float>)?
+    /// The observed profiles of a row, (T, profileLength + 2 * jitter) (profile objective).
+    public var profiles: ((Int) -> UnsafeBufferPointer<Float>)?
+    /// Profile positions a model predicts.
+    public var profileLength = 0
 
     public init(length: Int, tasks: Int, rows: [Int], jitter: Int = 0, sequence: @escaping (Int) -> UnsafeBufferPointer<UInt8>,
                 labels: @escaping (Int) -> UnsafeBufferPointer<UInt8>) {
@@ -27,27 +36,65 @@ public struct LabelledRows {
         self.labels = labels
     }
 
+    /// The same rows with another row selection.
+    public func selecting(_ rows: [Int]) -> LabelledRows {
+        var r = LabelledRows(length: length, tasks: tasks, rows: rows, jitter: jitter, sequence: sequence, labels: labels)
+        r.objective = objective
+        r.targets = targets
+        r.profiles = profiles
+        r.profileLength = profileLength
+        return r
+    }
+
+    /// Target values per item: T, or P * T + T for profiles.
+    public var targetWidth: Int { objective == .profile ? (profileLength + 1) * tasks : tasks }
+
     /// The base codes of a row's window (the centre `length` of its stored row).
     public func window(_ r: Int) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: sequence(r)[jitter..<(jitter + length)])
     }
 
-    /// One-hot sequences (B, L, 4) and labels (B x T) of rows `order`: each the window at the
-    /// centre of its stored row, moved by `shift` bases (each in -jitter...jitter) when given,
-    /// and reverse-complemented where `flip` says.
+    /// One-hot sequences (B, L, 4) and targets (B x `targetWidth`) of rows `order`: each the
+    /// window at the centre of its stored row, moved by `shift` bases (each in -jitter...jitter)
+    /// when given, and reverse-complemented where `flip` says. Targets are the labels (binary),
+    /// the counts (mse, poisson), or the profile laid out (P, T), reversed with the sequence,
+    /// followed by log(1 + total) per task (profile).
     public func batch(_ order: ArraySlice<Int>, flip: [Bool]? = nil, shift: [Int]? = nil) -> (Tensor, [Float]) {
         var codes = [UInt8](repeating: 4, count: order.count * length)
-        var y = [Float](repeating: 0, count: order.count * tasks)
+        let width = targetWidth
+        var y = [Float](repeating: 0, count: order.count * width)
+        let P = profileLength, stored = P + 2 * jitter
         for (k, r) in order.enumerated() {
             let s = sequence(r)
             let at = jitter + (shift?[k] ?? 0)  // the window is s[at ..< at + length]
-            if flip?[k] == true {
+            let flipped = flip?[k] == true
+            if flipped {
                 for j in 0..<length { let c = s[at + length - 1 - j]; codes[k * length + j] = c < 4 ? 3 - c : 4 }
             } else {
                 for j in 0..<length { codes[k * length + j] = s[at + j] }
             }
-            let l = labels(r)
-            for t in 0..<tasks { y[k * tasks + t] = Float(l[t]) }
+            switch objective {
+            case .binary:
+                let l = labels(r)
+                for t in 0..<tasks { y[k * width + t] = Float(l[t]) }
+            case .mse, .poisson:
+                if let targets {
+                    let v = targets(r)
+                    for t in 0..<tasks { y[k * width + t] = v[t] }
+                }
+            case .profile:
+                guard let profiles else { break }
+                let v = profiles(r)  // (T, stored)
+                for t in 0..<tasks {
+                    var total: Float = 0
+                    for q in 0..<P {
+                        let value = v[t * stored + at + (flipped ? P - 1 - q : q)]
+                        y[k * width + q * tasks + t] = value
+                        total += value
+                    }
+                    y[k * width + P * tasks + t] = log1p(total)
+                }
+            }
         }
         let x = codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: order.count, length: length) }
         return (x, y)
@@ -63,19 +110,37 @@ public enum TrainingMonitor: String, Sendable, CaseIterable, Codable {
     case auroc
     /// Mean validation auPRC over tasks.
     case auprc
+    /// Mean validation Pearson correlation of log counts over tasks (regression).
+    case pearson
+    /// Mean validation Spearman correlation of counts over tasks (regression).
+    case spearman
+    /// Mean validation median Jensen-Shannon distance of profiles (lower is better).
+    case jsd
 
-    /// The epoch's score on this metric, oriented so that higher is better (the loss is
-    /// negated). A NaN auROC or auPRC (a task with one class) falls back to the negated loss.
-    public func score(_ r: EpochRecord) -> Double {
-        switch self {
-        case .loss: return -r.validLoss
-        case .auroc: return r.validAuROC.isNaN ? -r.validLoss : r.validAuROC
-        case .auprc: return r.validAuPRC.isNaN ? -r.validLoss : r.validAuPRC
+    /// Whether lower values are better.
+    public var lowerIsBetter: Bool { self == .loss || self == .jsd }
+
+    /// The monitors that apply to an objective.
+    public static func available(for objective: Objective) -> [TrainingMonitor] {
+        switch objective {
+        case .binary: return [.loss, .auroc, .auprc]
+        case .mse, .poisson: return [.loss, .pearson, .spearman]
+        case .profile: return [.loss, .pearson, .spearman, .jsd]
         }
     }
 
-    /// The value as reported: the loss itself, not its negation.
-    public func reported(_ score: Double) -> Double { self == .loss ? -score : score }
+    /// The epoch's score on this metric, oriented so that higher is better (the loss and the
+    /// distance are negated). A NaN or missing metric (a task with one class, a constant
+    /// prediction) falls back to the negated loss.
+    public func score(_ r: EpochRecord) -> Double {
+        if self == .loss { return -r.validLoss }
+        let v = r.metric(rawValue)
+        guard !v.isNaN else { return -r.validLoss }
+        return lowerIsBetter ? -v : v
+    }
+
+    /// The value as reported: the loss or distance itself, not its negation.
+    public func reported(_ score: Double) -> Double { lowerIsBetter ? -score : score }
 }
 
 /// Reverse-complement augmentation of the training sequences.
@@ -122,6 +187,8 @@ public struct TrainingOptions: Sendable {
     public var clipNorm: Float?
     public var seed: UInt64 = 1
     public var taskWeights: [Float]?
+    /// Weight of the log-count term of the profile loss (`--count-weight`).
+    public var countWeight: Float = 1
 
     public init() {}
 
@@ -134,39 +201,74 @@ public struct EpochRecord: Sendable {
     public var epoch: Int
     public var trainLoss: Double
     public var validLoss: Double
-    public var validAuROC: Double
-    public var validAuPRC: Double
+    /// The names of the validation metrics (`metricNames(for:)`) and their values.
+    public var metricNames: [String]
+    public var metrics: [Double]
     public var learningRate: Float
     public var seconds: Double
     /// Optimiser steps taken from the start of training to the end of this epoch.
     public var step: Int
 
-    public init(epoch: Int, trainLoss: Double, validLoss: Double, validAuROC: Double, validAuPRC: Double, learningRate: Float, seconds: Double, step: Int) {
+    public init(epoch: Int, trainLoss: Double, validLoss: Double, metricNames: [String], metrics: [Double], learningRate: Float, seconds: Double, step: Int) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.validLoss = validLoss
-        self.validAuROC = validAuROC
-        self.validAuPRC = validAuPRC
+        self.metricNames = metricNames
+        self.metrics = metrics
         self.learningRate = learningRate
         self.seconds = seconds
         self.step = step
     }
 
-    /// The metrics.tsv header.
-    public static let header = "epoch\ttrain_loss\tvalid_loss\tvalid_auroc\tvalid_auprc\tlearning_rate\tseconds\tstep"
+    /// A binary model's record: validation auROC and auPRC.
+    public init(epoch: Int, trainLoss: Double, validLoss: Double, validAuROC: Double, validAuPRC: Double, learningRate: Float, seconds: Double, step: Int) {
+        self.init(epoch: epoch, trainLoss: trainLoss, validLoss: validLoss, metricNames: EpochRecord.metricNames(for: .binary),
+                  metrics: [validAuROC, validAuPRC], learningRate: learningRate, seconds: seconds, step: step)
+    }
+
+    /// The validation metrics recorded for an objective, in column order.
+    public static func metricNames(for objective: Objective) -> [String] {
+        switch objective {
+        case .binary: return ["auroc", "auprc"]
+        case .mse, .poisson: return ["pearson", "spearman", "mse"]
+        case .profile: return ["pearson", "spearman", "mse", "jsd", "profile_pearson"]
+        }
+    }
+
+    /// A metric by name (NaN when not recorded).
+    public func metric(_ name: String) -> Double {
+        metricNames.firstIndex(of: name).map { metrics[$0] } ?? .nan
+    }
+
+    public var validAuROC: Double { metric("auroc") }
+    public var validAuPRC: Double { metric("auprc") }
+
+    /// The metrics.tsv header of a binary model.
+    public static let header = header(for: .binary)
+
+    /// The metrics.tsv header for an objective.
+    public static func header(for objective: Objective) -> String {
+        (["epoch", "train_loss", "valid_loss"] + metricNames(for: objective).map { "valid_" + $0 } + ["learning_rate", "seconds", "step"])
+            .joined(separator: "\t")
+    }
 
     /// The metrics.tsv line.
     public var line: String {
-        String(format: "%d\t%.6f\t%.6f\t%.6f\t%.6f\t%.3g\t%.2f\t%d", epoch, trainLoss, validLoss, validAuROC, validAuPRC, learningRate, seconds, step)
+        String(format: "%d\t%.6f\t%.6f\t", epoch, trainLoss, validLoss) + metrics.map { String(format: "%.6f", $0) }.joined(separator: "\t")
+            + String(format: "\t%.3g\t%.2f\t%d", learningRate, seconds, step)
     }
 }
 
-/// Evaluation of a model on rows: loss, per-task auROC/auPRC and the strand discrepancy.
+/// Evaluation of a model on rows: loss, per-task auROC/auPRC (binary) or regression metrics,
+/// and the strand discrepancy.
 public struct Evaluation: Sendable {
     public var loss: Double
     public var auROC: [Double?]
     public var auPRC: [Double?]
-    /// Mean and max |p(x) - p(rc x)| over rows and tasks (probabilities).
+    /// Regression models: per-task metrics (empty for binary models).
+    public var regression: [RegressionMetrics] = []
+    /// Mean and max |f(x) - f(rc x)| over rows and outputs: probabilities of binary models,
+    /// outputs of regression models (a profile of rc(x) reversed back first).
     public var meanRCDifference: Double
     public var maxRCDifference: Double
 
@@ -175,36 +277,85 @@ public struct Evaluation: Sendable {
         let v = values.compactMap { $0 }
         return v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count)
     }
+
+    /// The mean over tasks of each metric `EpochRecord.metricNames(for:)` lists.
+    public func metrics(for objective: Objective) -> [Double] {
+        switch objective {
+        case .binary: return [Evaluation.mean(auROC), Evaluation.mean(auPRC)]
+        case .mse, .poisson:
+            return [Evaluation.mean(regression.map(\.pearson)), Evaluation.mean(regression.map(\.spearman)), Evaluation.mean(regression.map(\.mse))]
+        case .profile:
+            return [Evaluation.mean(regression.map(\.pearson)), Evaluation.mean(regression.map(\.spearman)), Evaluation.mean(regression.map(\.mse)),
+                    Evaluation.mean(regression.map(\.medianJSD)), Evaluation.mean(regression.map(\.medianProfilePearson))]
+        }
+    }
 }
 
 /// Evaluates `model` on `data` in batches of `batchSize`, combining the strands of a standard
 /// model as `combination` says (nil: the forward strand; `.average` is Zhou et al.'s post-hoc
 /// conjoined model); with `strands`, also predicts the reverse complements for the discrepancy.
+/// The loss is the model's objective (`data.objective` gives the targets).
 public func evaluate(_ model: Model, on data: LabelledRows, batchSize: Int = 256, strands: Bool = true,
-                     combination: StrandPolicy.Combination? = nil) -> Evaluation {
+                     combination: StrandPolicy.Combination? = nil, countWeight: Float = 1) -> Evaluation {
     let t = data.tasks
+    let objective = data.objective
+    let P = data.profileLength
     var scores = Array(repeating: [Float](), count: t), truth = Array(repeating: [Bool](), count: t)
+    var predicted = Array(repeating: [Double](), count: t), observed = predicted
+    var profiles = Array(repeating: [(predicted: [Double], observed: [Double])](), count: t)
     var loss = 0.0, meanDiff = 0.0, maxDiff = 0.0
-    let bce = BinaryCrossEntropy()
+    let lossFunction = ObjectiveLoss(objective: objective, countWeight: countWeight, profileLength: P)
+    let width = data.targetWidth
     for start in stride(from: 0, to: data.rows.count, by: batchSize) {
         let order = data.rows[start..<min(start + batchSize, data.rows.count)]
         let (x, y) = data.batch(order)
-        let logits = model.predict(x, strands: combination)  // (B, T)
-        loss += Double(bce(logits: logits, labels: y).loss) * Double(order.count)
-        for i in 0..<order.count { for k in 0..<t { scores[k].append(logits.data[i * t + k]); truth[k].append(y[i * t + k] > 0.5) } }
+        let out = model.predict(x, strands: combination)  // (B, width)
+        loss += Double(lossFunction(outputs: out, targets: y).loss) * Double(order.count)
+        for i in 0..<order.count {
+            let row = i * width
+            switch objective {
+            case .binary:
+                for k in 0..<t { scores[k].append(out.data[row + k]); truth[k].append(y[row + k] > 0.5) }
+            case .mse:
+                for k in 0..<t { predicted[k].append(Double(out.data[row + k])); observed[k].append(Double(y[row + k])) }
+            case .poisson:
+                // Log counts: log(1 + predicted rate) against log(1 + count).
+                for k in 0..<t {
+                    predicted[k].append(Foundation.log1p(Foundation.exp(Double(out.data[row + k]))))
+                    observed[k].append(Foundation.log1p(Double(y[row + k])))
+                }
+            case .profile:
+                for k in 0..<t {
+                    predicted[k].append(Double(out.data[row + P * t + k]))
+                    observed[k].append(Double(y[row + P * t + k]))
+                    var logits = (0..<P).map { Double(out.data[row + $0 * t + k]) }
+                    let top = logits.max() ?? 0
+                    var sum = 0.0
+                    for q in 0..<P { logits[q] = Foundation.exp(logits[q] - top); sum += logits[q] }
+                    profiles[k].append((logits.map { $0 / sum }, (0..<P).map { Double(y[row + $0 * t + k]) }))
+                }
+            }
+        }
         if strands {
-            let rc = model.predict(x.reverseComplemented(), strands: combination)
+            let rc = model.predict(x.reverseComplemented(), strands: combination, alignReverse: true)
             for i in rc.data.indices {
-                let d = abs(Double(sigmoid(logits.data[i]) - sigmoid(rc.data[i])))
+                let d = objective == .binary ? abs(Double(sigmoid(out.data[i]) - sigmoid(rc.data[i]))) : abs(Double(out.data[i] - rc.data[i]))
                 meanDiff += d
                 maxDiff = max(maxDiff, d)
             }
         }
     }
     let n = max(data.rows.count, 1)
-    return Evaluation(loss: loss / Double(n), auROC: (0..<t).map { auROC(scores: scores[$0], labels: truth[$0]) },
-                      auPRC: (0..<t).map { auPRC(scores: scores[$0], labels: truth[$0]) },
-                      meanRCDifference: meanDiff / Double(n * t), maxRCDifference: maxDiff)
+    var result = Evaluation(loss: loss / Double(n), auROC: [], auPRC: [], meanRCDifference: meanDiff / Double(n * width), maxRCDifference: maxDiff)
+    if objective == .binary {
+        result.auROC = (0..<t).map { auROC(scores: scores[$0], labels: truth[$0]) }
+        result.auPRC = (0..<t).map { auPRC(scores: scores[$0], labels: truth[$0]) }
+    } else {
+        result.auROC = Array(repeating: nil, count: t)
+        result.auPRC = result.auROC
+        result.regression = (0..<t).map { RegressionMetrics(predicted: predicted[$0], observed: observed[$0], profiles: profiles[$0]) }
+    }
+    return result
 }
 
 @inline(__always) func sigmoid(_ z: Float) -> Float { 1 / (1 + Foundation.exp(-z)) }
@@ -304,7 +455,8 @@ public final class Trainer {
             ? train.rows.flatMap { [($0, false), ($0, true)] } : train.rows.map { ($0, false) }
         for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
         model.reseedDropout(options.seed &+ UInt64(e) &* 31)
-        let bce = BinaryCrossEntropy(taskWeights: options.taskWeights)
+        let lossFunction = ObjectiveLoss(objective: train.objective, taskWeights: options.taskWeights,
+                                         countWeight: options.countWeight, profileLength: train.profileLength)
         optimizer.learningRate = state.learningRate
         var total = 0.0
         let batches = (order.count + options.batchSize - 1) / options.batchSize
@@ -317,19 +469,19 @@ public final class Trainer {
             }
             // A shift per row in -jitter...jitter (drawn only when the rows are stored wider).
             let shifts: [Int]? = train.jitter > 0 ? slice.map { _ in Int(rng.next() % UInt64(2 * train.jitter + 1)) - train.jitter } : nil
-            let (x, y) = train.batch(ArraySlice(slice.map(\.row)), flip: flips, shift: shifts)  // x (B, L, 4), y (B * T)
+            let (x, y) = train.batch(ArraySlice(slice.map(\.row)), flip: flips, shift: shifts)  // x (B, L, 4), y (B * width)
             model.zeroGradients()
             let logits = model.forward(x, training: true, workspace: workspace)
-            let (loss, grad) = bce(logits: logits, labels: y)
+            let (loss, grad) = lossFunction(outputs: logits, targets: y)
             model.backward(grad, workspace: workspace)
             optimizer.update(model.parameters)
             total += Double(loss) * Double(slice.count)
             state.step += 1
             progress(b + 1, batches)
         }
-        let v = evaluate(model, on: valid, strands: false)
+        let v = evaluate(model, on: valid, strands: false, countWeight: options.countWeight)
         let record = EpochRecord(epoch: e, trainLoss: total / Double(max(order.count, 1)), validLoss: v.loss,
-                                 validAuROC: Evaluation.mean(v.auROC), validAuPRC: Evaluation.mean(v.auPRC),
+                                 metricNames: EpochRecord.metricNames(for: valid.objective), metrics: v.metrics(for: valid.objective),
                                  learningRate: state.learningRate, seconds: Date().timeIntervalSince(start), step: state.step)
         state.epoch = e
         let score = options.monitor.score(record)

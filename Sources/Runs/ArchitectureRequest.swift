@@ -33,14 +33,15 @@ public struct ArchitectureRequest: Sendable, Equatable {
 
     /// The architecture: the file's (with `outputs` and the strand set) or the preset's
     /// (default `defaultPreset`), strand `defaultStrand` unless asked.
-    public func architecture(outputs: Int, defaultStrand: StrandMode = .rc, defaultPreset: String = "chip") throws -> Architecture {
+    public func architecture(outputs: Int, defaultStrand: StrandMode = .rc, defaultPreset: String = "chip", profileLength: Int? = nil) throws -> Architecture {
         if let arch {
             var a = try Architecture.read(path: arch)
             a.outputs = outputs
             a.strand = strand ?? defaultStrand
             return a
         }
-        return try Architecture.preset(preset ?? defaultPreset, outputs: outputs, strand: strand ?? defaultStrand, firstActivation: firstActivation)
+        return try Architecture.preset(preset ?? defaultPreset, outputs: outputs, strand: strand ?? defaultStrand, firstActivation: firstActivation,
+                                       profileLength: profileLength)
     }
 
     /// The flags given that shape the model, as typed (for messages).

@@ -74,6 +74,7 @@ public struct AttributionRun {
         setBLASThreads(1)
         let model = options.model, output = options.output, method = options.method
         let (m, contents) = try ModelFile.read(model)
+        try refuseProfileModel(m.architecture, path: model)
         let names = modelTaskNames(metadata: contents.metadata, outputs: m.architecture.outputs)
         var taskIndex = 0
         if let task = options.task {

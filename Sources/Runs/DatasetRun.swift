@@ -35,7 +35,13 @@ public struct DatasetRun {
         build.policy = try options.check.policy(fasta: genome)
         let builder = try DatasetBuilder(fasta: genome, options: build)
         let progress = reporter.progress(label: "dataset", unit: "windows")
-        let info = try builder.build(into: options.output, progress: progress)
+        let tracks = try (build.signal?.tasks ?? []).map { try openSignalTrack(path: $0.path, aliases: build.policy.aliases) }
+        let info = try builder.build(into: options.output, progress: progress, tracks: tracks)
+        if let missing = info.signal?.missingContig, !missing.isEmpty {
+            for (task, n) in missing.sorted(by: { $0.key < $1.key }) {
+                reporter.warning("signal \(task): \(n) windows lie on contigs the track lacks (their targets are 0)")
+            }
+        }
         for n in builder.notes { reporter.info(n) }
         for w in builder.warnings { reporter.warning(w) }
         return info

@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNet
 
 /// `crick evaluate`: a model's metrics on a dataset split.
@@ -30,6 +31,8 @@ public struct EvaluationRun {
         public var strand: StrandMode
         /// The strand combination applied.
         public var combination: StrandPolicy.Combination
+        /// What the model predicts.
+        public var objective: Objective
     }
 
     public let options: Options
@@ -39,17 +42,26 @@ public struct EvaluationRun {
     /// Evaluates; the model must fit the dataset (input length, tasks).
     public func run() throws -> Result {
         setBLASThreads(options.threads)
-        let (m, _) = try ModelFile.read(options.model)
+        let (m, contents) = try ModelFile.read(options.model)
         let data = try OpenDataset(options.dataset)
         guard data.info.length == m.architecture.inputLength else {
             throw NetworkError.shape("model input length \(m.architecture.inputLength) differs from dataset length \(data.info.length)")
         }
-        guard data.info.tasks.count == m.architecture.outputs else {
-            throw NetworkError.shape("model has \(m.architecture.outputs) outputs, dataset \(data.info.tasks.count) tasks")
+        let objective = m.architecture.target
+        guard data.supports(objective) else {
+            throw RunError.usage("\(options.model) is a \(objective.rawValue) model; \(options.dataset) has no \(objective == .profile ? "profiles" : "signal targets") for it")
         }
-        let rows = data.rows(split: options.split.code)
+        let tasks = data.taskNames(for: objective)
+        guard tasks.count == m.architecture.outputs else {
+            throw NetworkError.shape("model has \(m.architecture.outputs) outputs, dataset \(tasks.count) \(objective == .binary ? "tasks" : "signal tasks")")
+        }
+        let rows = data.rows(split: options.split.code, objective: objective)
+        if let p = m.architecture.profileLength, p != rows.profileLength {
+            throw NetworkError.shape("model predicts \(p) profile positions, dataset holds \(rows.profileLength)")
+        }
         let policy = StrandPolicy(modelStrand: m.architecture.strand, requested: options.strandMode)
-        return Result(evaluation: NeuralNet.evaluate(m, on: rows, combination: options.strandMode), tasks: data.info.tasks,
-                      rows: rows.rows.count, strand: m.architecture.strand, combination: policy.combination)
+        let countWeight = Float(contents.metadata["training"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?["count_weight"] as? Double ?? 1)
+        return Result(evaluation: NeuralNet.evaluate(m, on: rows, combination: options.strandMode, countWeight: countWeight), tasks: tasks,
+                      rows: rows.rows.count, strand: m.architecture.strand, combination: policy.combination, objective: objective)
     }
 }

@@ -8,17 +8,24 @@ public struct ModelRequest: Sendable {
     public var path: String
     /// Score only this task (nil: every task).
     public var task: String?
-    /// Probabilities or logits.
-    public var outputType: ScoreType = .prob
+    /// Probabilities or logits, or counts (nil: prob for classifiers, count for count models).
+    public var outputType: ScoreType?
     /// For standard models: how the two strands combine (nil: forward).
     public var strandMode: StrandCombination?
 
-    public init(path: String, task: String? = nil, outputType: ScoreType = .prob, strandMode: StrandCombination? = nil) {
+    public init(path: String, task: String? = nil, outputType: ScoreType? = nil, strandMode: StrandCombination? = nil) {
         self.path = path
         self.task = task
         self.outputType = outputType
         self.strandMode = strandMode
     }
+}
+
+/// Refuses a profile model (its outputs are a profile and counts, not one value per task):
+/// predict, scan, variants and attribute take classifiers and count models.
+func refuseProfileModel(_ architecture: Architecture, path: String) throws {
+    guard architecture.target == .profile || architecture.profileLength != nil else { return }
+    throw RunError.usage("\(path) is a profile model: predict, scan, variants and attribute take classifiers and count models; evaluate it with crick evaluate")
 }
 
 /// The model of a scoring run, read once: its inference serves every worker thread.
@@ -48,7 +55,16 @@ public struct LoadedModel {
         } else {
             selected = Array(taskNames.indices)
         }
-        settings = ScoreSettings(modelStrand: m.architecture.strand, requested: request.strandMode, type: request.outputType)
+        try refuseProfileModel(m.architecture, path: request.path)
+        let objective = m.architecture.target
+        let type = request.outputType ?? (objective == .binary ? .prob : .count)
+        if objective == .binary && type == .count {
+            throw RunError.usage("--output-type count needs a count model; \(request.path) is a classifier (prob or logit)")
+        }
+        if objective != .binary && type == .prob {
+            throw RunError.usage("--output-type prob needs a classifier; \(request.path) is a count model (count or logit)")
+        }
+        settings = ScoreSettings(modelStrand: m.architecture.strand, requested: request.strandMode, type: type, objective: objective)
         if request.strandMode != nil && m.architecture.strand != .standard {
             reporter.info("the model is \(m.architecture.strand.rawValue) (RC-invariant): --strand-mode does not apply")
         }

@@ -13,6 +13,9 @@ public final class OpenDataset {
     public let labels: NPYFile
     /// (N) uint8 split codes.
     public let split: NPYFile
+    /// Regression targets and profiles (datasets with signal).
+    public let targets: NPYFile?
+    public let profiles: NPYFile?
 
     /// Opens a dataset directory (or the directory of a dataset.json path).
     public init(_ directory: String) throws {
@@ -23,6 +26,38 @@ public final class OpenDataset {
         sequences = arrays.sequences
         labels = arrays.labels
         split = arrays.split
+        targets = arrays.targets
+        profiles = arrays.profiles
+    }
+
+    /// The objectives this dataset can train: binary always; mse and poisson with targets;
+    /// profile with base-resolution profiles.
+    public func supports(_ objective: Objective) -> Bool {
+        switch objective {
+        case .binary: return true
+        case .mse, .poisson: return targets != nil
+        case .profile: return profiles != nil && (info.signal?.bin ?? 1) == 1
+        }
+    }
+
+    /// The rows of split `code` as `objective` reads them: labels, or the signal tasks'
+    /// targets or profiles.
+    public func rows(split code: UInt8, objective: Objective) -> LabelledRows {
+        var r = rows(split: code)
+        guard objective != .binary, let signal = info.signal else { return r }
+        r = LabelledRows(length: info.length, tasks: signal.tasks.count, rows: r.rows, jitter: info.jitter ?? 0, sequence: r.sequence, labels: r.labels)
+        r.objective = objective
+        if let t = targets { r.targets = { t.floatRow($0) } }
+        if let p = profiles {
+            r.profiles = { p.floatRow($0) }
+            r.profileLength = signal.profileLength
+        }
+        return r
+    }
+
+    /// The model outputs' task names for `objective`: the peak tasks, or the signal tasks.
+    public func taskNames(for objective: Objective) -> [String] {
+        objective == .binary ? info.tasks : (info.signal?.tasks ?? info.tasks)
     }
 
     /// The rows of split `code` (0 train, 1 valid, 2 test).

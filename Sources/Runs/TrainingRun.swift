@@ -21,6 +21,11 @@ public struct TrainingRun {
         public var training = TrainingOptions()
         /// Loss weight per task, in the dataset's task order (nil: all 1).
         public var taskWeights: [Float]?
+        /// What to learn (nil: profile when the dataset has profiles, mse when it has signal
+        /// targets, else binary labels).
+        public var objective: Objective?
+        /// The checkpoint monitor (nil: auprc for classifiers, loss for regression).
+        public var monitor: TrainingMonitor?
         public var threads = 1
 
         public init(dataset: String, output: String) {
@@ -68,10 +73,33 @@ public struct TrainingRun {
         }
     }
 
+    /// The objective asked for, or the dataset's natural one; checked against the dataset.
+    private func objective(_ data: OpenDataset) throws -> Objective {
+        let objective = options.objective ?? (data.profiles != nil && (data.info.signal?.bin ?? 1) == 1 ? .profile : data.targets != nil ? .mse : .binary)
+        guard data.supports(objective) else {
+            let why = objective == .profile && data.profiles != nil ? "base-resolution profiles (its profiles are binned)" : objective == .profile ? "profiles (crick dataset --signal ... --profile)" : "signal targets (crick dataset --signal)"
+            throw RunError.usage("--loss \(objective.rawValue) needs a dataset with \(why); \(options.dataset) has none")
+        }
+        if objective == .poisson, data.info.signal?.transform == "log1p" {
+            throw RunError.usage("--loss poisson needs raw counts; \(options.dataset) stores log1p counts (build it with --transform none), or use --loss mse")
+        }
+        return objective
+    }
+
     /// The architecture asked for, for the dataset's tasks and length.
-    private func requestedArchitecture(_ data: OpenDataset, defaultStrand: StrandMode = .rc, defaultPreset: String = "chip") throws -> Architecture {
-        var a = try options.architecture.architecture(outputs: data.info.tasks.count, defaultStrand: defaultStrand, defaultPreset: defaultPreset)
+    private func requestedArchitecture(_ data: OpenDataset, objective: Objective, defaultStrand: StrandMode = .rc, defaultPreset: String? = nil) throws -> Architecture {
+        let profileLength = objective == .profile ? data.info.signal?.profileLength : nil
+        var a = try options.architecture.architecture(outputs: data.taskNames(for: objective).count, defaultStrand: defaultStrand,
+                                                      defaultPreset: defaultPreset ?? (objective == .profile ? "bpnet" : "chip"), profileLength: profileLength)
         a.inputLength = data.info.length
+        a.objective = objective == .binary ? nil : objective
+        if objective == .profile {
+            guard a.profileLength == profileLength else {
+                throw RunError.usage("--loss profile needs a model ending in a profilehead of \(profileLength ?? 0) positions (the dataset's profile); \(a.name) \(a.profileLength.map { "predicts \($0)" } ?? "has none") (use --preset bpnet)")
+            }
+        } else if a.profileLength != nil {
+            throw RunError.usage("\(a.name) ends in a profilehead: it needs --loss profile and a dataset with profiles")
+        }
         return a
     }
 
@@ -83,26 +111,36 @@ public struct TrainingRun {
         }
         guard asked.preset != nil || asked.arch != nil || asked.firstActivation != nil else { return }
         let savedPreset = Architecture.presetNames.contains(saved.name) ? saved.name : "chip"
-        guard try requestedArchitecture(data, defaultStrand: saved.strand, defaultPreset: savedPreset) == saved else {
+        guard try requestedArchitecture(data, objective: saved.target, defaultStrand: saved.strand, defaultPreset: savedPreset) == saved else {
             throw RunError.usage("\(asked.shapingFlags) disagrees with the checkpoint's architecture (\(saved.name)); resume without it, or start over with --force")
         }
     }
 
     private func train(data: OpenDataset, runDirectory: RunDirectory, reporter: RunReporter) throws -> Result {
         let out = options.output
-        let architecture = try requestedArchitecture(data)
+        let objective = try objective(data)
+        let architecture = try requestedArchitecture(data, objective: objective)
+        let tasks = data.taskNames(for: objective)
         var training = options.training
         if let weights = options.taskWeights {
-            guard weights.count == data.info.tasks.count else {
-                throw RunError.usage("--task-weights needs \(data.info.tasks.count) non-negative numbers, one per task (\(data.info.tasks.joined(separator: ","))), got \(weights.count)")
+            guard weights.count == tasks.count else {
+                throw RunError.usage("--task-weights needs \(tasks.count) non-negative numbers, one per task (\(tasks.joined(separator: ","))), got \(weights.count)")
             }
             training.taskWeights = weights
+        }
+        training.monitor = options.monitor ?? (objective == .binary ? .auprc : .loss)
+        let available = TrainingMonitor.available(for: objective)
+        for m in [training.monitor, training.stoppingMonitor] where !available.contains(m) {
+            throw RunError.usage("--monitor/--stop-monitor \(m.rawValue) does not apply to --loss \(objective.rawValue) (\(available.map(\.rawValue).joined(separator: ", ")))")
         }
         let checkpoint = out + "/checkpoints/last.safetensors"
         let model: Model
         let trainer: Trainer
         if options.resume, FileManager.default.fileExists(atPath: checkpoint) {
             let (m, contents) = try ModelFile.read(checkpoint)
+            guard m.architecture.target == objective else {
+                throw RunError.usage("--loss \(objective.rawValue) disagrees with the checkpoint (\(m.architecture.target.rawValue)); resume with it, or start over with --force")
+            }
             try checkResumeFlags(data, against: m.architecture)
             model = m
             trainer = Trainer(model: model, options: training)
@@ -119,7 +157,7 @@ public struct TrainingRun {
             model = try Model(architecture, seed: training.seed)
             trainer = Trainer(model: model, options: training)
         }
-        let train = data.rows(split: 0), valid = data.rows(split: 1)
+        let train = data.rows(split: 0, objective: objective), valid = data.rows(split: 1, objective: objective)
         if train.jitter > 0 && trainer.state.epoch == 0 {
             reporter.info("train: the dataset stores \(train.jitter) extra bases each side: each training window is shifted by a random -\(train.jitter)..\(train.jitter) bases every epoch")
         }
@@ -134,8 +172,8 @@ public struct TrainingRun {
             old.keep(epochs: trainer.state.epoch)
             metrics = old
         }
-        let record = trainingRecord(options: training, data: data)
-        reporter.log(EpochRecord.header)
+        let record = trainingRecord(options: training, data: data, objective: objective)
+        reporter.log(EpochRecord.header(for: objective))
         let batch = training.batchSize
         while !trainer.state.stopped {
             // A live bar within the epoch on a terminal; logs get the epoch lines only.
@@ -174,15 +212,20 @@ public struct TrainingRun {
     }
 
     /// The metadata of the model files: the training settings, the tasks, crick's version.
-    private func trainingRecord(options training: TrainingOptions, data: OpenDataset) -> [String: String] {
-        let config: [String: Any] = ["dataset": options.dataset, "epochs": training.epochs, "batch": training.batchSize, "lr": Double(training.learningRate),
+    private func trainingRecord(options training: TrainingOptions, data: OpenDataset, objective: Objective) -> [String: String] {
+        let tasks = data.taskNames(for: objective)
+        var config: [String: Any] = ["dataset": options.dataset, "epochs": training.epochs, "batch": training.batchSize, "lr": Double(training.learningRate),
                                      "patience": training.patience, "lr_patience": training.lrPatience.map { $0 as Any } ?? NSNull(),
                                      "rc_augment": training.rcAugment.rawValue, "monitor": training.monitor.rawValue,
                                      "stop_monitor": training.stoppingMonitor.rawValue, "final_weights": training.finalWeights.rawValue,
                                      "l2": Double(training.l2), "weight_decay": Double(training.weightDecay), "seed": Int(training.seed),
-                                     "threads": options.threads, "tasks": data.info.tasks, "jitter": data.info.jitter ?? 0]
+                                     "threads": options.threads, "tasks": tasks, "jitter": data.info.jitter ?? 0]
+        if objective != .binary {
+            config["loss"] = objective.rawValue
+            if objective == .profile { config["count_weight"] = Double(training.countWeight) }
+        }
         let json = (try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return ["training": json, "tasks": data.info.tasks.joined(separator: ","), "crick_version": CrickVersion.string]
+        return ["training": json, "tasks": tasks.joined(separator: ","), "crick_version": CrickVersion.string]
     }
 
     /// JSON with sorted keys: identical runs write identical bytes.

@@ -178,6 +178,7 @@ struct VariantEnsemble {
         var length = 0
         for path in paths {
             let (m, contents) = try ModelFile.read(path)
+            try refuseProfileModel(m.architecture, path: path)
             let n = modelTaskNames(metadata: contents.metadata, outputs: m.architecture.outputs)
             if scorers.isEmpty {
                 names = n

@@ -9,8 +9,11 @@ public typealias StrandCombination = StrandPolicy.Combination
 public enum ScoreType: String, Sendable, CaseIterable {
     /// sigmoid(logit), in [0, 1].
     case prob
-    /// The model's logit.
+    /// The model's logit (of a count model: its raw output).
     case logit
+    /// A count model's prediction: its output (mse models: the target as trained, log1p of
+    /// the count by default), or exp of the log rate (poisson models).
+    case count
 }
 
 /// The scoring choices of a run, resolved for the model's strand mode.
@@ -18,6 +21,8 @@ public struct ScoreSettings: Sendable, Equatable {
     /// The strand rule resolved for the model (`StrandPolicy`).
     public let policy: StrandPolicy
     public let type: ScoreType
+    /// What the model was trained on (`count` scores exponentiate poisson log rates).
+    public let objective: Objective
 
     /// The combination actually applied: rc models score the forward strand (both strands give
     /// the same logits), conjoined models average the strands (their definition).
@@ -26,9 +31,10 @@ public struct ScoreSettings: Sendable, Equatable {
     public var modelStrand: StrandMode { policy.modelStrand }
 
     /// Resolves `requested` (nil: forward) for a model of `modelStrand`.
-    public init(modelStrand: StrandMode, requested: StrandCombination?, type: ScoreType) {
+    public init(modelStrand: StrandMode, requested: StrandCombination?, type: ScoreType, objective: Objective = .binary) {
         policy = StrandPolicy(modelStrand: modelStrand, requested: requested)
         self.type = type
+        self.objective = objective
     }
 
     /// True when the reverse strand has to be scored.
@@ -47,7 +53,11 @@ public struct ScoreSettings: Sendable, Equatable {
     @inline(__always)
     public func score(forward f: Float, reverse r: Float) -> Float {
         let logit = policy.combine(forward: f, reverse: r)
-        return type == .prob ? 1 / (1 + expf(-logit)) : logit
+        switch type {
+        case .prob: return 1 / (1 + expf(-logit))
+        case .logit: return logit
+        case .count: return objective == .poisson ? expf(logit) : logit
+        }
     }
 }
 

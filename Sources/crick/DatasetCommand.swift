@@ -45,6 +45,15 @@ struct DatasetBuild: ParsableCommand {
             would cross from one split's region into another's is dropped and counted, so \
             overlapping windows never land in different splits. dataset.json records the choice.
 
+            Signal (regression targets): --signal NAME=FILE (a bigWig or bedGraph of coverage, \
+            such as crick coverage writes; repeatable, one task each) adds targets.npy (float32, \
+            N x T): the signal summed over each window's central --target-length bp (default \
+            --label-core), stored as log(1 + count) unless --transform none; with --profile \
+            also profiles.npy (float32, N x T x P): the signal at every base of that centre \
+            (and --jitter bases each side), or summed in --bin bp bins. Windows are drawn from \
+            the peaks as above, so the dataset holds bound and unbound regions; shuffled \
+            windows get 0. Signal values must be finite and not negative.
+
             Output DIR: sequences.npy (uint8 codes, N x L), labels.npy (uint8, N x T), \
             split.npy (0 train, 1 valid, 2 test), regions.bed, dataset.json; written under a \
             temporary name and renamed when complete. Same seed and inputs give byte-identical \
@@ -120,6 +129,21 @@ struct DatasetBuild: ParsableCommand {
     @Option(help: "Store N extra bases on each side of every window; training then shifts each window by a random -N..N bases every epoch (evaluation takes the centre). (default: 0)")
     var jitter: Int = 0
 
+    @Option(name: .customLong("signal"), help: "A signal track of one regression task as NAME=PATH (bigWig or bedGraph; NAME defaults to the file stem); repeatable.", transform: PeaksArgument.parse)
+    var signals: [PeaksArgument] = []
+
+    @Option(name: .customLong("target-length"), help: "Central bp of a window whose signal is its target and profile (default: --label-core).")
+    var targetLength: Int?
+
+    @Option(help: "How targets.npy stores counts: log1p or none.")
+    var transform: SignalTransform = .log1p
+
+    @Flag(help: "Also store each window's base-resolution signal over --target-length (profiles.npy).")
+    var profile = false
+
+    @Option(help: "With --profile: sum the profile in bins of this many bp.")
+    var bin: Int = 1
+
     @Option(help: "Seed of every random choice.")
     var seed: UInt64 = 1
 
@@ -142,6 +166,12 @@ struct DatasetBuild: ParsableCommand {
         try FlagBounds.length(margin, "--margin", minimum: 0)
         try FlagBounds.length(blockSize, "--block-size")
         try FlagBounds.length(jitter, "--jitter", minimum: 0)
+        try FlagBounds.length(targetLength, "--target-length")
+        try FlagBounds.length(bin, "--bin")
+        if signals.isEmpty && (targetLength != nil || profile || bin != 1 || transform != .log1p) {
+            throw ValidationError("--target-length, --transform, --profile and --bin need --signal")
+        }
+        if bin != 1 && !profile { throw ValidationError("--bin needs --profile") }
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
         if let minScore, !minScore.isFinite { throw ValidationError("--min-score must be a finite number") }
     }
@@ -166,6 +196,14 @@ struct DatasetBuild: ParsableCommand {
         options.build.testRegions = testRegions
         options.build.peakFilter = PeakFilter(column: scoreColumn, minScore: minScore, top: top)
         options.build.jitter = jitter
+        if !signals.isEmpty {
+            var signal = SignalOptions(tasks: signals.map(\.source))
+            signal.targetLength = targetLength
+            signal.log1p = transform == .log1p
+            signal.profile = profile
+            signal.bin = bin
+            options.build.signal = signal
+        }
         options.build.seed = seed
         options.build.threads = common.threads
         options.build.inputFormat = inputFormat
@@ -175,6 +213,11 @@ struct DatasetBuild: ParsableCommand {
         let info = try DatasetRun(options).run(reporter: ConsoleReporter(quiet: common.quiet))
         let kinds = WindowKind.allCases.compactMap { k in info.counts.kinds[k.name].map { "\($0) \(k.name)" } }.joined(separator: ", ")
         Diagnostics.info("dataset: \(info.counts.windows) windows (\(kinds)); train \(info.counts.splits.train), valid \(info.counts.splits.valid), test \(info.counts.splits.test): \(output)", quiet: common.quiet)
+    }
+
+    /// How counts are stored.
+    enum SignalTransform: String, ExpressibleByArgument {
+        case log1p, none
     }
 
     private func list(_ s: String) -> [String] {

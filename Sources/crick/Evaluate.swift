@@ -35,6 +35,10 @@ struct Evaluate: ParsableCommand {
         if strandMode != nil && result.strand != .standard {
             Diagnostics.info("the model is \(result.strand.rawValue) (RC-invariant): --strand-mode does not apply", quiet: common.quiet)
         }
+        if result.objective != .binary {
+            try printRegression(result, json: json)
+            return
+        }
         if json {
             var tasks: [[String: Any]] = []
             for (i, t) in result.tasks.enumerated() {
@@ -56,5 +60,41 @@ struct Evaluate: ParsableCommand {
         }
         print(String(format: "mean\t%.4f\t%.4f", Evaluation.mean(e.auROC), Evaluation.mean(e.auPRC)))
         print(String(format: "|p(x) - p(rc x)|: mean %.3g, max %.3g", e.meanRCDifference, e.maxRCDifference))
+    }
+
+    /// The metrics of a count or profile model: per task Pearson and Spearman of log counts,
+    /// their MSE, and for profiles the median JSD and profile Pearson.
+    private func printRegression(_ result: EvaluationRun.Result, json: Bool) throws {
+        let e = result.evaluation
+        let profile = result.objective == .profile
+        func value(_ v: Double?) -> Any { v.map { $0 as Any } ?? NSNull() }
+        func text(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "NA" }
+        let means = e.metrics(for: result.objective)
+        if json {
+            var tasks: [[String: Any]] = []
+            for (i, t) in result.tasks.enumerated() {
+                let r = e.regression[i]
+                var entry: [String: Any] = ["task": t, "pearson": value(r.pearson), "spearman": value(r.spearman), "mse": r.mse]
+                if profile { entry["median_jsd"] = value(r.medianJSD); entry["median_profile_pearson"] = value(r.medianProfilePearson) }
+                tasks.append(entry)
+            }
+            var object: [String: Any] = ["model": model, "dataset": dataset, "split": split.rawValue, "rows": result.rows, "loss_kind": result.objective.rawValue,
+                                         "strand": result.strand.rawValue, "strand_mode": result.combination.rawValue, "loss": e.loss, "tasks": tasks,
+                                         "mean_pearson": means[0], "mean_spearman": means[1], "mean_mse": means[2],
+                                         "rc_discrepancy_mean": e.meanRCDifference, "rc_discrepancy_max": e.maxRCDifference]
+            if profile { object["mean_median_jsd"] = means[3]; object["mean_median_profile_pearson"] = means[4] }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        let combined = result.strand == .standard && result.combination != .forward ? ", strands \(result.combination.rawValue)" : ""
+        print("model \(model) (strand \(result.strand.rawValue)\(combined), loss \(result.objective.rawValue)) on \(dataset) split \(split.rawValue): \(result.rows) rows, loss \(String(format: "%.4f", e.loss))")
+        print("task\tpearson\tspearman\tmse" + (profile ? "\tmedian_jsd\tmedian_profile_pearson" : "") + "   (log counts)")
+        for (i, t) in result.tasks.enumerated() {
+            let r = e.regression[i]
+            print("\(t)\t\(text(r.pearson))\t\(text(r.spearman))\t\(text(r.mse))" + (profile ? "\t\(text(r.medianJSD))\t\(text(r.medianProfilePearson))" : ""))
+        }
+        print("mean\t" + means.map { text($0.isNaN ? nil : $0) }.joined(separator: "\t"))
+        print(String(format: "|f(x) - f(rc x)| (outputs, profiles of rc x reversed back): mean %.3g, max %.3g", e.meanRCDifference, e.maxRCDifference))
     }
 }

@@ -7,7 +7,7 @@ extension ModelCommand {
     /// `crick model logits`: the model's logits for rows of a base-code NPY matrix.
     struct Logits: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a model's logits (one line per row, one column per task) for rows of a uint8 code matrix (N x L NPY).")
+            abstract: "Print a model's logits (one line per row, one column per task; a profile model's P x T profile logits, position-major, then its T log counts) for rows of a uint8 code matrix (N x L NPY).")
 
         @Argument(help: "Model file.")
         var model: String
@@ -34,7 +34,7 @@ extension ModelCommand {
                 let b = min(256, n - start)
                 let x = oneHot(codes: UnsafeBufferPointer(rebasing: npy.data.bindMemory(to: UInt8.self)[(start * l)..<((start + b) * l)]), batch: b, length: l)
                 let y = m.predict(x)
-                let t = m.architecture.outputs
+                let t = m.architecture.outputWidth  // T, or P * T + T for profile models
                 for i in 0..<b { out += (0..<t).map { String(format: "%.7g", y.data[i * t + $0]) }.joined(separator: "\t") + "\n" }
             }
             print(out, terminator: "")

@@ -22,8 +22,8 @@ struct ScoringOptions: ParsableArguments {
     @Option(help: "Score only this task (default: every task; several tasks write PREFIX.TASK.EXT).")
     var task: String?
 
-    @Option(name: .customLong("output-type"), help: "prob (sigmoid of the logit) or logit.")
-    var outputType: ScoreType = .prob
+    @Option(name: .customLong("output-type"), help: "prob (sigmoid of the logit) or logit for classifiers; count (the predicted count as trained) or logit for count models. (default: prob, or count for count models)")
+    var outputType: ScoreType?
 
     @Option(name: .customLong("strand-mode"), help: "Standard models: forward, average (mean logit of x and rc(x)) or max. rc and conjoined models are RC-invariant and ignore it. (default: forward)")
     var strandMode: StrandCombination?

@@ -50,6 +50,8 @@ struct Train: ParsableCommand {
         options.architecture = architecture.request
         options.training = training.options
         options.taskWeights = training.taskWeights?.values
+        options.objective = training.loss
+        options.monitor = training.monitor
         options.threads = common.threads
         let result = try TrainingRun(options).run(reporter: ConsoleReporter(quiet: common.quiet))
         let kept = result.finalWeights == .best ? "" : "; kept the weights of epoch \(result.epochs), the last"

@@ -2,6 +2,7 @@ import ArgumentParser
 import NeuralNet
 
 extension TrainingMonitor: ExpressibleByArgument {}
+extension Objective: ExpressibleByArgument {}
 extension RCAugmentation: ExpressibleByArgument {}
 extension FinalWeights: ExpressibleByArgument {}
 
@@ -29,8 +30,14 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Adam learning rate.")
     var lr: Float = 1e-3
 
-    @Option(help: "The validation metric whose best epoch gives the kept weights: loss, auroc or auprc.")
-    var monitor: TrainingMonitor = .auprc
+    @Option(help: "The validation metric whose best epoch gives the kept weights: loss, auroc or auprc (classifiers); loss, pearson, spearman or jsd (regression; jsd for profiles). (default: auprc, or loss for regression)")
+    var monitor: TrainingMonitor?
+
+    @Option(help: "What to learn: bce (binary labels), mse (signal counts as the dataset stores them, log1p by default), poisson (raw counts, log-rate outputs) or profile (BPNet's multinomial profile loss plus --count-weight x MSE of log counts). (default: profile for datasets with profiles, mse for datasets with signal, else bce)")
+    var loss: Objective?
+
+    @Option(name: .customLong("count-weight"), help: "Weight of the log-count term of --loss profile.")
+    var countWeight: Float = 1
 
     @Option(name: .customLong("stop-monitor"), help: "The validation metric of early stopping and the learning-rate schedule (default: --monitor).")
     var stopMonitor: TrainingMonitor?
@@ -65,6 +72,7 @@ struct TrainingFlags: ParsableArguments {
     func validate() throws {
         if epochs < 1 || batch < 1 { throw ValidationError("--epochs and --batch must be positive") }
         if patience < 1 || lrPatience < 1 { throw ValidationError("--patience and --lr-patience must be positive") }
+        if !(countWeight >= 0 && countWeight.isFinite) { throw ValidationError("--count-weight must be a finite number >= 0") }
     }
 
     /// The trainer's options.
@@ -73,7 +81,8 @@ struct TrainingFlags: ParsableArguments {
         o.epochs = epochs
         o.batchSize = batch
         o.learningRate = lr
-        o.monitor = monitor
+        o.monitor = monitor ?? .auprc
+        o.countWeight = countWeight
         o.stopMonitor = stopMonitor
         o.patience = patience
         o.lrPatience = lrSchedule == .plateau ? lrPatience : nil

@@ -29,8 +29,10 @@ final class PyTorchTwinTests: XCTestCase {
             """
         let scriptPath = try dir.write("twin.py", script)
         var rng = SystemRandomNumberGenerator()
-        for preset in ["chip", "zhou-sim", "koo-cnn2", "koo-cnn50", "koo-deep"] {
-            let length = preset == "chip" || preset == "zhou-sim" ? 1000 : 200
+        for preset in ["chip", "zhou-sim", "koo-cnn2", "koo-cnn50", "koo-deep", "bpnet"] {
+            let length = ["chip", "zhou-sim", "bpnet"].contains(preset) ? 1000 : 200
+            // bpnet: a 200-position profile and a log count per task (201 values each).
+            let width = preset == "bpnet" ? 201 * 3 : 3
             // 16 sequences of codes 0-4 (N included), as an NPY matrix written by numpy.
             let seed = Int.random(in: 0..<1_000_000, using: &rng)
             let npy = dir.file("codes-\(preset).npy")
@@ -46,7 +48,7 @@ final class PyTorchTwinTests: XCTestCase {
                 let theirs = try runTool(python, [scriptPath, packageRoot + "/Benchmarks/nn", model, npy])
                 XCTAssertEqual(theirs.status, 0, theirs.stderr)
                 let a = numbers(ours.text), b = numbers(theirs.text)
-                XCTAssertEqual(a.count, 16 * 3, "\(preset) \(strand)")
+                XCTAssertEqual(a.count, 16 * width, "\(preset) \(strand)")
                 XCTAssertEqual(a.count, b.count, "\(preset) \(strand)")
                 let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
                 XCTAssertLessThanOrEqual(worst, 1e-5, "\(preset) \(strand): crick and PyTorch logits differ by \(worst) (seed \(seed))")

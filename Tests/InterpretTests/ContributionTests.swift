@@ -27,7 +27,7 @@ final class ContributionTests: XCTestCase {
     /// summation-to-delta), with max pools, exponential and ReLU activations, RC layers and
     /// strand averaging.
     func testDeepLiftIsCompleteOnEveryPresetAndStrand() throws {
-        for preset in Architecture.presetNames {
+        for preset in Architecture.classifierPresetNames {
             for strand in StrandMode.allCases {
                 let arch = try Architecture.preset(preset, outputs: 2, strand: strand, firstActivation: .exponential)
                 let model = perturbed(try Model(arch, seed: 3))

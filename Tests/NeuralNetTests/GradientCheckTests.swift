@@ -131,6 +131,19 @@ final class GradientCheckTests: XCTestCase {
         let dropout = Dropout(rate: 0.3, seed: 9)
         check(dropout, random([2, 20], &rng), prepare: { dropout.rng = NetRandom(seed: 9) })
     }
+
+    func testProfileHeads() throws {
+        var rng = NetRandom(seed: 5)
+        for tied in [false, true] {
+            // A (12, 6) map; profile of 5 positions from a kernel of 3 (span 7, margins 2 and 3
+            // untied, 12 - 7 odd; tied heads need an even margin: length 13).
+            let length = tied ? 13 : 12
+            let head = try ProfileHead(name: "h", length: length, channels: 6, tasks: 2, profileLength: 5, kernel: 3, tiedRC: tied)
+            head.initialise(&rng)
+            for p in head.parameters where p.name.hasSuffix("bias") { for i in p.values.indices { p.values[i] = rng.uniform(0.5) } }
+            check(head, random([3, length, 6], &rng))
+        }
+    }
 }
 
 /// Two layers run as one, for checking a head that takes a flattened map.

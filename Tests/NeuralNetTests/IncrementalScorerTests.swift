@@ -124,7 +124,7 @@ final class IncrementalScorerTests: XCTestCase {
     }
 
     func testPresetsMatchFullRecomputation() throws {
-        for preset in Architecture.presetNames {
+        for preset in Architecture.classifierPresetNames {
             for (strand, combination) in IncrementalScorerTests.policies {
                 let arch = try Architecture.preset(preset, outputs: 2, strand: strand, firstActivation: .exponential)
                 try check(arch, combination: combination, seed: 3, snvs: preset == "chip" ? 6 : 20)

@@ -43,7 +43,7 @@ final class ReferenceSpanTests: XCTestCase {
     }
 
     func testPresetsMatchFullRecomputation() throws {
-        for preset in Architecture.presetNames {
+        for preset in Architecture.classifierPresetNames {
             for (strand, combination) in IncrementalScorerTests.policies {
                 let arch = try Architecture.preset(preset, outputs: 2, strand: strand, firstActivation: .exponential)
                 // Only chip and zhou-sim start with valid convolutions (the Koo models' first is same-padded).

@@ -1,0 +1,201 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Datasets with signal (`crick dataset --signal`) and count and profile models end to end:
+/// targets and profiles against numpy's coverage of the same fragments, a trained profile
+/// model's loss and metrics against the PyTorch twin and scipy on crick's own weights, and
+/// the refusals.
+final class SignalCLITests: XCTestCase {
+    private var dir: TempDir!
+    private let python = "/usr/bin/python3"
+
+    override func setUpWithError() throws {
+        dir = try TempDir("crick-signal")
+        // Three contigs of 6 kb, 30 peaks each, and fragments piling up around the summits.
+        var rng = TestRNG(seed: 41)
+        var contigs: [(String, String)] = []
+        var peaks = "", fragments = ""
+        for c in 1...3 {
+            contigs.append(("c\(c)", randomSequence(6000, alphabet: "ACGT", rng: &rng)))
+            for k in 0..<30 {
+                let summit = 300 + k * 180 + Int(rng.next() % 60)
+                peaks += "c\(c)\t\(summit - 50)\t\(summit + 50)\tp\(c)_\(k)\t100\t.\t5\t-1\t-1\t50\n"
+                for _ in 0..<Int(rng.next() % 40) {
+                    let start = summit - 80 + Int(rng.next() % 120)
+                    fragments += "c\(c)\t\(start)\t\(start + 20 + Int(rng.next() % 60))\n"
+                }
+            }
+        }
+        _ = try dir.write("g.fa", fastaText(contigs, width: 60))
+        XCTAssertEqual(try runTool("/usr/bin/env", ["samtools", "faidx", dir.file("g.fa")]).status, 0)
+        _ = try dir.write("peaks.narrowPeak", peaks)
+        _ = try dir.write("frags.bed", fragments)
+        for out in ["cov.bw", "cov.bedgraph"] {
+            let r = try runTool(crickBinary, ["coverage", dir.file("frags.bed"), "--genome", dir.file("g.fa"), "-q", "-o", dir.file(out)])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+    }
+
+    override func tearDown() { dir.remove() }
+
+    private func dataset(_ name: String, _ extra: [String]) throws -> RunResult {
+        try runTool(crickBinary, ["dataset", "--fasta", dir.file("g.fa"), "--peaks", "p=" + dir.file("peaks.narrowPeak"), "--length", "200",
+                                  "--label-core", "100", "--neg-ratio", "0.5", "--valid-chroms", "c2", "--test-chroms", "c3", "-q", "-o", dir.file(name)] + extra)
+    }
+
+    func testTargetsAndProfilesEqualNumpyCoverage() throws {
+        try requireOracle((try? runTool(python, ["-c", "import numpy"]))?.status == 0, "numpy is not importable by \(python)")
+        XCTAssertEqual(try dataset("bw", ["--signal", "atac=" + dir.file("cov.bw"), "--profile"]).status, 0)
+        XCTAssertEqual(try dataset("bg", ["--signal", "atac=" + dir.file("cov.bedgraph"), "--profile"]).status, 0)
+        let binned = try dataset("bin", ["--signal", "atac=" + dir.file("cov.bw"), "--profile", "--bin", "10", "--transform", "none", "--jitter", "0"])
+        XCTAssertEqual(binned.status, 0, binned.stderr)
+        let jittered = try dataset("jit", ["--signal", dir.file("cov.bw"), "--profile", "--jitter", "7", "--target-length", "60"])
+        XCTAssertEqual(jittered.status, 0, jittered.stderr)
+        // numpy: coverage of every fragment's span, then each window's central bases.
+        let script = """
+            import sys, json, numpy as np
+            d = sys.argv[1]
+            cov = {f"c{c}": np.zeros(6000) for c in (1, 2, 3)}
+            for line in open(d + "/frags.bed"):
+                c, s, e = line.split()
+                cov[c][int(s):int(e)] += 1
+            def expect(ds, target, jitter, bin_, log):
+                regions = [l.split("\\t") for l in open(f"{d}/{ds}/regions.bed")]
+                counts, profiles = [], []
+                for r in regions:
+                    start = int(r[1]) + (200 - target) // 2
+                    if r[3] == "shuffle":
+                        counts.append(0.0); profiles.append(np.zeros(target + 2 * jitter)); continue
+                    v = cov[r[0]][start - jitter:start + target + jitter]
+                    counts.append(np.log1p(v[jitter:jitter + target].sum()) if log else v[jitter:jitter + target].sum())
+                    profiles.append(v)
+                p = np.array(profiles)
+                if bin_ > 1:
+                    p = p.reshape(len(p), target // bin_, bin_).sum(axis=2)
+                return np.array(counts)[:, None], p[:, None, :]
+            for ds, target, jitter, bin_, log in [("bw", 100, 0, 1, True), ("bg", 100, 0, 1, True), ("bin", 100, 0, 10, False), ("jit", 60, 7, 1, True)]:
+                c, p = expect(ds, target, jitter, bin_, log)
+                t, q = np.load(f"{d}/{ds}/targets.npy"), np.load(f"{d}/{ds}/profiles.npy")
+                assert t.dtype == np.float32 and q.dtype == np.float32, (t.dtype, q.dtype)
+                assert t.shape == c.shape and q.shape == p.shape, (ds, t.shape, c.shape, q.shape, p.shape)
+                assert np.abs(t - c).max() < 1e-5 and np.abs(q - p).max() == 0, ds
+                info = json.load(open(f"{d}/{ds}/dataset.json"))["signal"]
+                assert info["target_length"] == target and info["bin"] == bin_ and info["transform"] == ("log1p" if log else "none"), info
+            print("ok", int(np.load(f"{d}/bw/targets.npy").astype(bool).sum()))
+            """
+        let r = try runTool(python, ["-c", script, dir.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.text.hasPrefix("ok"), r.text)
+        // Windows with signal exist (the comparison is not of zeros).
+        XCTAssertGreaterThan(Int(r.text.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0, 20)
+    }
+
+    /// A small rc profile model trained two epochs: crick's test loss and metrics equal the
+    /// PyTorch twin's loss (BPNet's multinomial NLL plus weighted log-count MSE) and scipy's
+    /// Pearson, Spearman and Jensen-Shannon distance on crick's weights; the profile of rc(x)
+    /// is the reversed profile of x.
+    func testProfileModelLossAndMetricsEqualPyTorchAndScipy() throws {
+        try requireOracle((try? runTool(python, ["-c", "import torch, numpy, scipy"]))?.status == 0, "torch and scipy are not importable by \(python)")
+        XCTAssertEqual(try dataset("ds", ["--signal", "atac=" + dir.file("cov.bw"), "--profile"]).status, 0)
+        let arch = try dir.write("arch.json", """
+            {"name": "tiny-profile", "inputLength": 200, "outputs": 1, "strand": "rc", "layers": [
+              {"type": "conv", "filters": 8, "kernel": 9, "padding": "valid", "bias": true},
+              {"type": "batchnorm"}, {"type": "activation", "function": "relu"},
+              {"type": "conv", "filters": 8, "kernel": 5, "padding": "valid", "bias": true},
+              {"type": "activation", "function": "relu"},
+              {"type": "profilehead", "kernel": 7, "profile": 100}]}
+            """)
+        let train = try runTool(crickBinary, ["train", dir.file("ds"), "--arch", arch, "--epochs", "2", "--batch", "16", "--count-weight", "2.5",
+                                              "--seed", "3", "-q", "-o", dir.file("run")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let header = try String(contentsOfFile: dir.file("run/metrics.tsv"), encoding: .utf8).split(separator: "\n").first.map(String.init)
+        XCTAssertEqual(header, "epoch\ttrain_loss\tvalid_loss\tvalid_pearson\tvalid_spearman\tvalid_mse\tvalid_jsd\tvalid_profile_pearson\tlearning_rate\tseconds\tstep")
+        let eval = try runTool(crickBinary, ["evaluate", "--model", dir.file("run"), dir.file("ds"), "--split", "test", "--json"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let script = """
+            import sys, json, numpy as np, torch, scipy.stats, scipy.spatial.distance as dist
+            sys.path.insert(0, sys.argv[1])
+            from torch_models import from_file, load_safetensors, profile_loss, reverse_profiles
+            d = sys.argv[2]
+            tensors, meta = load_safetensors(d + "/run/model.safetensors")
+            model = from_file(tensors, meta)
+            rows = np.load(d + "/ds/split.npy") == 2
+            x = torch.nn.functional.one_hot(torch.from_numpy(np.load(d + "/ds/sequences.npy")[rows].astype(np.int64)), 5)[..., :4].double()
+            y = torch.from_numpy(np.load(d + "/ds/profiles.npy")[rows]).double().transpose(1, 2)  # (B, P, T)
+            model = model.double()
+            with torch.no_grad():
+                out = model(x)
+                rc = reverse_profiles(model(x.flip(1, 2)), 100, 1)
+            crick = json.loads(sys.stdin.read())
+            loss = profile_loss(out, y, 100, 1, 2.5).item()
+            pred, obs = out[:, 100].numpy(), torch.log1p(y.sum(dim=1))[:, 0].numpy()
+            probs = torch.softmax(out[:, :100], dim=1).numpy()
+            yp = y[:, :, 0].numpy()
+            keep = yp.sum(axis=1) > 0
+            jsd = np.median([dist.jensenshannon(p, o) for p, o in zip(probs[keep], yp[keep])])
+            pp = np.median([scipy.stats.pearsonr(p, o)[0] for p, o in zip(probs[keep], yp[keep]) if o.std() > 0])
+            task = crick["tasks"][0]
+            checks = {"loss": (crick["loss"], loss), "pearson": (task["pearson"], scipy.stats.pearsonr(pred, obs)[0]),
+                      "spearman": (task["spearman"], scipy.stats.spearmanr(pred, obs)[0]), "mse": (task["mse"], float(((pred - obs) ** 2).mean())),
+                      "jsd": (task["median_jsd"], jsd), "profile_pearson": (task["median_profile_pearson"], pp)}
+            bad = {k: v for k, v in checks.items() if abs(v[0] - v[1]) > 1e-4 * max(1, abs(v[1]))}
+            assert not bad, bad
+            assert crick["rows"] == int(rows.sum()) and crick["loss_kind"] == "profile"
+            assert (out - rc).abs().max().item() < 1e-9, "twin rc"
+            assert crick["rc_discrepancy_max"] < 1e-4, crick["rc_discrepancy_max"]
+            print("ok", checks)
+            """
+        let r = try runTool(python, ["-c", script, packageRoot + "/Benchmarks/nn", dir.path], stdin: Data(eval.text.utf8))
+        XCTAssertEqual(r.status, 0, r.stderr + r.text)
+        XCTAssertTrue(r.text.hasPrefix("ok"), r.text)
+    }
+
+    func testCountModelsAndRefusals() throws {
+        XCTAssertEqual(try dataset("ds", ["--signal", "atac=" + dir.file("cov.bedgraph")]).status, 0)
+        XCTAssertEqual(try dataset("raw", ["--signal", "atac=" + dir.file("cov.bedgraph"), "--transform", "none"]).status, 0)
+        let arch = try dir.write("arch.json", """
+            {"name": "tiny-counts", "inputLength": 200, "outputs": 1, "strand": "rc", "layers": [
+              {"type": "conv", "filters": 8, "kernel": 9, "padding": "valid", "bias": true},
+              {"type": "activation", "function": "relu"}, {"type": "maxpool", "pool": 8, "stride": 8},
+              {"type": "flatten"}, {"type": "dense", "units": 1}]}
+            """)
+        // mse by default on a dataset with targets; poisson on raw counts.
+        let mse = try runTool(crickBinary, ["train", dir.file("ds"), "--arch", arch, "--epochs", "2", "--seed", "1", "-q", "-o", dir.file("mse")])
+        XCTAssertEqual(mse.status, 0, mse.stderr)
+        let poisson = try runTool(crickBinary, ["train", dir.file("raw"), "--arch", arch, "--loss", "poisson", "--monitor", "pearson",
+                                                "--epochs", "2", "--seed", "1", "-q", "-o", dir.file("poisson")])
+        XCTAssertEqual(poisson.status, 0, poisson.stderr)
+        let eval = try runTool(crickBinary, ["evaluate", "--model", dir.file("poisson"), dir.file("raw"), "--split", "test"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertTrue(eval.text.contains("loss poisson"), eval.text)
+        // Predicted counts as a track: exp of the log rate, identical to the model's outputs.
+        let bed = try dir.write("r.bed", "c1\t100\t300\nc2\t1000\t1200\n")
+        let predicted = try runTool(crickBinary, ["predict", "--model", dir.file("poisson"), "--fasta", dir.file("g.fa"), "--regions", bed,
+                                                  "--no-track-line", "-o", "-"])
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+        let values = predicted.text.split(separator: "\n").compactMap { $0.split(separator: "\t").last.flatMap { Double($0) } }
+        XCTAssertEqual(values.count, 2, predicted.text)
+        XCTAssertTrue(values.allSatisfy { $0 > 0 }, "poisson counts are exp of a log rate: \(values)")
+        // Refusals: poisson on log1p targets, a profile loss without profiles, prob output of a
+        // count model, a binary monitor for regression (usage errors, exit 64).
+        for (args, expected) in [(["train", dir.file("ds"), "--arch", arch, "--loss", "poisson", "-o", dir.file("x")], "log1p"),
+                                 (["train", dir.file("ds"), "--loss", "profile", "-o", dir.file("x")], "profiles"),
+                                 (["train", dir.file("ds"), "--arch", arch, "--monitor", "auprc", "-o", dir.file("x")], "does not apply"),
+                                 (["predict", "--model", dir.file("poisson"), "--fasta", dir.file("g.fa"), "--regions", bed, "--output-type", "prob", "-o", "-"], "count model")] {
+            let r = try runTool(crickBinary, args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(expected), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("x/model.safetensors")))
+        }
+        // Bad signal options and values: one error line, exit 1.
+        _ = try dir.write("neg.bedgraph", "c1\t0\t6000\t-1\n")
+        for (extra, expected) in [(["--signal", dir.file("cov.bw"), "--profile", "--bin", "7"], "--bin 7 must divide"),
+                                  (["--signal", dir.file("neg.bedgraph")], "not a finite count >= 0")] {
+            let r = try dataset("bad", extra)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("crick: error:") && r.stderr.contains(expected), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("bad")))
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+@testable import NeuralNet
+import XCTest
+
+/// The regression losses against central finite differences and against their formulas
+/// written out directly; the RC profile head's exact equivariance; the regression metrics on
+/// hand-computed cases.
+final class ObjectiveTests: XCTestCase {
+    private func random(_ shape: [Int], _ rng: inout NetRandom, scale: Float = 1) -> Tensor {
+        var t = Tensor(shape: shape)
+        for i in t.data.indices { t.data[i] = rng.uniform(scale) }
+        return t
+    }
+
+    /// Checks the gradient of `loss` at `z` by central differences in Float64 of the loss value.
+    private func checkGradient(_ loss: ObjectiveLoss, _ z: Tensor, _ y: [Float], file: StaticString = #filePath, line: UInt = #line) {
+        let (_, g) = loss(outputs: z, targets: y)
+        var probe = z
+        let eps: Float = 1e-2
+        for i in z.data.indices {
+            probe.data[i] = z.data[i] + eps
+            let up = Double(loss(outputs: probe, targets: y).loss)
+            probe.data[i] = z.data[i] - eps
+            let down = Double(loss(outputs: probe, targets: y).loss)
+            probe.data[i] = z.data[i]
+            let numeric = (up - down) / Double(2 * eps)
+            XCTAssertEqual(numeric, Double(g.data[i]), accuracy: 2e-3 * max(1, abs(numeric)), "\(loss.objective) output \(i)", file: file, line: line)
+        }
+    }
+
+    func testCountLossesMatchFormulasAndFiniteDifferences() {
+        var rng = NetRandom(seed: 11)
+        let z = random([4, 3], &rng)
+        let y = (0..<12).map { Float($0 % 5) }
+        let mse = ObjectiveLoss(objective: .mse, taskWeights: [1, 2, 0.5])
+        let poisson = ObjectiveLoss(objective: .poisson)
+        var expectMSE = 0.0, expectPoisson = 0.0
+        for i in 0..<12 {
+            let w = [1.0, 2.0, 0.5][i % 3]
+            expectMSE += w * pow(Double(z.data[i]) - Double(y[i]), 2)
+            expectPoisson += exp(Double(z.data[i])) - Double(y[i]) * Double(z.data[i])
+        }
+        XCTAssertEqual(Double(mse(outputs: z, targets: y).loss), expectMSE / 12, accuracy: 1e-5)
+        XCTAssertEqual(Double(poisson(outputs: z, targets: y).loss), expectPoisson / 12, accuracy: 1e-5)
+        checkGradient(mse, z, y)
+        checkGradient(poisson, z, y)
+    }
+
+    func testProfileLossMatchesMultinomialAndFiniteDifferences() {
+        var rng = NetRandom(seed: 12)
+        let P = 6, T = 2, B = 3
+        let z = random([B, P * T + T], &rng, scale: 2)
+        var y = [Float](repeating: 0, count: B * (P * T + T))
+        for i in 0..<B {
+            for t in 0..<T {
+                var total: Float = 0
+                for q in 0..<P {
+                    let v = Float((i + 2 * q + 3 * t) % 4)
+                    y[i * (P * T + T) + q * T + t] = v
+                    total += v
+                }
+                y[i * (P * T + T) + P * T + t] = log1p(total)
+            }
+        }
+        let loss = ObjectiveLoss(objective: .profile, countWeight: 3, profileLength: P)
+        // -log Multinomial(y; N, softmax(z)) + 3 (c - log(1 + N))^2, each a mean over (B, T).
+        var nll = 0.0, mse = 0.0
+        for i in 0..<B {
+            for t in 0..<T {
+                let logits = (0..<P).map { Double(z.data[i * (P * T + T) + $0 * T + t]) }
+                let obs = (0..<P).map { Double(y[i * (P * T + T) + $0 * T + t]) }
+                let lse = log(logits.map(exp).reduce(0, +))
+                let n = obs.reduce(0, +)
+                var ll: Double = Foundation.lgamma(n + 1)
+                for q in 0..<P {
+                    let term: Double = obs[q] * (logits[q] - lse)
+                    ll += term - Foundation.lgamma(obs[q] + 1)
+                }
+                nll -= ll
+                mse += pow(Double(z.data[i * (P * T + T) + P * T + t]) - log1p(n), 2)
+            }
+        }
+        XCTAssertEqual(Double(loss(outputs: z, targets: y).loss), (nll + 3 * mse) / Double(B * T), accuracy: 1e-4)
+        checkGradient(loss, z, y)
+    }
+
+    /// A small rc profile model: the profile of rc(x) is the profile of x reversed, and the
+    /// counts are equal, to 1e-6 relative; a standard model's are not.
+    func testRCProfileModelIsExactlyEquivariant() throws {
+        let layers = [LayerSpec(type: .conv, filters: 6, kernel: 7, padding: .valid, bias: true), LayerSpec(type: .batchnorm),
+                      LayerSpec(type: .activation, function: .relu), LayerSpec(type: .conv, filters: 5, kernel: 5, padding: .valid, bias: true),
+                      LayerSpec(type: .activation, function: .relu), LayerSpec(type: .profilehead, kernel: 9, profile: 40)]
+        var rng = NetRandom(seed: 3)
+        let x = oneHotRandom(batch: 4, length: 100, &rng)
+        for strand in [StrandMode.rc, .standard] {
+            let arch = Architecture(name: "tiny", inputLength: 100, outputs: 2, strand: strand, layers: layers, objective: .profile)
+            let model = try Model(arch, seed: 5)
+            // Non-trivial batch-norm statistics.
+            for p in model.parameters where !p.trainable { for i in p.values.indices { p.values[i] = p.name.hasSuffix("var") ? 0.5 + abs(rng.uniform(1)) : rng.uniform(1) } }
+            XCTAssertEqual(arch.outputWidth, 40 * 2 + 2)
+            let a = model.inference(x)
+            var b = model.inference(x.reverseComplemented())
+            model.reverseProfiles(&b)
+            let worst = zip(a.data, b.data).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 1
+            if strand == .rc {
+                XCTAssertLessThanOrEqual(worst, 1e-6, "rc profile model is not equivariant")
+            } else {
+                XCTAssertGreaterThan(worst, 1e-3, "a standard model cannot be equivariant by chance")
+            }
+        }
+    }
+
+    private func oneHotRandom(batch: Int, length: Int, _ rng: inout NetRandom) -> Tensor {
+        let codes = (0..<(batch * length)).map { _ in UInt8(rng.next() % 4) }
+        return codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: batch, length: length) }
+    }
+
+    func testRegressionMetricsOnHandComputedCases() throws {
+        // numpy.corrcoef and scipy.stats.spearmanr give these values.
+        XCTAssertEqual(try XCTUnwrap(pearson([1, 2, 3, 4], [2, 4, 6, 8.5])), 0.9983814394570298, accuracy: 1e-12)
+        XCTAssertNil(pearson([1, 1, 1], [1, 2, 3]))
+        // Ties take the mean rank: ranks (1.5, 1.5, 3, 4) against (1, 2, 3, 4).
+        XCTAssertEqual(averageRanks([5, 5, 7, 9]), [1.5, 1.5, 3, 4])
+        XCTAssertEqual(try XCTUnwrap(spearman([5, 5, 7, 9], [1, 2, 3, 4])), 0.9486832980505139, accuracy: 1e-12)
+        // scipy.spatial.distance.jensenshannon([1, 0], [0, 1]) = sqrt(ln 2).
+        XCTAssertEqual(try XCTUnwrap(jensenShannonDistance([1, 0], [0, 1])), log(2).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(jensenShannonDistance([2, 2], [5, 5])), 0, accuracy: 1e-12)
+        XCTAssertNil(jensenShannonDistance([0, 0], [1, 1]))
+        XCTAssertEqual(median([3, 1, 2]), 2)
+        XCTAssertEqual(median([4, 1, 2, 3]), 2.5)
+    }
+}
