@@ -103,8 +103,9 @@ public struct Architecture: Codable, Sendable, Equatable {
         self.objective = objective
     }
 
-    /// The objective, `binary` when none is recorded.
-    public var target: Objective { objective ?? .binary }
+    /// The objective: the recorded one, else `profile` for a model ending in a profilehead
+    /// and `binary` for any other.
+    public var target: Objective { objective ?? (profileLength != nil ? .profile : .binary) }
 
     /// The profile length of a profile model (its last layer a `profilehead`), else nil.
     public var profileLength: Int? {

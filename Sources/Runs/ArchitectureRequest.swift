@@ -3,7 +3,7 @@ import NeuralNet
 /// The architecture a run asks for: a preset or an architecture file, a strand mode and the
 /// first layer's activation (`--preset`, `--arch`, `--strand`, `--first-activation`).
 public struct ArchitectureRequest: Sendable, Equatable {
-    /// A preset name (chip, zhou-sim, koo-cnn2, koo-cnn50, koo-deep).
+    /// A preset name (chip, zhou-sim, koo-cnn2, koo-cnn50, koo-deep, bpnet).
     public var preset: String?
     /// An architecture JSON file instead of a preset.
     public var arch: String?

@@ -25,7 +25,7 @@ public struct ModelRequest: Sendable {
 /// predict, scan, variants and attribute take classifiers and count models.
 func refuseProfileModel(_ architecture: Architecture, path: String) throws {
     guard architecture.target == .profile || architecture.profileLength != nil else { return }
-    throw RunError.usage("\(path) is a profile model: predict, scan, variants and attribute take classifiers and count models; evaluate it with crick evaluate")
+    throw RunError.usage("\(path) is a profile model: predict, variants and attribute take classifiers and count models; crick scan writes its profiles and counts, crick evaluate its metrics")
 }
 
 /// The model of a scoring run, read once: its inference serves every worker thread.
@@ -42,7 +42,8 @@ public struct LoadedModel {
     public let settings: ScoreSettings
 
     /// Reads the model of `request`; tells `reporter` when `--strand-mode` does not apply.
-    public init(_ request: ModelRequest, reporter: RunReporter) throws {
+    /// `profiles`: the run can score profile models (scan).
+    public init(_ request: ModelRequest, reporter: RunReporter, profiles: Bool = false) throws {
         path = request.path
         let (m, contents) = try ModelFile.read(request.path)
         model = m
@@ -55,7 +56,7 @@ public struct LoadedModel {
         } else {
             selected = Array(taskNames.indices)
         }
-        try refuseProfileModel(m.architecture, path: request.path)
+        if !profiles { try refuseProfileModel(m.architecture, path: request.path) }
         let objective = m.architecture.target
         let type = request.outputType ?? (objective == .binary ? .prob : .count)
         if objective == .binary && type == .count {

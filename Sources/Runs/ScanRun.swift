@@ -31,6 +31,9 @@ public struct ScanRun {
         public var output = "-"
         /// Write bedGraph without its track line.
         public var noTrackLine = false
+        /// Profile models: also write each window's predicted total count over its central
+        /// profile here (PREFIX for several tasks).
+        public var countsOutput: String?
         public var threads = 1
 
         public init(model: ModelRequest, fasta: String) {
@@ -60,11 +63,22 @@ public struct ScanRun {
     /// Scans, writes the tracks (all or none) and returns what was done.
     public func run(reporter: RunReporter) throws -> Result {
         setBLASThreads(1)
-        let loaded = try LoadedModel(options.model, reporter: reporter)
+        let loaded = try LoadedModel(options.model, reporter: reporter, profiles: true)
         let fasta = try FastaFile(path: options.fasta)
         let format = options.format ?? TrackFormat.fromName(options.output)
         var scanOptions = ScanOptions()
         scanOptions.stride = options.stride
+        let arch = loaded.model.architecture
+        if let p = arch.profileLength {
+            // Windows every P bases: their central P-base profiles abut.
+            guard (arch.inputLength - p) % 2 == 0 else {
+                throw RunError.usage("\(options.model.path): input length \(arch.inputLength) minus profile length \(p) is odd, so profiles cannot tile the genome")
+            }
+            if options.stride != p { reporter.info("scan: a profile model: windows every \(p) bp (its profile length), each writing its central \(p) bp at base resolution") }
+            scanOptions.stride = p
+        } else if options.countsOutput != nil {
+            throw RunError.usage("--counts-output needs a profile model")
+        }
         let policy = try options.check.policy(fasta: fasta)
         scanOptions.maxN = policy.maxN.bases(inLength: loaded.model.architecture.inputLength)
         scanOptions.chunkBases = options.chunkSize
@@ -88,21 +102,28 @@ public struct ScanRun {
         }
         let jobs = scan.jobs(runs, shard: part)
         let paths = try loaded.outputPaths(options.output, extension: format.fileExtension)
-        var writers: [TrackWriter] = []
+        let countFormat = options.countsOutput.map { options.format ?? TrackFormat.fromName($0) }
+        let countPaths = try options.countsOutput.map { try loaded.outputPaths($0, extension: (countFormat ?? format).fileExtension) } ?? []
+        var writers: [TrackWriter] = [], countWriters: [TrackWriter] = []
         do {
             for (k, task) in loaded.selected.enumerated() {
-                let line = options.noTrackLine ? nil : loaded.trackLine(command: "scan", task: task, extra: " stride=\(options.stride)")
+                let extra = arch.profileLength.map { " profile=\($0) values=predicted-counts-per-base" } ?? " stride=\(scanOptions.stride)"
+                let line = options.noTrackLine ? nil : loaded.trackLine(command: "scan", task: task, extra: extra)
                 writers.append(try makeTrackWriter(path: paths[k], format: format, genome: genome, trackLine: line, comments: comments))
+                if let countFormat {
+                    let countLine = options.noTrackLine ? nil : loaded.trackLine(command: "scan", task: task, extra: " values=predicted-total-count-per-\(scanOptions.stride)bp")
+                    countWriters.append(try makeTrackWriter(path: countPaths[k], format: countFormat, genome: genome, trackLine: countLine, comments: comments))
+                }
             }
             let total = jobs.reduce(0) { $0 + $1.write.count }
             let progress = reporter.progress(label: "scan", unit: "windows", total: total)
-            try scan.run(jobs, tasks: loaded.selected, writers: writers, progress: progress)
+            try scan.run(jobs, tasks: loaded.selected, writers: writers, countWriters: countWriters, progress: progress)
             progress.finish()
-            for w in writers { try w.finish() }
+            for w in writers + countWriters { try w.finish() }
         } catch {
-            writers.forEach { $0.abort() }
+            (writers + countWriters).forEach { $0.abort() }
             throw error
         }
-        return Result(scored: scan.scored, skippedForN: scan.skippedForN, skippedExcluded: scan.skippedExcluded, paths: paths, fullyConvolutional: scan.isFullyConvolutional)
+        return Result(scored: scan.scored, skippedForN: scan.skippedForN, skippedExcluded: scan.skippedExcluded, paths: paths + countPaths, fullyConvolutional: scan.isFullyConvolutional)
     }
 }

@@ -23,20 +23,16 @@ public final class ConvolutionalScan {
     /// Scores (windows, tasks), row-major, of the windows starting at `starts` (offsets into
     /// `codes`, each with `starts[i] + length <= codes.count`).
     public func score(codes: [UInt8], starts: [Int]) -> [Float] {
-        let t = scorer.tasks, settings = scorer.settings
+        let settings = scorer.settings
         guard !starts.isEmpty else { return [] }
         guard let plan else { return cutAndScore(codes: codes, starts: starts) }
         let forward = logits(plan, codes: codes, starts: starts)
-        guard settings.needsReverse else {
-            return forward.map { settings.score(forward: $0, reverse: $0) }
-        }
+        guard settings.needsReverse else { return scorer.combine(forward: forward, reverse: []) }
         // rc(codes) holds rc(window at s) at offset n - L - s.
         let n = codes.count, l = scorer.length
         let rcCodes = codes.reversed().map { BaseCode.complement($0) }
         let reverse = logits(plan, codes: rcCodes, starts: starts.map { n - l - $0 })
-        var out = [Float](repeating: 0, count: starts.count * t)
-        for i in out.indices { out[i] = settings.score(forward: forward[i], reverse: reverse[i]) }
-        return out
+        return scorer.combine(forward: forward, reverse: reverse)
     }
 
     /// Logits (windows, tasks) of the windows at `starts` on one strand.

@@ -62,8 +62,15 @@ public final class GenomeScan {
         ScanLayout.jobs(runs, maxWindows: max(1, options.chunkBases / grid.stride), shard: shard)
     }
 
-    /// Scores every window of `jobs` and writes task `tasks[i]` to `writers[i]`.
-    public func run(_ jobs: [ScanJob], tasks: [Int], writers: [TrackWriter], progress: ProgressReporter? = nil) throws {
+    /// The profile layout of a profile model (nil for other models): its scan writes each
+    /// window's central profile at base resolution, windows every profile length.
+    public var profile: ProfileOutputs? { scanner.scorer.profile }
+
+    /// Scores every window of `jobs` and writes task `tasks[i]` to `writers[i]`: one value per
+    /// bin, or a profile model's predicted counts at every base of the bin (then
+    /// `countWriters[i]`, when given, gets the window's predicted total over the bin).
+    public func run(_ jobs: [ScanJob], tasks: [Int], writers: [TrackWriter], countWriters: [TrackWriter] = [], progress: ProgressReporter? = nil) throws {
+        let profile = self.profile
         let l = grid.length, s = grid.stride, t = scanner.scorer.tasks
         var next = 0
         let maxN = options.maxN
@@ -110,7 +117,17 @@ public final class GenomeScan {
                 let name = self.fasta.contigs[scanJob.run.contig].name
                 for bin in bins {
                     for (i, task) in tasks.enumerated() {
-                        try writers[i].add(name, bin.start, bin.end, scores[bin.offset + task])
+                        guard let profile else {
+                            try writers[i].add(name, bin.start, bin.end, scores[bin.offset + task])
+                            continue
+                        }
+                        let t = profile.tasks
+                        for q in 0..<(bin.end - bin.start) {
+                            try writers[i].add(name, bin.start + q, bin.start + q + 1, scores[bin.offset + q * t + task])
+                        }
+                        if i < countWriters.count {
+                            try countWriters[i].add(name, bin.start, bin.end, scores[bin.offset + profile.length * t + task])
+                        }
                     }
                 }
                 self.scored += bins.count

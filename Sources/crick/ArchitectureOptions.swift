@@ -5,7 +5,7 @@ import Runs
 /// `--preset`, `--arch`, `--strand`, `--first-activation`: the architecture of the commands
 /// that make or train a model (train, model init, model summary, model bench).
 struct ArchitectureOptions: ParsableArguments {
-    @Option(help: "Architecture preset: chip, zhou-sim, koo-cnn2, koo-cnn50 or koo-deep (default: chip unless --arch; train --resume: the checkpoint's).")
+    @Option(help: "Architecture preset: chip, zhou-sim, koo-cnn2, koo-cnn50, koo-deep, or bpnet (a count and profile model) (default: chip unless --arch, bpnet for --loss profile; train --resume: the checkpoint's).")
     var preset: PresetName?
 
     @Option(help: "Architecture JSON file instead of a preset.")

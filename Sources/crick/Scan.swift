@@ -19,6 +19,15 @@ struct Scan: ParsableCommand {
             byte order of their names. \
             --shard K/N scores the K-th of N parts of equal window counts; crick merge-tracks \
             joins the parts.
+
+            Profile models (a profilehead, such as --preset bpnet) tile the genome instead: \
+            windows every P bp (the profile length, whatever --stride says), each writing the \
+            predicted count at every base of its central P bp (the softmax of the profile \
+            logits times the predicted total, exp(log count) - 1), so the centres abut into one \
+            base-resolution track; the ends of each chromosome, (L - P) / 2 bp that no window \
+            centre reaches, are not written. --counts-output also writes each window's \
+            predicted total over its central P bp. Count models (--loss mse or poisson) write \
+            their predicted counts (--output-type count, the default for them).
             """)
 
     @OptionGroup var scoring: ScoringOptions
@@ -49,6 +58,9 @@ struct Scan: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file ('-' for stdout), or PREFIX for several tasks.")
     var output: String = "-"
 
+    @Option(name: .customLong("counts-output"), help: "Profile models: also write each window's predicted total count over its central profile here (PREFIX for several tasks).")
+    var countsOutput: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -68,6 +80,7 @@ struct Scan: ParsableCommand {
         options.chunkSize = chunkSize
         options.format = format
         options.output = output
+        options.countsOutput = countsOutput
         options.noTrackLine = scoring.noTrackLine
         options.threads = common.threads
         let result = try ScanRun(options).run(reporter: ConsoleReporter(quiet: common.quiet))

@@ -198,4 +198,71 @@ final class SignalCLITests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("bad")))
         }
     }
+
+    /// A profile model's scan: windows every P bp, each writing its central P bp; the values
+    /// equal numpy's softmax times expm1(log count) of `crick model logits` on the same
+    /// windows (rc model; a standard model with --strand-mode average, whose reverse-strand
+    /// profile must be reversed back), and the counts track holds each window's total.
+    func testProfileScanEqualsNumpyOnWindowLogits() throws {
+        try requireOracle((try? runTool(python, ["-c", "import numpy"]))?.status == 0, "numpy is not importable by \(python)")
+        let arch = try dir.write("arch.json", """
+            {"name": "tiny-profile", "inputLength": 200, "outputs": 1, "strand": "rc", "layers": [
+              {"type": "conv", "filters": 6, "kernel": 9, "padding": "valid", "bias": true},
+              {"type": "activation", "function": "relu"},
+              {"type": "profilehead", "kernel": 7, "profile": 100}]}
+            """)
+        for strand in ["rc", "standard"] {
+            let model = dir.file("m-\(strand).safetensors")
+            XCTAssertEqual(try runTool(crickBinary, ["model", "init", "--arch", arch, "--strand", strand, "--seed", "5", "-o", model]).status, 0)
+            // A count bias of 3 (about 20 reads per window), so that the tracks are not zeros.
+            let patch = """
+                import sys, json, struct
+                raw = bytearray(open(sys.argv[1], "rb").read())
+                n = struct.unpack("<Q", raw[:8])[0]
+                a, b = json.loads(raw[8:8 + n])["head1.count.bias"]["data_offsets"]
+                raw[8 + n + a:8 + n + b] = struct.pack("<f", 3.0)
+                open(sys.argv[1], "wb").write(raw)
+                """
+            XCTAssertEqual(try runTool(python, ["-c", patch, model]).status, 0)
+            let mode = strand == "standard" ? ["--strand-mode", "average"] : []
+            let scan = try runTool(crickBinary, ["scan", "--model", model, "--fasta", dir.file("g.fa"), "--chroms", "c2", "--no-track-line", "-q",
+                                                 "--counts-output", dir.file("counts-\(strand).bedgraph"), "-o", dir.file("prof-\(strand).bedgraph")] + mode)
+            XCTAssertEqual(scan.status, 0, scan.stderr)
+            // The windows start at 50, 150, ... (their centres abut from 100 on); numpy cuts
+            // them from the FASTA text and asks crick for their raw logits on both strands.
+            let script = """
+                import sys, subprocess, numpy as np
+                crick, d, model, strand = sys.argv[1:5]
+                seq = "".join(l.strip() for l in open(d + "/g.fa").read().split(">c2")[1].split(">")[0].splitlines()[1:])
+                code = {"A": 0, "C": 1, "G": 2, "T": 3}
+                x = np.array([code.get(b, 4) for b in seq.upper()], dtype=np.uint8)
+                prof = np.loadtxt(d + f"/prof-{strand}.bedgraph", usecols=(1, 2, 3))
+                counts = np.loadtxt(d + f"/counts-{strand}.bedgraph", usecols=(1, 2, 3))
+                starts = counts[:, 0].astype(int) - 50          # window = centre 100 bp +- 50
+                assert (counts[:, 1] - counts[:, 0] == 100).all() and len(starts) == (6000 - 200 - 50) // 100 + 1, (len(starts), counts[:3])
+                w = np.stack([x[s:s + 200] for s in starts])
+                rcw = np.where(w[:, ::-1] < 4, 3 - w[:, ::-1], 4).astype(np.uint8)
+                def logits(a):
+                    np.save(d + "/w.npy", a)
+                    out = subprocess.run([crick, "model", "logits", model, d + "/w.npy"], capture_output=True, text=True, check=True).stdout
+                    return np.array([[float(v) for v in l.split()] for l in out.splitlines()])
+                f = logits(w)
+                if strand == "standard":
+                    r = logits(rcw)
+                    r[:, :100] = r[:, :100][:, ::-1]
+                    f = (f + r) / 2
+                total = np.maximum(np.expm1(f[:, 100]), 0)
+                assert total.min() > 1, total.min()
+                p = np.exp(f[:, :100] - f[:, :100].max(axis=1, keepdims=True))
+                expect = (p / p.sum(axis=1, keepdims=True)) * total[:, None]
+                assert np.allclose(prof[:, 2].reshape(-1, 100), expect, rtol=1e-4, atol=1e-6), np.abs(prof[:, 2].reshape(-1, 100) - expect).max()
+                assert (prof[:, 0].reshape(-1, 100)[:, 0] == counts[:, 0]).all()
+                assert np.allclose(counts[:, 2], total, rtol=1e-4, atol=1e-6)
+                print("ok", len(starts))
+                """
+            let r = try runTool(python, ["-c", script, crickBinary, dir.path, model, strand])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.text.hasPrefix("ok"), r.text + r.stderr)
+        }
+    }
 }
