@@ -8,7 +8,7 @@ out="${BENCH_OUT:-$here/../bench-out}"
 mkdir -p "$out"
 python=/usr/bin/python3   # Debian's python3 carries python3-pysam, -pyfaidx and -numpy
 [ -x "$python" ] || python=python3
-what="${BENCH:-fetch dataset coverage nn scan interpret ism variants contrib}"
+what="${BENCH:-fetch dataset coverage nn profile scan interpret ism variants contrib}"
 case " $what " in *" fetch "*) "$python" "$here/fetch/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" dataset "*) "$python" "$here/dataset/bench.py" --crick "$crick" --out "$out";; esac
 case " $what " in *" coverage "*) "$python" "$here/coverage/bench.py" --crick "$crick" --out "$out";; esac
@@ -16,7 +16,7 @@ case " $what " in *" coverage "*) "$python" "$here/coverage/bench.py" --crick "$
 case " $what " in *" human "*) "$python" "$here/dataset/human_scale.py" --crick "$crick" --out "$out";; esac
 # ISM: the incremental engine against crick's own full-forward ISM (numpy only, no PyTorch).
 case " $what " in *" ism "*) "$python" "$here/ism/bench.py" --crick "$crick" --out "$out";; esac
-case " $what " in *" nn "*|*" scan "*|*" interpret "*|*" variants "*)
+case " $what " in *" nn "*|*" profile "*|*" scan "*|*" interpret "*|*" variants "*)
   # PyTorch (CPU) and memelite (Tomtom) in a venv of the benchmark's own, on top of the
   # system's packages (a torch installed by make deps is used as it is); torch from the CPU
   # wheel in pip's find-links when there is one (PyPI's Linux wheel is the CUDA build).
@@ -27,6 +27,7 @@ case " $what " in *" nn "*|*" scan "*|*" interpret "*|*" variants "*)
     "$venv/bin/pip" install -q "${wheel:-torch}" numpy safetensors memelite
   fi
   case " $what " in *" nn "*) "$venv/bin/python" "$here/nn/bench.py" --crick "$crick" --out "$out";; esac
+  case " $what " in *" profile "*) "$venv/bin/python" "$here/profile/bench.py" --crick "$crick" --out "$out";; esac
   case " $what " in *" scan "*) "$venv/bin/python" "$here/scan/bench.py" --crick "$crick" --out "$out";; esac
   case " $what " in *" interpret "*) "$venv/bin/python" "$here/interpret/bench.py" --crick "$crick" --out "$out";; esac
   case " $what " in *" variants "*) "$venv/bin/python" "$here/variants/bench.py" --crick "$crick" --out "$out";; esac;;

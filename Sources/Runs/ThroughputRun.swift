@@ -34,11 +34,23 @@ public struct ThroughputRun {
         var rng = NetRandom(seed: 1)
         let codes = (0..<(n * l)).map { _ in UInt8(rng.next() % 4) }
         let x = codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: n, length: l) }   // (n, L, 4)
-        let y = (0..<n).map { Float($0 % 2) }                                              // (n, 1)
-        let adam = Adam(), bce = BinaryCrossEntropy(), workspace = PassWorkspace()
+        // Targets: 0/1 labels, or for a profile model counts 0-3 per position and their log totals.
+        let arch = model.architecture, width = arch.outputWidth, p = arch.profileLength ?? 0, tasks = arch.outputs
+        var y = (0..<(n * width)).map { Float($0 % 2) }                                    // (n, width)
+        if p > 0 {
+            for i in 0..<n {
+                for k in 0..<tasks {
+                    var total: Float = 0
+                    for q in 0..<p { let v = Float(rng.next() % 4); y[i * width + q * tasks + k] = v; total += v }
+                    y[i * width + p * tasks + k] = log1p(total)
+                }
+            }
+        }
+        let adam = Adam(), workspace = PassWorkspace()
+        let loss = ObjectiveLoss(objective: arch.target, profileLength: p)
         func step() {
             model.zeroGradients()
-            let (_, g) = bce(logits: model.forward(x, training: true, workspace: workspace), labels: y)
+            let (_, g) = loss(outputs: model.forward(x, training: true, workspace: workspace), targets: y)
             model.backward(g, workspace: workspace)
             adam.update(model.parameters)
         }

@@ -1,0 +1,114 @@
+"""Benchmark of count-and-profile training: the bpnet preset (four convolutions of 64 filters,
+a profile head predicting the central 200 bp of 1000 bp windows), rc and standard, against its
+PyTorch twin (Benchmarks/nn/torch_models.py) on the same number of threads. Rounds alternate
+crick (`crick model bench`) and PyTorch (the same steps: forward, BPNet's multinomial profile
+loss plus log-count MSE, backward, Adam); the table gives both figures per round and the median
+ratio. Before timing, crick's profile loss on real yeast ATAC-seq windows equals the twin's on
+crick's own weights (the check the tests make, here on the bundled data)."""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--crick", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--steps", type=int, default=4)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    import numpy as np
+    import torch
+    sys.path.insert(0, os.path.join(HERE, "..", "nn"))
+    sys.path.insert(0, os.path.join(HERE, ".."))
+    from common import DATA, cpu_model, report
+    from torch_models import CrickModel, from_file, load_safetensors, profile_loss
+    torch.set_num_threads(args.threads)
+    out = os.path.join(args.out, "profile")
+    os.makedirs(out, exist_ok=True)
+    crick = args.crick
+
+    # Losses on real windows: coverage of the yeast ATAC-seq fragments (Tn5 insertions), a
+    # count-and-profile dataset, a fresh bpnet model of each strand mode; crick evaluate's test
+    # loss against the twin's on the same rows and weights.
+    bw = os.path.join(out, "atac.bw")
+    ds = os.path.join(out, "ds")
+    if not os.path.exists(os.path.join(ds, "dataset.json")):
+        subprocess.run([crick, "coverage", os.path.join(DATA, "yeast_atac_fragments.bedpe.gz"), "--genome", os.path.join(DATA, "sacCer3.fa.gz"),
+                        "--mode", "insertions", "--tn5-shift", "-q", "-o", bw], check=True)
+        subprocess.run([crick, "dataset", "--force", "--fasta", os.path.join(DATA, "sacCer3.fa.gz"), "--peaks", "atac=" + os.path.join(DATA, "yeast_atac.narrowPeak"),
+                        "--signal", "atac=" + bw, "--profile", "-q", "-@", str(args.threads), "-o", ds], check=True)
+    rows = np.load(os.path.join(ds, "split.npy")) == 2
+    seqs = np.load(os.path.join(ds, "sequences.npy"))[rows][:64]
+    prof = torch.from_numpy(np.load(os.path.join(ds, "profiles.npy"))[rows][:64]).double().transpose(1, 2)
+    checks = []
+    for strand in ["rc", "standard", "conjoined"]:
+        model_path = os.path.join(out, f"bpnet-{strand}.safetensors")
+        subprocess.run([crick, "model", "init", "--preset", "bpnet", "--strand", strand, "--seed", "3", "-o", model_path], check=True)
+        np.save(os.path.join(out, "w.npy"), seqs)
+        text = subprocess.run([crick, "model", "logits", model_path, os.path.join(out, "w.npy")], check=True, capture_output=True, text=True).stdout
+        ours = torch.tensor([[float(v) for v in l.split()] for l in text.splitlines()], dtype=torch.float64)
+        tensors, meta = load_safetensors(model_path)
+        twin = from_file(tensors, meta).double()
+        with torch.no_grad():
+            x = torch.nn.functional.one_hot(torch.from_numpy(seqs.astype(np.int64)), 5)[..., :4].double()
+            theirs = twin(x)
+        a, b = profile_loss(ours, prof, 200, 1, 1.0).item(), profile_loss(theirs, prof, 200, 1, 1.0).item()
+        checks.append((strand, float((ours - theirs).abs().max()), a, b))
+
+    # Throughput, alternating.
+    table = []
+    for strand in ["rc", "standard"]:
+        layers = []
+        for k in (21, 11, 11, 11):
+            layers += [{"type": "conv", "filters": 64, "kernel": k, "padding": "valid", "bias": True}, {"type": "batchnorm"},
+                       {"type": "activation", "function": "relu"}]
+        layers.append({"type": "profilehead", "kernel": 25, "profile": 200})
+        model = CrickModel({"name": "bpnet", "inputLength": 1000, "outputs": 1, "strand": strand, "layers": layers})
+        g = torch.Generator().manual_seed(0)
+        x = torch.nn.functional.one_hot(torch.randint(0, 4, (args.batch, 1000), generator=g), 4).float()
+        y = torch.randint(0, 4, (args.batch, 200, 1), generator=g).float()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+        def step():
+            opt.zero_grad()
+            profile_loss(model(x), y, 200, 1, 1.0).backward()
+            opt.step()
+
+        model.train()
+        step()
+        for r in range(args.rounds):
+            line = subprocess.run([crick, "model", "bench", "--preset", "bpnet", "--strand", strand, "--batch", str(args.batch),
+                                   "--steps", str(args.steps), "-@", str(args.threads)], check=True, capture_output=True, text=True).stdout
+            ours = float(line.split("training ")[1].split(" ")[0])
+            t = time.perf_counter()
+            for _ in range(args.steps):
+                step()
+            theirs = args.steps * args.batch / (time.perf_counter() - t)
+            table.append((strand, r + 1, ours, theirs))
+
+    lines = [f"### Profile model training: bpnet preset, batch {args.batch}, 1000 bp in, 200 bp profile out, {args.threads} threads ({cpu_model()})", "",
+             "Losses on crick's weights (64 test windows of the yeast ATAC-seq count-and-profile dataset; multinomial NLL + log-count MSE):", "",
+             "| strand | max abs difference of outputs | crick loss | PyTorch loss |", "|---|---:|---:|---:|"]
+    for strand, diff, a, b in checks:
+        lines.append(f"| {strand} | {diff:.2e} | {a:.6f} | {b:.6f} |")
+    lines += ["", "Training throughput, rounds alternating crick and PyTorch (sequences/s):", "",
+              "| strand | round | crick | PyTorch | ratio |", "|---|---:|---:|---:|---:|"]
+    for strand, r, a, b in table:
+        lines.append(f"| {strand} | {r} | {a:.1f} | {b:.1f} | {a / b:.2f}x |")
+    for strand in ["rc", "standard"]:
+        ratios = [a / b for s, _, a, b in table if s == strand]
+        lines.append(f"\nMedian ratio, {strand}: {statistics.median(ratios):.2f}x (target >= 1.5x)")
+    report(lines, args.out, "profile.md")
+
+
+if __name__ == "__main__":
+    main()
