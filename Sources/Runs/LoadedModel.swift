@@ -22,10 +22,10 @@ public struct ModelRequest: Sendable {
 }
 
 /// Refuses a profile model (its outputs are a profile and counts, not one value per task):
-/// predict, scan, variants and attribute take classifiers and count models.
+/// variants and attribute take classifiers and count models.
 func refuseProfileModel(_ architecture: Architecture, path: String) throws {
     guard architecture.target == .profile || architecture.profileLength != nil else { return }
-    throw RunError.usage("\(path) is a profile model: predict, variants and attribute take classifiers and count models; crick scan writes its profiles and counts, crick evaluate its metrics")
+    throw RunError.usage("\(path) is a profile model: variants and attribute take classifiers and count models; crick scan writes its profiles and counts, crick predict its counts, crick evaluate its metrics")
 }
 
 /// The model of a scoring run, read once: its inference serves every worker thread.
@@ -42,7 +42,7 @@ public struct LoadedModel {
     public let settings: ScoreSettings
 
     /// Reads the model of `request`; tells `reporter` when `--strand-mode` does not apply.
-    /// `profiles`: the run can score profile models (scan).
+    /// `profiles`: the run can score profile models (scan, predict).
     public init(_ request: ModelRequest, reporter: RunReporter, profiles: Bool = false) throws {
         path = request.path
         let (m, contents) = try ModelFile.read(request.path)

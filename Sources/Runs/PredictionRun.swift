@@ -63,7 +63,7 @@ public struct PredictionRun {
     /// Scores the regions and writes the output; warnings go to `reporter`.
     public func run(reporter: RunReporter) throws -> Result {
         setBLASThreads(1)
-        let loaded = try LoadedModel(options.model, reporter: reporter)
+        let loaded = try LoadedModel(options.model, reporter: reporter, profiles: true)
         let fasta = try FastaFile(path: options.fasta)
         let format = options.format ?? PredictFormat.fromName(options.output)
         let reader = try IntervalReader(path: options.regions)
@@ -94,11 +94,14 @@ public struct PredictionRun {
             reporter.warning("\(prediction.paddedWindows) windows ran past a chromosome end and were padded with N")
         }
         let scores = result.scores
-        let t = loaded.model.architecture.outputs
+        // Scores per row: one per task, or a profile model's profile and then its totals: a
+        // region gets the predicted total count over its window's central profile.
+        let arch = loaded.model.architecture
+        let t = arch.outputWidth, at = (arch.profileLength ?? 0) * arch.outputs
         if format == .bed {
             let out = try OutputFile(path: options.output)
             for (i, row) in result.rows.enumerated() {
-                try out.write(texts[row] + loaded.selected.map { "\t" + formatScore(scores[i * t + $0]) }.joined() + "\n")
+                try out.write(texts[row] + loaded.selected.map { "\t" + formatScore(scores[i * t + at + $0]) }.joined() + "\n")
             }
             try out.commit()
             return Result(regions: result.rows.count, paddedWindows: prediction.paddedWindows, paths: [options.output])
@@ -108,7 +111,7 @@ public struct PredictionRun {
         let genome = trackGenome(fasta)
         for (k, task) in loaded.selected.enumerated() {
             let scored = result.regions.enumerated().map {
-                TrackInterval(chrom: $0.element.chrom, start: $0.element.start, end: $0.element.end, value: scores[$0.offset * t + task])
+                TrackInterval(chrom: $0.element.chrom, start: $0.element.start, end: $0.element.end, value: scores[$0.offset * t + at + task])
             }
             let line = options.noTrackLine ? nil : loaded.trackLine(command: "predict", task: task, extra: " overlap=\(options.overlap.rawValue)")
             let writer = try makeTrackWriter(path: paths[k], format: trackFormat, genome: genome, trackLine: line)

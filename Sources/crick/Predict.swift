@@ -20,7 +20,9 @@ struct Predict: ParsableCommand {
             error); when no region is left the run fails. In bedGraph and \
             bigWig output, regions are sorted and where they overlap the shared bases take the \
             max (or --overlap mean) of their scores. --format bed writes the input rows in input \
-            order with one score column per task.
+            order with one score column per task. Count models (--loss mse or poisson) give \
+            their predicted counts (--output-type count, their default); profile models the \
+            predicted total over the window's central profile (crick scan writes the profiles).
             """)
 
     @OptionGroup var scoring: ScoringOptions

@@ -263,6 +263,15 @@ final class SignalCLITests: XCTestCase {
             let r = try runTool(python, ["-c", script, crickBinary, dir.path, model, strand])
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertTrue(r.text.hasPrefix("ok"), r.text + r.stderr)
+            // predict on a bin as a region: the same window, so the same total as the counts track.
+            let bin = try dir.write("bin.bed", "c2\t1100\t1200\n")
+            let predicted = try runTool(crickBinary, ["predict", "--model", model, "--fasta", dir.file("g.fa"), "--regions", bin, "--center", "midpoint",
+                                                      "--no-track-line", "-q", "-o", "-"] + mode)
+            XCTAssertEqual(predicted.status, 0, predicted.stderr)
+            let counts = try String(contentsOfFile: dir.file("counts-\(strand).bedgraph"), encoding: .utf8)
+            let expected = counts.split(separator: "\n").first { $0.hasPrefix("c2\t1100\t1200\t") }.flatMap { $0.split(separator: "\t").last }.flatMap { Double($0) }
+            let got = predicted.text.split(separator: "\t").last.flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            XCTAssertEqual(try XCTUnwrap(got), try XCTUnwrap(expected), accuracy: 1e-4 * max(1, abs(expected ?? 0)), predicted.text)
         }
     }
 }
