@@ -29,6 +29,8 @@ public struct ReportInputs {
     public var runs: [RunCurves] = []
     public var taskNames: [String] = []
     public var predictions: [StrandPredictions] = []
+    /// Count and profile models' predictions on the test split.
+    public var signal: [SignalPredictions] = []
     /// Filter motifs with their best database match (E-value, strand, offset).
     public var filters: [FilterMatch] = []
     /// The trained and untrained models' filter counts (a motifs directory's untrained.tsv).
@@ -59,14 +61,16 @@ public func renderReport(_ r: ReportInputs) -> String {
         h += "<h2 id=\"learning\">Learning curves</h2><div class=\"row\">"
         let maxE = r.runs.flatMap(\.epochs).max() ?? 1
         let losses = r.runs.flatMap { $0.trainLoss + $0.validLoss }
-        var loss = Chart(title: "Loss (solid: train, dashed: valid)", xLabel: "epoch", yLabel: "binary cross-entropy", x: 1...max(2, maxE), y: 0...max(0.1, (losses.max() ?? 1) * 1.05))
-        var auprc = Chart(title: "Validation auPRC", xLabel: "epoch", yLabel: "mean auPRC", x: 1...max(2, maxE), y: 0...1)
+        let regression = r.runs.allSatisfy(\.regression)
+        var loss = Chart(title: "Loss (solid: train, dashed: valid)", xLabel: "epoch", yLabel: regression ? "loss" : "binary cross-entropy", x: 1...max(2, maxE), y: 0...max(0.1, (losses.max() ?? 1) * 1.05))
+        var auprc = Chart(title: regression ? "Validation Pearson (log counts)" : "Validation auPRC", xLabel: "epoch", yLabel: regression ? "mean Pearson" : "mean auPRC",
+                          x: 1...max(2, maxE), y: (regression ? -0.2 : 0)...1)
         loss.integerX = true
         auprc.integerX = true
         for (i, run) in r.runs.enumerated() {
             loss.line(Array(zip(run.epochs, run.trainLoss)), color: i, label: run.name)
             loss.line(Array(zip(run.epochs, run.validLoss)), color: i, label: run.name + " valid", dashed: true)
-            auprc.line(Array(zip(run.epochs, run.validAuPRC)), color: i, label: run.name)
+            if run.regression == regression { auprc.line(Array(zip(run.epochs, run.validAuPRC)), color: i, label: run.name) }
         }
         h += "<figure>\(loss.svg())</figure><figure>\(auprc.svg())</figure></div>"
     }
@@ -99,6 +103,8 @@ public func renderReport(_ r: ReportInputs) -> String {
         }
         h += "</div>"
     }
+
+    if !r.signal.isEmpty { h += signalSection(r.signal) }
 
     if !r.filters.isEmpty {
         h += "<h2 id=\"filters\">First-layer filters and their best database match</h2><p class=\"note\">Each match is drawn on the strand it matched (-: reverse complement) and aligned with the filter at the match's offset.\(baselineNote(r.untrained))</p>"
@@ -167,8 +173,39 @@ public func renderReport(_ r: ReportInputs) -> String {
     return h + "</body></html>\n"
 }
 
+/// Count and profile models: predicted against observed log counts per model (Pearson in the
+/// caption), and the profiles of the test windows with the most signal, observed and predicted.
+func signalSection(_ signal: [SignalPredictions]) -> String {
+    var h = "<h2 id=\"signal\">Predicted vs observed signal (test split)</h2><p class=\"note\">Log counts of each test window (log(1 + total) over the central target), predicted against observed, first task.</p><div class=\"row\">"
+    let all = signal.flatMap { $0.predicted + $0.observed }
+    let range = (all.min() ?? 0)...(all.max() ?? 1)
+    for (i, s) in signal.enumerated() {
+        var c = Chart(title: s.name == s.strand ? s.name : "\(s.name) (\(s.strand))", xLabel: "observed log count", yLabel: "predicted log count", x: range, y: range)
+        c.width = 300; c.height = 300
+        c.diagonal()
+        c.scatter(zip(s.observed, s.predicted).map { ($0, $1) }, color: i, label: s.name)
+        let r = pearson(s.predicted, s.observed)
+        h += "<figure>\(c.svg())<figcaption class=\"note\">Pearson \(r.map { String(format: "%.3f", $0) } ?? "n/a"), \(s.observed.count) windows</figcaption></figure>"
+    }
+    h += "</div>"
+    for (i, s) in signal.enumerated() where !s.examples.isEmpty {
+        h += "<p class=\"note\">\(html(s.name)): the test windows with the most signal, observed counts per base (grey) and predicted (the profile's softmax times the observed total).</p><div class=\"row\">"
+        for (k, e) in s.examples.enumerated() {
+            let top = max(e.observed.max() ?? 1, e.predicted.max() ?? 1)
+            var c = Chart(title: "\(s.name): window \(k + 1)", xLabel: "position", yLabel: "counts", x: 0...Double(max(1, e.observed.count - 1)), y: 0...max(1, top * 1.05))
+            c.width = 360; c.height = 220
+            c.integerX = true
+            c.line(e.observed.enumerated().map { (Double($0.offset), $0.element) }, color: 7, label: "observed")
+            c.line(e.predicted.enumerated().map { (Double($0.offset), $0.element) }, color: i, label: "predicted")
+            h += "<figure>\(c.svg())</figure>"
+        }
+        h += "</div>"
+    }
+    return h
+}
+
 /// The headline numbers: per model and task, test auROC and auPRC (of the predictions shown
-/// below), and each run's best validation auPRC with its epoch.
+/// below), and each run's best validation auPRC (or Pearson) with its epoch.
 func headline(_ r: ReportInputs) -> String {
     guard !r.predictions.isEmpty || !r.runs.isEmpty else { return "" }
     var h = "<h2 id=\"metrics\">Metrics</h2>"
@@ -185,8 +222,8 @@ func headline(_ r: ReportInputs) -> String {
         h += "</table>"
     }
     let best = r.runs.compactMap { run -> String? in
-        guard let i = run.validAuPRC.indices.max(by: { run.validAuPRC[$0] < run.validAuPRC[$1] }) else { return nil }
-        return "\(html(run.name)): best validation auPRC \(String(format: "%.4f", run.validAuPRC[i])) at epoch \(Int(run.epochs[i]))"
+        guard let i = run.validAuPRC.indices.filter({ !run.validAuPRC[$0].isNaN }).max(by: { run.validAuPRC[$0] < run.validAuPRC[$1] }) else { return nil }
+        return "\(html(run.name)): best validation \(run.metricName) \(String(format: "%.4f", run.validAuPRC[i])) at epoch \(Int(run.epochs[i]))"
     }
     if !best.isEmpty { h += "<p class=\"note\">" + best.joined(separator: "; ") + ".</p>" }
     return h

@@ -9,13 +9,67 @@ public struct RunCurves: Sendable {
     public let epochs: [Double]
     public let trainLoss: [Double]
     public let validLoss: [Double]
+    /// The validation metric drawn: auPRC for classifiers, Pearson of log counts for
+    /// regression (`regression` true).
     public let validAuPRC: [Double]
+    public let regression: Bool
 
     /// Reads a run's `metrics.tsv` through its reader (`MetricsTable`).
     public static func read(name: String, path: String) throws -> RunCurves {
         let rows = try MetricsTable.read(path: path).rows(source: path)
+        let regression = rows.first?.metrics["pearson"] != nil
         return RunCurves(name: name, epochs: rows.map { Double($0.epoch) }, trainLoss: rows.map(\.trainLoss),
-                         validLoss: rows.map(\.validLoss), validAuPRC: rows.map(\.validAuPRC))
+                         validLoss: rows.map(\.validLoss), validAuPRC: rows.map { regression ? $0.metrics["pearson"] ?? .nan : $0.validAuPRC },
+                         regression: regression)
+    }
+
+    /// The metric's name.
+    public var metricName: String { regression ? "Pearson (log counts)" : "auPRC" }
+}
+
+/// A count or profile model's predictions on test rows: log counts against the observed, and
+/// for profile models the windows with the most observed signal, observed against predicted.
+public struct SignalPredictions: Sendable {
+    public let name: String
+    public let strand: String
+    /// Predicted and observed log counts of the first task, one per row.
+    public let predicted: [Double]
+    public let observed: [Double]
+    /// Profile models: up to three windows (most observed counts first), observed counts per
+    /// position and predicted counts (softmax times the observed total).
+    public let examples: [(observed: [Double], predicted: [Double])]
+
+    /// Predicts at most `maxRows` rows of `data` (evenly spaced), first task.
+    public static func compute(name: String, model: Model, data: LabelledRows, maxRows: Int = 2000) -> SignalPredictions {
+        let step = max(1, data.rows.count / maxRows)
+        let rows = Array(Swift.stride(from: 0, to: data.rows.count, by: step).map { data.rows[$0] }.prefix(maxRows))
+        let t = data.tasks, p = data.profileLength, width = data.targetWidth
+        var predicted: [Double] = [], observed: [Double] = []
+        var windows: [(total: Double, observed: [Double], predicted: [Double])] = []
+        for start in Swift.stride(from: 0, to: rows.count, by: 256) {
+            let order = Array(rows[start..<min(start + 256, rows.count)])
+            let (x, y) = data.batch(order[...])
+            let out = model.predict(x)
+            for i in 0..<order.count {
+                switch data.objective {
+                case .binary: break
+                case .mse:
+                    predicted.append(Double(out.data[i * width])); observed.append(Double(y[i * width]))
+                case .poisson:
+                    predicted.append(log1p(exp(Double(out.data[i * width])))); observed.append(log1p(Double(y[i * width])))
+                case .profile:
+                    predicted.append(Double(out.data[i * width + p * t])); observed.append(Double(y[i * width + p * t]))
+                    let obs = (0..<p).map { Double(y[i * width + $0 * t]) }
+                    let logits = (0..<p).map { Double(out.data[i * width + $0 * t]) }
+                    let top = logits.max() ?? 0
+                    let e = logits.map { exp($0 - top) }, sum = e.reduce(0, +)
+                    let total = obs.reduce(0, +)
+                    windows.append((total, obs, e.map { $0 / sum * total }))
+                }
+            }
+        }
+        let examples = windows.sorted { $0.total > $1.total }.prefix(3).map { ($0.observed, $0.predicted) }
+        return SignalPredictions(name: name, strand: model.architecture.strand.rawValue, predicted: predicted, observed: observed, examples: examples)
     }
 }
 

@@ -54,7 +54,12 @@ public struct ReportRun {
             r.sources.append("run \(name): \(dir)")
             if let data {
                 let model = try ModelFile.read(dir + "/model.safetensors").model
-                r.predictions.append(StrandPredictions.compute(name: name, model: model, data: data.rows(split: options.split.code)))
+                let objective = model.architecture.target
+                if objective == .binary {
+                    r.predictions.append(StrandPredictions.compute(name: name, model: model, data: data.rows(split: options.split.code)))
+                } else if data.supports(objective) {
+                    r.signal.append(SignalPredictions.compute(name: name, model: model, data: data.rows(split: options.split.code, objective: objective)))
+                }
             }
         }
         if let motifs = options.motifs {
