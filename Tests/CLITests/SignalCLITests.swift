@@ -149,6 +149,17 @@ final class SignalCLITests: XCTestCase {
         let r = try runTool(python, ["-c", script, packageRoot + "/Benchmarks/nn", dir.path], stdin: Data(eval.text.utf8))
         XCTAssertEqual(r.status, 0, r.stderr + r.text)
         XCTAssertTrue(r.text.hasPrefix("ok"), r.text)
+        // The report: a signal section with the test Pearson evaluate gives, profile examples,
+        // validation Pearson curves, and no NaN drawn.
+        let report = try runTool(crickBinary, ["report", "--run", "tiny=" + dir.file("run"), "--dataset", dir.file("ds"), "-o", dir.file("r.html")])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let page = try String(contentsOfFile: dir.file("r.html"), encoding: .utf8)
+        let pearson = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(eval.text.utf8)) as? [String: Any])?["mean_pearson"] as? Double)
+        XCTAssertTrue(page.contains("id=\"signal\""), "no signal section")
+        XCTAssertTrue(page.contains("Pearson \(String(format: "%.3f", pearson))"), "the report's Pearson differs from evaluate's \(pearson)")
+        XCTAssertTrue(page.contains("tiny: window 3"), "no profile examples")
+        XCTAssertTrue(page.contains("Validation Pearson"))
+        XCTAssertFalse(page.contains("NaN") || page.contains("nan"), "NaN in the page")
     }
 
     func testCountModelsAndRefusals() throws {
