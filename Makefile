@@ -126,7 +126,7 @@ bench: deps build
 # each run (executions, coverage, corpus) is appended to .build-fuzz/fuzz-log.txt.
 FUZZ_RUNS    ?= 10000000
 FUZZ_SECONDS ?= 36000
-FUZZ_TARGETS ?= intervals npy safetensors motifs bigwig chromsizes arch datasetjson region bedgraph fasta vcf
+FUZZ_TARGETS ?= intervals npy safetensors motifs bigwig chromsizes arch datasetjson region bedgraph fasta vcf fragments sam
 FUZZ_FLAGS := -Xswiftc -O -Xcc -O2 -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCRICK_FUZZ -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 fuzz: deps
 	$(SWIFT) build --product crick-fuzz --build-path .build-fuzz $(FUZZ_FLAGS)

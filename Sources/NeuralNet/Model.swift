@@ -101,6 +101,24 @@ public final class Model {
         }
     }
 
+    /// Sets the biases of the outputs that predict counts: a count model's last dense layer,
+    /// or a profile model's count layer (one value per task). Training starts regression from
+    /// the mean target this way, as classifiers may start from the base rate, instead of
+    /// spending its first thousands of steps moving a bias from 0. Returns false when the
+    /// model has no such bias.
+    @discardableResult
+    public func setCountBias(_ values: [Float]) -> Bool {
+        let bias: Parameter?
+        if let head = layers.last as? ProfileHead {
+            bias = head.dense.bias
+        } else {
+            bias = (layers.last as? Dense)?.bias
+        }
+        guard let bias, bias.count == values.count else { return false }
+        for i in values.indices { bias.values[i] = values[i] }
+        return true
+    }
+
     /// Sets every parameter gradient to zero (one fill of the arena).
     public func zeroGradients() { arena.gradients.update(repeating: 0) }
 

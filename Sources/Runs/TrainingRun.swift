@@ -158,6 +158,15 @@ public struct TrainingRun {
             trainer = Trainer(model: model, options: training)
         }
         let train = data.rows(split: 0, objective: objective), valid = data.rows(split: 1, objective: objective)
+        if objective != .binary && trainer.state.epoch == 0 {
+            // Regression starts from the training targets' mean (log rate of the mean count for
+            // poisson); the best weights so far are these.
+            let means = Self.meanTargets(train)
+            if model.setCountBias(objective == .poisson ? means.map { log(max($0, 1e-6)) } : means) {
+                trainer.bestWeights = Array(model.arena.values)
+                reporter.info("train: count outputs start from the training mean (\(means.map { String(format: "%.4g", $0) }.joined(separator: ", ")))")
+            }
+        }
         if train.jitter > 0 && trainer.state.epoch == 0 {
             reporter.info("train: the dataset stores \(train.jitter) extra bases each side: each training window is shifted by a random -\(train.jitter)..\(train.jitter) bases every epoch")
         }
@@ -198,6 +207,17 @@ public struct TrainingRun {
         return Result(bestEpoch: trainer.state.bestEpoch, monitor: training.monitor,
                       bestValue: training.monitor.reported(trainer.state.bestScore), finalWeights: training.finalWeights,
                       epochs: trainer.state.epoch, modelPath: modelPath)
+    }
+
+    /// The mean per task of the count targets of `rows` (log(1 + total) for profiles).
+    static func meanTargets(_ rows: LabelledRows) -> [Float] {
+        let t = rows.tasks, width = rows.targetWidth, at = rows.objective == .profile ? rows.profileLength * t : 0
+        var sums = [Double](repeating: 0, count: t)
+        for start in stride(from: 0, to: rows.rows.count, by: 512) {
+            let (_, y) = rows.batch(rows.rows[start..<min(start + 512, rows.rows.count)])
+            for i in 0..<(y.count / width) { for k in 0..<t { sums[k] += Double(y[i * width + at + k]) } }
+        }
+        return sums.map { Float($0 / Double(max(rows.rows.count, 1))) }
     }
 
     /// The `final_metrics` metadata: the best epoch, its monitored value and which weights

@@ -8,7 +8,7 @@ import Tracks
 /// its typed error: a crash, a hang or a sanitizer report is a bug. Parsers that take bytes or
 /// text are fed from memory; the others read a file in a RAM-backed scratch directory.
 enum FuzzTarget: String, CaseIterable {
-    case intervals, fasta, motifs, npy, safetensors, region, bedgraph, bigwig, chromsizes, arch, datasetjson, vcf
+    case intervals, fasta, motifs, npy, safetensors, region, bedgraph, bigwig, chromsizes, arch, datasetjson, vcf, fragments, sam
 
     /// A scratch directory for inputs that parsers read from files (RAM-backed when possible).
     static let scratch: String = {
@@ -78,6 +78,17 @@ enum FuzzTarget: String, CaseIterable {
         case .datasetjson:
             _ = Self.file("dataset.json", data)
             _ = try? DatasetInfo.read(directory: FuzzTarget.scratch)
+        case .fragments:
+            // Fragments (BED-like, BEDPE, 10x fragments.tsv) as crick coverage reads them.
+            if let reader = try? FragmentReader(path: Self.file("in.fragments", data)) {
+                while (try? reader.next()) != nil {}
+            }
+        case .sam:
+            // SAM text (or BAM/CRAM bytes: htslib decides from the content) through crick's
+            // alignment reader, every record read.
+            if let reader = try? AlignmentReader(path: Self.file("in.sam", data)) {
+                while (try? reader.next()) != nil {}
+            }
         case .vcf:
             // VCF, BCF or TSV variants (htslib decides from the content) as each format; every
             // record split into alleles, their windows laid out over an all-N genome, and the
