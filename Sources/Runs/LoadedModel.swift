@@ -22,10 +22,10 @@ public struct ModelRequest: Sendable {
 }
 
 /// Refuses a profile model (its outputs are a profile and counts, not one value per task):
-/// variants and attribute take classifiers and count models.
+/// attribute takes classifiers and count models, variants classifiers.
 func refuseProfileModel(_ architecture: Architecture, path: String) throws {
     guard architecture.target == .profile || architecture.profileLength != nil else { return }
-    throw RunError.usage("\(path) is a profile model: variants and attribute take classifiers and count models; crick scan writes its profiles and counts, crick predict its counts, crick evaluate its metrics")
+    throw RunError.usage("\(path) is a profile model: attribute takes classifiers and count models, variants classifiers; crick scan writes its profiles and counts, crick predict its counts, crick evaluate its metrics")
 }
 
 /// The model of a scoring run, read once: its inference serves every worker thread.

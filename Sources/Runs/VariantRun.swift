@@ -179,6 +179,9 @@ struct VariantEnsemble {
         for path in paths {
             let (m, contents) = try ModelFile.read(path)
             try refuseProfileModel(m.architecture, path: path)
+            if m.architecture.target != .binary {
+                throw RunError.usage("\(path) is a count model (--loss \(m.architecture.target.rawValue)): crick variants scores classifiers (probabilities and logits)")
+            }
             let n = modelTaskNames(metadata: contents.metadata, outputs: m.architecture.outputs)
             if scorers.isEmpty {
                 names = n

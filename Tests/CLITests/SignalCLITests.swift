@@ -193,7 +193,8 @@ final class SignalCLITests: XCTestCase {
         for (args, expected) in [(["train", dir.file("ds"), "--arch", arch, "--loss", "poisson", "-o", dir.file("x")], "log1p"),
                                  (["train", dir.file("ds"), "--loss", "profile", "-o", dir.file("x")], "profiles"),
                                  (["train", dir.file("ds"), "--arch", arch, "--monitor", "auprc", "-o", dir.file("x")], "does not apply"),
-                                 (["predict", "--model", dir.file("poisson"), "--fasta", dir.file("g.fa"), "--regions", bed, "--output-type", "prob", "-o", "-"], "count model")] {
+                                 (["predict", "--model", dir.file("poisson"), "--fasta", dir.file("g.fa"), "--regions", bed, "--output-type", "prob", "-o", "-"], "count model"),
+                                 (["variants", "--model", dir.file("poisson"), "--fasta", dir.file("g.fa"), try dir.write("v.vcf", "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nc1\t150\t.\tA\tC\t.\t.\t.\n"), "-o", "-"], "count model")] {
             let r = try runTool(crickBinary, args)
             XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(expected), r.stderr)
