@@ -104,8 +104,15 @@ extension DatasetBuilder {
         var buffer = [Float](repeating: 0, count: span)
         var missing: [String: Int] = [:]
         let contigNames = fasta.contigs.map(\.name)
+        let genomic = windows.filter { $0.kind != .shuffle }.count
         for (t, track) in tracks.enumerated() {
             let present = contigNames.map { track.hasContig($0) }
+            // A track that names no contig of the windows (chr1 against 1, say) is a mistake,
+            // not a dataset of zeros.
+            if genomic > 0 && !windows.contains(where: { $0.kind != .shuffle && present[Int($0.contig)] }) {
+                let names = Array(Set(windows.prefix(1000).map { contigNames[Int($0.contig)] })).sorted().prefix(3)
+                throw DatasetError.invalid("signal track \(track.path) holds none of the windows' contigs (such as \(names.joined(separator: ", "))); see --chrom-alias")
+            }
             for (i, w) in windows.enumerated() where w.kind != .shuffle {
                 let c = Int(w.contig)
                 guard present[c] else { missing[signal.tasks[t].name, default: 0] += 1; continue }

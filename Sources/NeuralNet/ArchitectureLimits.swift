@@ -29,6 +29,12 @@ extension Architecture {
         }
         guard (1...Limits.width).contains(outputs) else { throw fail("outputs \(outputs) is not in 1...\(Limits.width)") }
         let rc = strand == .rc
+        // The objective must fit the last layer: profile exactly when it is a profilehead.
+        let endsInProfile = layers.last?.type == .profilehead
+        if let objective, (objective == .profile) != endsInProfile {
+            throw fail(endsInProfile ? "a profilehead model needs the objective profile, not \(objective.rawValue)"
+                                     : "the objective profile needs a profilehead as the last layer")
+        }
         // The feature map: (length, channels), or (features) after flatten/global pooling.
         var length: Int? = inputLength
         var channels = 4
@@ -105,6 +111,10 @@ extension Architecture {
                 let p = try count(spec.profile, "profile", limit: Limits.inputLength)
                 let l = try mapLength()
                 guard p + k - 1 <= l else { throw fail("\(at): profile \(p) + kernel \(k) - 1 exceeds its input of length \(l)") }
+                // A symmetric crop, so that the profile of rc(x) reversed lines up with that of x.
+                guard (l - (p + k - 1)) % 2 == 0 else {
+                    throw fail("\(at): its input length \(l) minus profile \(p) + kernel \(k) - 1 must be even (a centred crop)")
+                }
                 guard let weights = CheckedSize.product(k, channels, outputs), let dense = CheckedSize.product(channels, outputs),
                       let out = CheckedSize.product(p + 1, outputs) else { throw memoryRefusal(nil) }
                 added = weights + dense + 2 * outputs

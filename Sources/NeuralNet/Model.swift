@@ -1,6 +1,8 @@
 import Foundation
 
-/// A sequential model built from an `Architecture`: one-hot (B, L, 4) in, logits (B, T) out.
+/// A sequential model built from an `Architecture`: one-hot (B, L, 4) in, outputs (B, T) out
+/// (logits of classifiers, values of count models), or (B, P * T + T) for a profile model (the
+/// (P, T) profile logits, then T log counts).
 ///
 /// In `rc` mode convolutions become RC convolutions, the batch norms after them RC batch
 /// norms, the first flatten + dense a DenseAfterRevcompConv1D, and a global pooling is

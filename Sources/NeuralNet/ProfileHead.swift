@@ -8,6 +8,8 @@
 ///   shape of each task's profile.
 /// - Counts: the mean of the map over all L' positions, then a dense layer (C -> T).
 ///
+/// The crop is centred: (L' - P - kernel + 1) must be even.
+///
 /// In `rc` models (`tiedRC`, the map in Shrikumar's RC layout, C = 2F) the convolution is an
 /// RC convolution of T filters whose channel t and its reverse complement 2T-1-t are summed,
 /// and the dense layer is tied between channel c and 2F-1-c (a DenseAfterRevcompConv1D of
@@ -39,11 +41,11 @@ public final class ProfileHead: Layer {
         guard span <= length else {
             throw NetworkError.architecture("profilehead: profile length \(profileLength) + kernel \(kernel) - 1 = \(span) exceeds the trunk's output length \(length)")
         }
-        if tiedRC {
-            guard channels % 2 == 0 else { throw NetworkError.architecture("an RC profile head needs an RC feature map") }
-            guard (length - span) % 2 == 0 else {
-                throw NetworkError.architecture("profilehead: the trunk's output length \(length) minus profile length + kernel - 1 (\(span)) must be even in an rc model, so the crop is symmetric")
-            }
+        if tiedRC { guard channels % 2 == 0 else { throw NetworkError.architecture("an RC profile head needs an RC feature map") } }
+        // A symmetric crop: the profile of rc(x), reversed, lines up with that of x (rc models
+        // by construction; strand averaging of the others relies on it too).
+        guard (length - span) % 2 == 0 else {
+            throw NetworkError.architecture("profilehead: the trunk's output length \(length) minus profile length + kernel - 1 (\(span)) must be even, so the crop is symmetric")
         }
         self.length = length
         self.channels = channels

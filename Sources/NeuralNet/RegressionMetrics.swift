@@ -73,9 +73,10 @@ public struct RegressionMetrics: Sendable, Equatable {
     public var medianJSD: Double?
     public var medianProfilePearson: Double?
 
-    /// Metrics of predicted against observed log counts (and, for profiles, per-window
-    /// predicted probabilities against observed counts, (P) each).
-    public init(predicted: [Double], observed: [Double], profiles: [(predicted: [Double], observed: [Double])] = []) {
+    /// Metrics of predicted against observed log counts (and, for profiles, each window's
+    /// Jensen-Shannon distance and Pearson correlation of its predicted probabilities and
+    /// observed counts, `profileMetrics`, nil for windows without signal).
+    public init(predicted: [Double], observed: [Double], profiles: [(jsd: Double?, pearson: Double?)] = []) {
         pearson = NeuralNet.pearson(predicted, observed)
         spearman = NeuralNet.spearman(predicted, observed)
         var s = 0.0
@@ -85,8 +86,8 @@ public struct RegressionMetrics: Sendable, Equatable {
             medianJSD = nil
             medianProfilePearson = nil
         } else {
-            medianJSD = median(profiles.compactMap { jensenShannonDistance($0.predicted, $0.observed) })
-            medianProfilePearson = median(profiles.compactMap { NeuralNet.pearson($0.predicted, $0.observed) })
+            medianJSD = median(profiles.compactMap(\.jsd))
+            medianProfilePearson = median(profiles.compactMap(\.pearson))
         }
     }
 }

@@ -302,7 +302,8 @@ public func evaluate(_ model: Model, on data: LabelledRows, batchSize: Int = 256
     let P = data.profileLength
     var scores = Array(repeating: [Float](), count: t), truth = Array(repeating: [Bool](), count: t)
     var predicted = Array(repeating: [Double](), count: t), observed = predicted
-    var profiles = Array(repeating: [(predicted: [Double], observed: [Double])](), count: t)
+    // Per window and task: JSD and Pearson of the profile (the profiles themselves are not kept).
+    var profiles = Array(repeating: [(jsd: Double?, pearson: Double?)](), count: t)
     var loss = 0.0, meanDiff = 0.0, maxDiff = 0.0
     let lossFunction = ObjectiveLoss(objective: objective, countWeight: countWeight, profileLength: P)
     let width = data.targetWidth
@@ -332,7 +333,8 @@ public func evaluate(_ model: Model, on data: LabelledRows, batchSize: Int = 256
                     let top = logits.max() ?? 0
                     var sum = 0.0
                     for q in 0..<P { logits[q] = Foundation.exp(logits[q] - top); sum += logits[q] }
-                    profiles[k].append((logits.map { $0 / sum }, (0..<P).map { Double(y[row + $0 * t + k]) }))
+                    let probabilities = logits.map { $0 / sum }, counts = (0..<P).map { Double(y[row + $0 * t + k]) }
+                    profiles[k].append((jensenShannonDistance(probabilities, counts), pearson(probabilities, counts)))
                 }
             }
         }

@@ -44,24 +44,11 @@ public struct EvaluationRun {
         setBLASThreads(options.threads)
         let (m, contents) = try ModelFile.read(options.model)
         let data = try OpenDataset(options.dataset)
-        guard data.info.length == m.architecture.inputLength else {
-            throw NetworkError.shape("model input length \(m.architecture.inputLength) differs from dataset length \(data.info.length)")
-        }
-        let objective = m.architecture.target
-        guard data.supports(objective) else {
-            throw RunError.usage("\(options.model) is a \(objective.rawValue) model; \(options.dataset) has no \(objective == .profile ? "profiles" : "signal targets") for it")
-        }
-        let tasks = data.taskNames(for: objective)
-        guard tasks.count == m.architecture.outputs else {
-            throw NetworkError.shape("model has \(m.architecture.outputs) outputs, dataset \(tasks.count) \(objective == .binary ? "tasks" : "signal tasks")")
-        }
+        let fit = try ModelFit(model: m, metadata: contents.metadata, path: options.model, data: data, dataset: options.dataset)
+        let objective = fit.objective, tasks = fit.tasks
         let rows = data.rows(split: options.split.code, objective: objective)
-        if let p = m.architecture.profileLength, p != rows.profileLength {
-            throw NetworkError.shape("model predicts \(p) profile positions, dataset holds \(rows.profileLength)")
-        }
         let policy = StrandPolicy(modelStrand: m.architecture.strand, requested: options.strandMode)
-        let countWeight = Float(contents.metadata["training"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?["count_weight"] as? Double ?? 1)
-        return Result(evaluation: NeuralNet.evaluate(m, on: rows, combination: options.strandMode, countWeight: countWeight), tasks: tasks,
+        return Result(evaluation: NeuralNet.evaluate(m, on: rows, combination: options.strandMode, countWeight: fit.countWeight), tasks: tasks,
                       rows: rows.rows.count, strand: m.architecture.strand, combination: policy.combination, objective: objective)
     }
 }

@@ -65,7 +65,12 @@ public struct LoadedModel {
         if objective != .binary && type == .prob {
             throw RunError.usage("--output-type prob needs a classifier; \(request.path) is a count model (count or logit)")
         }
-        settings = ScoreSettings(modelStrand: m.architecture.strand, requested: request.strandMode, type: type, objective: objective)
+        if objective == .profile && type != .count {
+            throw RunError.usage("--output-type \(type.rawValue): a profile model's scores are predicted counts (count)")
+        }
+        let training = contents.metadata["training"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let log1p = objective == .mse && training?["target_transform"] as? String == "log1p"
+        settings = ScoreSettings(modelStrand: m.architecture.strand, requested: request.strandMode, type: type, objective: objective, log1pCounts: log1p)
         if request.strandMode != nil && m.architecture.strand != .standard {
             reporter.info("the model is \(m.architecture.strand.rawValue) (RC-invariant): --strand-mode does not apply")
         }

@@ -53,12 +53,13 @@ public struct ReportRun {
             r.runs.append(try RunCurves.read(name: name, path: dir + "/metrics.tsv"))
             r.sources.append("run \(name): \(dir)")
             if let data {
-                let model = try ModelFile.read(dir + "/model.safetensors").model
-                let objective = model.architecture.target
-                if objective == .binary {
+                let path = dir + "/model.safetensors"
+                let (model, contents) = try ModelFile.read(path)
+                let fit = try ModelFit(model: model, metadata: contents.metadata, path: path, data: data, dataset: options.dataset ?? "")
+                if fit.objective == .binary {
                     r.predictions.append(StrandPredictions.compute(name: name, model: model, data: data.rows(split: options.split.code)))
-                } else if data.supports(objective) {
-                    r.signal.append(SignalPredictions.compute(name: name, model: model, data: data.rows(split: options.split.code, objective: objective)))
+                } else {
+                    r.signal.append(SignalPredictions.compute(name: name, model: model, data: data.rows(split: options.split.code, objective: fit.objective)))
                 }
             }
         }

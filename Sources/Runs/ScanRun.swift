@@ -79,6 +79,9 @@ public struct ScanRun {
         } else if options.countsOutput != nil {
             throw RunError.usage("--counts-output needs a profile model")
         }
+        if let counts = options.countsOutput, counts == options.output || counts == "-" {
+            throw RunError.usage("--counts-output must name another file than -o (and not stdout)")
+        }
         let policy = try options.check.policy(fasta: fasta)
         scanOptions.maxN = policy.maxN.bases(inLength: loaded.model.architecture.inputLength)
         scanOptions.chunkBases = options.chunkSize

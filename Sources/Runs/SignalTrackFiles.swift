@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import Genome
+import Pipeline
 import Tracks
 
 /// Opens a signal track for `crick dataset --signal`: a bigWig (read per window through
@@ -74,6 +75,11 @@ final class BedGraphSignal: SignalTrack {
 
     init(path: String, aliases: ContigAliases) throws {
         self.path = path
+        // Held in memory: about four times the text (intervals, then sorted arrays).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil,
+           let why = MemoryBudget.refusal("the bedGraph signal \(path) (read whole)", bytes: CheckedSize.product(size, 4)) {
+            throw DatasetError.invalid(why + "; convert it to bigWig (read per window)")
+        }
         let reader = try BedGraphReader(path: path)
         var byContig: [String: [TrackInterval]] = [:]
         while let iv = try reader.next() { byContig[iv.chrom, default: []].append(iv) }

@@ -74,14 +74,22 @@ public struct TrainingRun {
     }
 
     /// The objective asked for, or the dataset's natural one; checked against the dataset.
-    private func objective(_ data: OpenDataset) throws -> Objective {
-        let objective = options.objective ?? (data.profiles != nil && (data.info.signal?.bin ?? 1) == 1 ? .profile : data.targets != nil ? .mse : .binary)
+    /// A resumed run's objective is its checkpoint's unless `--loss` says otherwise.
+    private func objective(_ data: OpenDataset, checkpoint: Architecture?) throws -> Objective {
+        let natural: Objective = data.profiles != nil && (data.info.signal?.bin ?? 1) == 1 ? .profile : data.targets != nil ? .mse : .binary
+        let objective = options.objective ?? checkpoint?.target ?? natural
         guard data.supports(objective) else {
             let why = objective == .profile && data.profiles != nil ? "base-resolution profiles (its profiles are binned)" : objective == .profile ? "profiles (crick dataset --signal ... --profile)" : "signal targets (crick dataset --signal)"
             throw RunError.usage("--loss \(objective.rawValue) needs a dataset with \(why); \(options.dataset) has none")
         }
         if objective == .poisson, data.info.signal?.transform == "log1p" {
             throw RunError.usage("--loss poisson needs raw counts; \(options.dataset) stores log1p counts (build it with --transform none), or use --loss mse")
+        }
+        if (objective == .mse || objective == .poisson), (data.info.jitter ?? 0) > 0 {
+            throw RunError.usage("--loss \(objective.rawValue) on a dataset stored with --jitter: its targets are the centre's counts, not the shifted window's; train --loss profile (counts summed from the shifted profile), or build the dataset without --jitter")
+        }
+        if objective != .profile && options.training.countWeight != 1 {
+            throw RunError.usage("--count-weight applies to --loss profile only")
         }
         return objective
     }
@@ -118,7 +126,9 @@ public struct TrainingRun {
 
     private func train(data: OpenDataset, runDirectory: RunDirectory, reporter: RunReporter) throws -> Result {
         let out = options.output
-        let objective = try objective(data)
+        let checkpoint = out + "/checkpoints/last.safetensors"
+        let saved = options.resume && FileManager.default.fileExists(atPath: checkpoint) ? try ModelFile.read(checkpoint) : nil
+        let objective = try objective(data, checkpoint: saved?.model.architecture)
         let architecture = try requestedArchitecture(data, objective: objective)
         let tasks = data.taskNames(for: objective)
         var training = options.training
@@ -133,15 +143,20 @@ public struct TrainingRun {
         for m in [training.monitor, training.stoppingMonitor] where !available.contains(m) {
             throw RunError.usage("--monitor/--stop-monitor \(m.rawValue) does not apply to --loss \(objective.rawValue) (\(available.map(\.rawValue).joined(separator: ", ")))")
         }
-        let checkpoint = out + "/checkpoints/last.safetensors"
         let model: Model
         let trainer: Trainer
-        if options.resume, FileManager.default.fileExists(atPath: checkpoint) {
-            let (m, contents) = try ModelFile.read(checkpoint)
+        if let (m, contents) = saved {
             guard m.architecture.target == objective else {
                 throw RunError.usage("--loss \(objective.rawValue) disagrees with the checkpoint (\(m.architecture.target.rawValue)); resume with it, or start over with --force")
             }
             try checkResumeFlags(data, against: m.architecture)
+            if objective == .profile {
+                let config = contents.metadata["training"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                let savedWeight = config?["count_weight"] as? Double ?? 1
+                guard Float(savedWeight) == training.countWeight else {
+                    throw RunError.usage("--count-weight \(training.countWeight) disagrees with the checkpoint (\(savedWeight)); resume with it, or start over with --force")
+                }
+            }
             model = m
             trainer = Trainer(model: model, options: training)
             try trainer.restore(contents: contents, source: checkpoint)
@@ -240,8 +255,10 @@ public struct TrainingRun {
                                      "stop_monitor": training.stoppingMonitor.rawValue, "final_weights": training.finalWeights.rawValue,
                                      "l2": Double(training.l2), "weight_decay": Double(training.weightDecay), "seed": Int(training.seed),
                                      "threads": options.threads, "tasks": tasks, "jitter": data.info.jitter ?? 0]
-        if objective != .binary {
+        if objective != .binary, let signal = data.info.signal {
             config["loss"] = objective.rawValue
+            config["target_transform"] = signal.transform
+            config["target_length"] = signal.targetLength
             if objective == .profile { config["count_weight"] = Double(training.countWeight) }
         }
         let json = (try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -11,8 +11,8 @@ public enum ScoreType: String, Sendable, CaseIterable {
     case prob
     /// The model's logit (of a count model: its raw output).
     case logit
-    /// A count model's prediction: its output (mse models: the target as trained, log1p of
-    /// the count by default), or exp of the log rate (poisson models).
+    /// A count model's prediction of the count: exp of the log rate (poisson models); the
+    /// output of an mse model, through expm1 when it was trained on log1p counts (the default).
     case count
 }
 
@@ -23,6 +23,8 @@ public struct ScoreSettings: Sendable, Equatable {
     public let type: ScoreType
     /// What the model was trained on (`count` scores exponentiate poisson log rates).
     public let objective: Objective
+    /// An mse model trained on log1p counts (`count` scores apply expm1).
+    public let log1pCounts: Bool
 
     /// The combination actually applied: rc models score the forward strand (both strands give
     /// the same logits), conjoined models average the strands (their definition).
@@ -31,10 +33,11 @@ public struct ScoreSettings: Sendable, Equatable {
     public var modelStrand: StrandMode { policy.modelStrand }
 
     /// Resolves `requested` (nil: forward) for a model of `modelStrand`.
-    public init(modelStrand: StrandMode, requested: StrandCombination?, type: ScoreType, objective: Objective = .binary) {
+    public init(modelStrand: StrandMode, requested: StrandCombination?, type: ScoreType, objective: Objective = .binary, log1pCounts: Bool = false) {
         policy = StrandPolicy(modelStrand: modelStrand, requested: requested)
         self.type = type
         self.objective = objective
+        self.log1pCounts = log1pCounts
     }
 
     /// True when the reverse strand has to be scored.
@@ -56,7 +59,12 @@ public struct ScoreSettings: Sendable, Equatable {
         switch type {
         case .prob: return 1 / (1 + expf(-logit))
         case .logit: return logit
-        case .count: return objective == .poisson ? expf(logit) : logit
+        case .count:
+            switch objective {
+            case .poisson: return expf(logit)
+            case .mse: return log1pCounts ? Swift.max(expm1f(logit), 0) : logit
+            case .binary, .profile: return logit
+            }
         }
     }
 }

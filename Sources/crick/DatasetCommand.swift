@@ -172,6 +172,9 @@ struct DatasetBuild: ParsableCommand {
             throw ValidationError("--target-length, --transform, --profile and --bin need --signal")
         }
         if bin != 1 && !profile { throw ValidationError("--bin needs --profile") }
+        if jitter > 0 && !signals.isEmpty && (!profile || bin != 1) {
+            throw ValidationError("--jitter with --signal needs --profile at base resolution (--bin 1): counts are summed from the shifted profile")
+        }
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
         if let minScore, !minScore.isFinite { throw ValidationError("--min-score must be a finite number") }
     }

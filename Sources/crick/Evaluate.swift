@@ -6,7 +6,7 @@ import Runs
 /// `crick evaluate`: test metrics and the forward-vs-reverse-complement discrepancy.
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "auROC and auPRC per task, and the discrepancy |p(x) - p(rc x)|, of a model on a dataset split.")
+        abstract: "A model's metrics on a dataset split: auROC and auPRC per task (classifiers), or Pearson, Spearman and MSE of log counts and the median JSD and Pearson of profiles (count and profile models); and the strand discrepancy |f(x) - f(rc x)|.")
 
     @Option(help: "Model file (model.safetensors), or a crick train run directory.")
     var model: String
@@ -45,8 +45,8 @@ struct Evaluate: ParsableCommand {
                 tasks.append(["task": t, "auroc": e.auROC[i] ?? NSNull(), "auprc": e.auPRC[i] ?? NSNull()])
             }
             let object: [String: Any] = ["model": model, "dataset": dataset, "split": split.rawValue, "rows": result.rows,
-                                         "strand": result.strand.rawValue, "strand_mode": result.combination.rawValue, "loss": e.loss, "tasks": tasks,
-                                         "mean_auroc": Evaluation.mean(e.auROC), "mean_auprc": Evaluation.mean(e.auPRC),
+                                         "strand": result.strand.rawValue, "strand_mode": result.combination.rawValue, "loss": finite(e.loss), "tasks": tasks,
+                                         "mean_auroc": finite(Evaluation.mean(e.auROC)), "mean_auprc": finite(Evaluation.mean(e.auPRC)),
                                          "rc_discrepancy_mean": e.meanRCDifference, "rc_discrepancy_max": e.maxRCDifference]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -62,27 +62,31 @@ struct Evaluate: ParsableCommand {
         print(String(format: "|p(x) - p(rc x)|: mean %.3g, max %.3g", e.meanRCDifference, e.maxRCDifference))
     }
 
+    /// A number for JSON, or null when it is not finite (JSONSerialization refuses NaN).
+    private func finite(_ v: Double) -> Any { v.isFinite ? v : NSNull() }
+
     /// The metrics of a count or profile model: per task Pearson and Spearman of log counts,
     /// their MSE, and for profiles the median JSD and profile Pearson.
     private func printRegression(_ result: EvaluationRun.Result, json: Bool) throws {
         let e = result.evaluation
         let profile = result.objective == .profile
-        func value(_ v: Double?) -> Any { v.map { $0 as Any } ?? NSNull() }
+        // JSON has no NaN (JSONSerialization refuses it): a metric without a value is null.
+        func value(_ v: Double?) -> Any { v.flatMap { $0.isFinite ? $0 as Any : nil } ?? NSNull() }
         func text(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "NA" }
         let means = e.metrics(for: result.objective)
         if json {
             var tasks: [[String: Any]] = []
             for (i, t) in result.tasks.enumerated() {
                 let r = e.regression[i]
-                var entry: [String: Any] = ["task": t, "pearson": value(r.pearson), "spearman": value(r.spearman), "mse": r.mse]
+                var entry: [String: Any] = ["task": t, "pearson": value(r.pearson), "spearman": value(r.spearman), "mse": value(r.mse)]
                 if profile { entry["median_jsd"] = value(r.medianJSD); entry["median_profile_pearson"] = value(r.medianProfilePearson) }
                 tasks.append(entry)
             }
             var object: [String: Any] = ["model": model, "dataset": dataset, "split": split.rawValue, "rows": result.rows, "loss_kind": result.objective.rawValue,
-                                         "strand": result.strand.rawValue, "strand_mode": result.combination.rawValue, "loss": e.loss, "tasks": tasks,
-                                         "mean_pearson": means[0], "mean_spearman": means[1], "mean_mse": means[2],
-                                         "rc_discrepancy_mean": e.meanRCDifference, "rc_discrepancy_max": e.maxRCDifference]
-            if profile { object["mean_median_jsd"] = means[3]; object["mean_median_profile_pearson"] = means[4] }
+                                         "strand": result.strand.rawValue, "strand_mode": result.combination.rawValue, "loss": value(e.loss), "tasks": tasks,
+                                         "mean_pearson": value(means[0]), "mean_spearman": value(means[1]), "mean_mse": value(means[2]),
+                                         "rc_discrepancy_mean": value(e.meanRCDifference), "rc_discrepancy_max": value(e.maxRCDifference)]
+            if profile { object["mean_median_jsd"] = value(means[3]); object["mean_median_profile_pearson"] = value(means[4]) }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return

@@ -286,4 +286,57 @@ final class SignalCLITests: XCTestCase {
             XCTAssertEqual(try XCTUnwrap(got), try XCTUnwrap(expected), accuracy: 1e-4 * max(1, abs(expected ?? 0)), predicted.text)
         }
     }
+
+    /// A profile run resumes from its checkpoint to the same weights as an uninterrupted run,
+    /// its metrics.tsv one table with the regression header; resuming with another
+    /// --count-weight, an objective that does not fit its last layer, an off-centre crop, a
+    /// track that names none of the genome's contigs and other mistakes are refused.
+    func testProfileRunResumesAndMistakesAreRefused() throws {
+        XCTAssertEqual(try dataset("ds", ["--signal", "atac=" + dir.file("cov.bw"), "--profile"]).status, 0)
+        let arch = try dir.write("arch.json", """
+            {"name": "tiny-profile", "inputLength": 200, "outputs": 1, "strand": "rc", "layers": [
+              {"type": "conv", "filters": 6, "kernel": 9, "padding": "valid", "bias": true},
+              {"type": "batchnorm"}, {"type": "activation", "function": "relu"},
+              {"type": "profilehead", "kernel": 7, "profile": 100}]}
+            """)
+        func train(_ extra: [String]) throws -> RunResult {
+            try runTool(crickBinary, ["train", dir.file("ds"), "--arch", arch, "--batch", "16", "--count-weight", "3", "--seed", "4", "-q"] + extra)
+        }
+        XCTAssertEqual(try train(["--epochs", "3", "-o", dir.file("whole")]).status, 0)
+        XCTAssertEqual(try train(["--epochs", "2", "-o", dir.file("part")]).status, 0)
+        let resumed = try runTool(crickBinary, ["train", dir.file("ds"), "--batch", "16", "--count-weight", "3", "--seed", "4", "--epochs", "3", "-q", "--resume", dir.file("part")])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: dir.file("part/model.safetensors")), FileManager.default.contents(atPath: dir.file("whole/model.safetensors")))
+        let metrics = try String(contentsOfFile: dir.file("part/metrics.tsv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(metrics.count, 4)
+        XCTAssertTrue(metrics[0].hasPrefix("epoch\ttrain_loss\tvalid_loss\tvalid_pearson"), String(metrics[0]))
+        let other = try runTool(crickBinary, ["train", dir.file("ds"), "--count-weight", "1", "--epochs", "4", "-q", "--resume", dir.file("part")])
+        XCTAssertEqual(other.status, 64, other.stderr)
+        XCTAssertTrue(other.stderr.contains("--count-weight"), other.stderr)
+        // An architecture whose objective does not fit its last layer, and an off-centre crop.
+        let mismatched = try dir.write("mse-head.json", try String(contentsOfFile: arch, encoding: .utf8).replacingOccurrences(of: "\"strand\": \"rc\",", with: "\"strand\": \"rc\", \"objective\": \"mse\","))
+        let offCentre = try dir.write("odd.json", try String(contentsOfFile: arch, encoding: .utf8).replacingOccurrences(of: "\"kernel\": 7", with: "\"kernel\": 8"))
+        for (file, expected) in [(mismatched, "needs the objective profile"), (offCentre, "must be even")] {
+            let r = try runTool(crickBinary, ["model", "init", "--arch", file, "-o", dir.file("m.safetensors")])
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("crick: error:") && r.stderr.contains(expected), r.stderr)
+        }
+        // A track on other contig names; --jitter without --profile; counts over the profile's path.
+        _ = try dir.write("other.bedgraph", "chr1\t0\t100\t3\n")
+        let renamed = try dataset("bad", ["--signal", dir.file("other.bedgraph")])
+        XCTAssertEqual(renamed.status, 1, renamed.stderr)
+        XCTAssertTrue(renamed.stderr.contains("none of the windows' contigs"), renamed.stderr)
+        XCTAssertEqual(try dataset("bad", ["--signal", dir.file("cov.bw"), "--jitter", "5"]).status, 64)
+        let same = try runTool(crickBinary, ["scan", "--model", dir.file("whole"), "--fasta", dir.file("g.fa"), "--chroms", "c1", "-o", dir.file("t.bedgraph"),
+                                             "--counts-output", dir.file("t.bedgraph")])
+        XCTAssertEqual(same.status, 64, same.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("t.bedgraph")))
+        // The model does not fit a dataset with another profile length.
+        XCTAssertEqual(try dataset("wide", ["--signal", dir.file("cov.bw"), "--profile", "--target-length", "120"]).status, 0)
+        for command in [["evaluate", "--model", dir.file("whole"), dir.file("wide")], ["report", "--run", "w=" + dir.file("whole"), "--dataset", dir.file("wide"), "-o", dir.file("r.html")]] {
+            let r = try runTool(crickBinary, command)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains("profile positions"), r.stderr)
+        }
+    }
 }

@@ -135,9 +135,8 @@ final class GradientCheckTests: XCTestCase {
     func testProfileHeads() throws {
         var rng = NetRandom(seed: 5)
         for tied in [false, true] {
-            // A (12, 6) map; profile of 5 positions from a kernel of 3 (span 7, margins 2 and 3
-            // untied, 12 - 7 odd; tied heads need an even margin: length 13).
-            let length = tied ? 13 : 12
+            // A (13, 6) map; a profile of 5 positions from a kernel of 3 (span 7, margins 3).
+            let length = 13
             let head = try ProfileHead(name: "h", length: length, channels: 6, tasks: 2, profileLength: 5, kernel: 3, tiedRC: tied)
             head.initialise(&rng)
             for p in head.parameters where p.name.hasSuffix("bias") { for i in p.values.indices { p.values[i] = rng.uniform(0.5) } }

@@ -129,4 +129,30 @@ final class ObjectiveTests: XCTestCase {
         XCTAssertEqual(median([3, 1, 2]), 2)
         XCTAssertEqual(median([4, 1, 2, 3]), 2.5)
     }
+
+    /// A profile batch: the stored (T, P + 2J) rows become (P, T) targets at the shifted window,
+    /// reversed with the sequence when flipped, then log(1 + total) per task.
+    func testProfileBatchShiftsAndFlipsWithTheSequence() {
+        let P = 4, J = 2, T = 2, L = 6
+        // One row: bases 0..9 (A C G T A C G T A C), profiles task0 = 1..8, task1 = 10..80.
+        let seq = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: L + 2 * J)
+        let prof = UnsafeMutableBufferPointer<Float>.allocate(capacity: T * (P + 2 * J))
+        defer { seq.deallocate(); prof.deallocate() }
+        for i in seq.indices { seq[i] = UInt8(i % 4) }
+        for i in 0..<(P + 2 * J) { prof[i] = Float(i + 1); prof[P + 2 * J + i] = Float((i + 1) * 10) }
+        var rows = LabelledRows(length: L, tasks: T, rows: [0], jitter: J,
+                                sequence: { _ in UnsafeBufferPointer(seq) }, labels: { _ in UnsafeBufferPointer(start: nil, count: 0) })
+        rows.objective = .profile
+        rows.profileLength = P
+        rows.profiles = { _ in UnsafeBufferPointer(prof) }
+        // Shift +1: the window is stored bases 3..8, the profile stored positions 3..6.
+        let (x, y) = rows.batch([0], shift: [1])
+        XCTAssertEqual((0..<L).map { i in (0..<4).first { x.data[i * 4 + $0] == 1 } ?? -1 }, [3, 0, 1, 2, 3, 0])
+        XCTAssertEqual(Array(y[0..<(P * T)]), [4, 40, 5, 50, 6, 60, 7, 70])
+        XCTAssertEqual(y[P * T], log1p(22), accuracy: 1e-6)
+        XCTAssertEqual(y[P * T + 1], log1p(220), accuracy: 1e-5)
+        // Flipped at shift -2: stored positions 0..3 reversed.
+        let (_, z) = rows.batch([0], flip: [true], shift: [-2])
+        XCTAssertEqual(Array(z[0..<(P * T)]), [4, 40, 3, 30, 2, 20, 1, 10])
+    }
 }
