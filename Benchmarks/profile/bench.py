@@ -1,5 +1,5 @@
-"""Benchmark of count-and-profile training: the bpnet preset (four convolutions of 64 filters,
-a profile head predicting the central 200 bp of 1000 bp windows), rc and standard, against its
+"""Benchmark of count-and-profile training: the bpnet preset (four convolutions of 64 filters
+with ReLU, no batch norm, a profile head predicting the central 200 bp of 1000 bp windows), rc and standard, against its
 PyTorch twin (Benchmarks/nn/torch_models.py) on the same number of threads. Rounds alternate
 crick (`crick model bench`) and PyTorch (the same steps: forward, BPNet's multinomial profile
 loss plus log-count MSE, backward, Adam); the table gives both figures per round and the median
@@ -69,7 +69,7 @@ def main():
     for strand in ["rc", "standard"]:
         layers = []
         for k in (21, 11, 11, 11):
-            layers += [{"type": "conv", "filters": 64, "kernel": k, "padding": "valid", "bias": True}, {"type": "batchnorm"},
+            layers += [{"type": "conv", "filters": 64, "kernel": k, "padding": "valid", "bias": True},
                        {"type": "activation", "function": "relu"}]
         layers.append({"type": "profilehead", "kernel": 25, "profile": 200})
         model = CrickModel({"name": "bpnet", "inputLength": 1000, "outputs": 1, "strand": strand, "layers": layers})

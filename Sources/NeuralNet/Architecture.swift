@@ -121,8 +121,8 @@ public struct Architecture: Codable, Sendable, Equatable {
     /// an RC sum pool before the dense layer), `koo-cnn2`, `koo-cnn50`, `koo-deep` (Koo &
     /// Ploenzke 2021, code/model_zoo), with `firstActivation` after the first batch norm; and
     /// `bpnet`, a count-and-profile model: four convolutions of 64 filters (widths 21, 11, 11,
-    /// 11, batch norm and ReLU) and a `profilehead` of width 25 predicting the central
-    /// `profileLength` bases (default 200; even, so an rc model's crop is symmetric).
+    /// 11, each with ReLU and, as in BPNet, no batch norm) and a `profilehead` of width 25
+    /// predicting the central `profileLength` bases (default 200; even, so the crop is centred).
     public static func preset(_ name: String, outputs: Int, strand: StrandMode, firstActivation: ActivationFunction? = nil,
                               profileLength: Int? = nil) throws -> Architecture {
         let first = firstActivation
@@ -150,10 +150,12 @@ public struct Architecture: Codable, Sendable, Equatable {
         case "bpnet":
             // 1000 -> 980 -> 970 -> 960 -> 950; the head's convolution reads the central P + 24.
             length = 1000
-            layers = [.conv(64, 21, .valid, bias: true), .bn, .act(first ?? .relu),
-                      .conv(64, 11, .valid, bias: true), .bn, .act(.relu),
-                      .conv(64, 11, .valid, bias: true), .bn, .act(.relu),
-                      .conv(64, 11, .valid, bias: true), .bn, .act(.relu),
+            // No batch norm, as in BPNet: the count head reads the mean of the last map, whose
+            // level batch norm's lagging running statistics would move between epochs.
+            layers = [.conv(64, 21, .valid, bias: true), .act(first ?? .relu),
+                      .conv(64, 11, .valid, bias: true), .act(.relu),
+                      .conv(64, 11, .valid, bias: true), .act(.relu),
+                      .conv(64, 11, .valid, bias: true), .act(.relu),
                       LayerSpec(type: .profilehead, kernel: 25, profile: profileLength ?? 200)]
         case "koo-deep":
             length = 200
