@@ -175,7 +175,7 @@ final class OutputSafetyCLITests: XCTestCase {
         XCTAssertEqual(try crick(["train", "ds", "--arch", "arch.json", "--epochs", "1", "-o", "run", "-q"]).status, 0)
         let usage: [([String], String)] = [
             (["evaluate", "--model", "run", "ds", "--split", "bogus"], "'train', 'valid' or 'test'"),
-            (["train", "ds", "--preset", "bogus", "-o", "r2"], "'chip', 'zhou-sim', 'koo-cnn2', 'koo-cnn50' or 'koo-deep'"),
+            (["train", "ds", "--preset", "bogus", "-o", "r2"], "  - koo-deep\n  - bpnet"),
             (["train", "ds", "--task-weights", "1,2", "-o", "r2"], "--task-weights needs 3 non-negative numbers"),
             (["train", "ds", "--task-weights", "1,-2,1", "-o", "r2"], "non-negative numbers"),
             (["train", "ds", "--strand", "both", "-o", "r2"], "'standard', 'rc' or 'conjoined'"),
