@@ -40,7 +40,7 @@ extension Fetch: FileCommand {
 }
 
 extension DatasetBuild: FileCommand {
-    var inputFiles: [String] { [fasta] + peaks.map(\.source.path) + exclude + [validRegions, testRegions].compactMap { $0 } }
+    var inputFiles: [String] { [fasta] + peaks.map(\.source.path) + signals.map(\.source.path) + exclude + [validRegions, testRegions].compactMap { $0 } }
     var outputDirectories: [OutputDirectoryUse] {
         [OutputDirectoryUse(path: output, kind: DatasetInfo.outputKind, force: replace.force, legacyFiles: DatasetInfo.files)]
     }
@@ -72,7 +72,7 @@ extension Predict: FileCommand {
 
 extension Scan: FileCommand {
     var inputFiles: [String] { [ModelFile.resolve(scoring.model), scoring.fasta] + (regions.map { [$0] } ?? []) + exclude }
-    var outputFiles: [String] { [output] }
+    var outputFiles: [String] { [output] + (countsOutput.map { [$0] } ?? []) }
 }
 
 extension MergeTracks: FileCommand {
