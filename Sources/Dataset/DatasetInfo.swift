@@ -201,6 +201,12 @@ extension DatasetInfo {
             guard (1...info.length).contains(signal.targetLength) else { throw invalid("signal.target_length", "\(signal.targetLength); it must lie in 1...\(info.length)") }
             guard signal.bin >= 1, signal.targetLength % signal.bin == 0 else { throw invalid("signal.bin", "\(signal.bin); it must divide the target length") }
             guard ["log1p", "none"].contains(signal.transform) else { throw invalid("signal.transform", "'\(signal.transform)', not log1p or none") }
+            if let pairs = signal.pairs {
+                let paired = pairs.flatMap { $0 }
+                guard pairs.allSatisfy({ $0.count == 2 }), paired.allSatisfy({ signal.tasks.indices.contains($0) }), Set(paired).count == paired.count else {
+                    throw invalid("signal.pairs", "\(pairs); each must be a [plus, minus] pair of distinct signal task indices")
+                }
+            }
             if signal.profile {
                 let expected = signal.bin > 1 ? signal.profileLength : signal.targetLength + 2 * (info.jitter ?? 0)
                 guard signal.profileWidth == expected else { throw invalid("signal.profile_width", "\(signal.profileWidth.map(String.init) ?? "absent"), expected \(expected)") }

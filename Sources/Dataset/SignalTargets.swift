@@ -27,6 +27,8 @@ public struct SignalOptions: Sendable, Equatable {
     public var profile = false
     /// Sum the profile in bins of this many bases (1: base resolution).
     public var bin = 1
+    /// [plus, minus] task indices whose tracks are the two strands of one signal.
+    public var pairs: [[Int]] = []
 
     public init(tasks: [TaskSource]) { self.tasks = tasks }
 
@@ -52,9 +54,11 @@ public struct SignalInfo: Codable, Sendable, Equatable {
     public var profileWidth: Int?
     /// Windows on contigs a track lacks (their targets are 0), per track.
     public var missingContig: [String: Int]
+    /// [plus, minus] task indices whose tracks are the two strands of one signal (absent: none).
+    public var pairs: [[Int]]?
 
     public init(tasks: [String], sources: [DatasetInfo.Peaks], targetLength: Int, transform: String, profile: Bool, bin: Int,
-                profileWidth: Int?, missingContig: [String: Int]) {
+                profileWidth: Int?, missingContig: [String: Int], pairs: [[Int]]? = nil) {
         self.tasks = tasks
         self.sources = sources
         self.targetLength = targetLength
@@ -63,6 +67,7 @@ public struct SignalInfo: Codable, Sendable, Equatable {
         self.bin = bin
         self.profileWidth = profileWidth
         self.missingContig = missingContig
+        self.pairs = pairs
     }
 
     /// Profile positions a model predicts: target_length / bin.
@@ -149,7 +154,8 @@ extension DatasetBuilder {
         if signal.profile { try writeFloatNPY(dir + "/profiles.npy", profiles, shape: [n, T, width]) }
         return SignalInfo(tasks: signal.tasks.map(\.name), sources: signal.tasks.map { .init(name: $0.name, path: $0.path) },
                           targetLength: target, transform: signal.transformName, profile: signal.profile, bin: signal.bin,
-                          profileWidth: signal.profile ? width : nil, missingContig: missing)
+                          profileWidth: signal.profile ? width : nil, missingContig: missing,
+                          pairs: signal.pairs.isEmpty ? nil : signal.pairs)
     }
 
     private func writeFloatNPY(_ path: String, _ data: [Float], shape: [Int]) throws {

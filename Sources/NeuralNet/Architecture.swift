@@ -56,10 +56,15 @@ public struct LayerSpec: Codable, Sendable, Equatable {
     public var units: Int?
     /// The profile length of a `profilehead` (the central positions it predicts).
     public var profile: Int?
+    /// Bases pooled into each profile position of a `profilehead` (absent: 1).
+    public var bin: Int?
+    /// The [plus, minus] task pairs of a `profilehead` whose tracks are the two strands of one
+    /// signal (absent: every task unstranded).
+    public var pairs: [[Int]]?
 
     public init(type: LayerKind, filters: Int? = nil, kernel: Int? = nil, padding: Padding? = nil, bias: Bool? = nil,
                 function: ActivationFunction? = nil, pool: Int? = nil, stride: Int? = nil, rate: Float? = nil, units: Int? = nil,
-                profile: Int? = nil) {
+                profile: Int? = nil, bin: Int? = nil, pairs: [[Int]]? = nil) {
         self.type = type
         self.filters = filters
         self.kernel = kernel
@@ -71,6 +76,8 @@ public struct LayerSpec: Codable, Sendable, Equatable {
         self.rate = rate
         self.units = units
         self.profile = profile
+        self.bin = bin
+        self.pairs = pairs
     }
 
     static func conv(_ f: Int, _ k: Int, _ p: Padding, bias: Bool) -> LayerSpec { LayerSpec(type: .conv, filters: f, kernel: k, padding: p, bias: bias) }
@@ -122,9 +129,10 @@ public struct Architecture: Codable, Sendable, Equatable {
     /// Ploenzke 2021, code/model_zoo), with `firstActivation` after the first batch norm; and
     /// `bpnet`, a count-and-profile model: four convolutions of 64 filters (widths 21, 11, 11,
     /// 11, each with ReLU and, as in BPNet, no batch norm) and a `profilehead` of width 25
-    /// predicting the central `profileLength` bases (default 200; even, so the crop is centred).
+    /// predicting `profileLength` positions (default 200; even, so the crop is centred) of
+    /// `profileBin` bases each, with the stranded task pairs `profilePairs`.
     public static func preset(_ name: String, outputs: Int, strand: StrandMode, firstActivation: ActivationFunction? = nil,
-                              profileLength: Int? = nil) throws -> Architecture {
+                              profileLength: Int? = nil, profileBin: Int = 1, profilePairs: [[Int]] = []) throws -> Architecture {
         let first = firstActivation
         var layers: [LayerSpec]
         var length: Int
@@ -156,7 +164,8 @@ public struct Architecture: Codable, Sendable, Equatable {
                       .conv(64, 11, .valid, bias: true), .act(.relu),
                       .conv(64, 11, .valid, bias: true), .act(.relu),
                       .conv(64, 11, .valid, bias: true), .act(.relu),
-                      LayerSpec(type: .profilehead, kernel: 25, profile: profileLength ?? 200)]
+                      LayerSpec(type: .profilehead, kernel: 25, profile: profileLength ?? 200,
+                                bin: profileBin == 1 ? nil : profileBin, pairs: profilePairs.isEmpty ? nil : profilePairs)]
         case "koo-deep":
             length = 200
             layers = [.conv(32, 19, .same, bias: false), .bn, .act(first ?? .relu), .drop(0.1),

@@ -109,11 +109,19 @@ extension Architecture {
                 guard i == layers.count - 1 else { throw fail("\(at) must be the last layer") }
                 let k = try count(spec.kernel, "kernel", limit: Limits.kernel)
                 let p = try count(spec.profile, "profile", limit: Limits.inputLength)
+                let bin = try count(spec.bin ?? 1, "bin", limit: Limits.inputLength)
                 let l = try mapLength()
-                guard p + k - 1 <= l else { throw fail("\(at): profile \(p) + kernel \(k) - 1 exceeds its input of length \(l)") }
+                guard let bases = CheckedSize.product(p, bin), bases + k - 1 <= l else {
+                    throw fail("\(at): profile \(p) x bin \(bin) + kernel \(k) - 1 exceeds its input of length \(l)")
+                }
                 // A symmetric crop, so that the profile of rc(x) reversed lines up with that of x.
-                guard (l - (p + k - 1)) % 2 == 0 else {
-                    throw fail("\(at): its input length \(l) minus profile \(p) + kernel \(k) - 1 must be even (a centred crop)")
+                guard (l - (bases + k - 1)) % 2 == 0 else {
+                    throw fail("\(at): its input length \(l) minus profile \(p) x bin \(bin) + kernel \(k) - 1 must be even (a centred crop)")
+                }
+                let paired = (spec.pairs ?? []).flatMap { $0 }
+                guard (spec.pairs ?? []).allSatisfy({ $0.count == 2 }), paired.allSatisfy({ (0..<outputs).contains($0) }),
+                      Set(paired).count == paired.count else {
+                    throw fail("\(at): pairs must be disjoint [plus, minus] pairs of output indices in 0..<\(outputs)")
                 }
                 guard let weights = CheckedSize.product(k, channels, outputs), let dense = CheckedSize.product(channels, outputs),
                       let out = CheckedSize.product(p + 1, outputs) else { throw memoryRefusal(nil) }

@@ -91,16 +91,11 @@ public final class Model {
         return y
     }
 
-    /// Reverses the profile positions of every item of a profile model's outputs (B, P * T + T)
-    /// in place, counts untouched; nothing for other models.
+    /// Lines up a profile model's outputs of rc(x) (B, P * T + T) with those of x, in place:
+    /// profile positions reversed, the strands of stranded pairs swapped; nothing for other models.
     public func reverseProfiles(_ y: inout Tensor) {
-        guard let P = architecture.profileLength else { return }
-        let t = architecture.outputs, width = architecture.outputWidth
-        for i in 0..<y.batch {
-            for q in 0..<(P / 2) {
-                for k in 0..<t { y.data.swapAt(i * width + q * t + k, i * width + (P - 1 - q) * t + k) }
-            }
-        }
+        guard let layout = ProfileLayout(architecture) else { return }
+        y.data.withUnsafeMutableBufferPointer { layout.alignReverse($0) }
     }
 
     /// Sets the biases of the outputs that predict counts: a count model's last dense layer,
@@ -110,12 +105,8 @@ public final class Model {
     /// model has no such bias.
     @discardableResult
     public func setCountBias(_ values: [Float]) -> Bool {
-        let bias: Parameter?
-        if let head = layers.last as? ProfileHead {
-            bias = head.dense.bias
-        } else {
-            bias = (layers.last as? Dense)?.bias
-        }
+        if let head = layers.last as? ProfileHead { return head.setCountBias(values) }
+        let bias = (layers.last as? Dense)?.bias
         guard let bias, bias.count == values.count else { return false }
         for i in values.indices { bias.values[i] = values[i] }
         return true

@@ -80,7 +80,8 @@ struct LayerList {
                 layerName = name("head")
                 let tied = strands.isRCMap(shape)
                 if strands.sharesStrands && !tied { throw NetworkError.architecture("an RC profile head needs an RC feature map") }
-                let h = try ProfileHead(name: layerName, length: shape[0], channels: shape[1], tasks: arch.outputs, profileLength: p, kernel: k, tiedRC: tied)
+                let h = try ProfileHead(name: layerName, length: shape[0], channels: shape[1], tasks: arch.outputs, profileLength: p, kernel: k, tiedRC: tied,
+                                        bin: spec.bin ?? 1, pairs: spec.pairs ?? [])
                 h.initialise(&rng)
                 layer = h
             case .dense:

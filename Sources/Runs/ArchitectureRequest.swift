@@ -33,7 +33,8 @@ public struct ArchitectureRequest: Sendable, Equatable {
 
     /// The architecture: the file's (with `outputs` and the strand set) or the preset's
     /// (default `defaultPreset`), strand `defaultStrand` unless asked.
-    public func architecture(outputs: Int, defaultStrand: StrandMode = .rc, defaultPreset: String = "chip", profileLength: Int? = nil) throws -> Architecture {
+    public func architecture(outputs: Int, defaultStrand: StrandMode = .rc, defaultPreset: String = "chip", profileLength: Int? = nil,
+                             profileBin: Int = 1, profilePairs: [[Int]] = []) throws -> Architecture {
         if let arch {
             var a = try Architecture.read(path: arch)
             a.outputs = outputs
@@ -41,7 +42,7 @@ public struct ArchitectureRequest: Sendable, Equatable {
             return a
         }
         return try Architecture.preset(preset ?? defaultPreset, outputs: outputs, strand: strand ?? defaultStrand, firstActivation: firstActivation,
-                                       profileLength: profileLength)
+                                       profileLength: profileLength, profileBin: profileBin, profilePairs: profilePairs)
     }
 
     /// The flags given that shape the model, as typed (for messages).

@@ -29,6 +29,9 @@ struct ModelFit {
         if let p = arch.profileLength, p != data.info.signal?.profileLength {
             throw NetworkError.shape("model predicts \(p) profile positions, dataset holds \(data.info.signal?.profileLength ?? 0)")
         }
+        if let layout = ProfileLayout(arch), let signal = data.info.signal, layout.bin != signal.bin || layout.pairs != (signal.pairs ?? []) {
+            throw NetworkError.shape("model predicts profiles in bins of \(layout.bin) with stranded pairs \(layout.pairs); dataset holds bins of \(signal.bin) with pairs \(signal.pairs ?? [])")
+        }
         if objective != .binary, let transform = data.info.signal?.transform {
             if objective == .poisson && transform == "log1p" {
                 throw RunError.usage("\(path) is a poisson model (raw counts); \(dataset) stores log1p counts")

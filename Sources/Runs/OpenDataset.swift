@@ -36,7 +36,7 @@ public final class OpenDataset {
         switch objective {
         case .binary: return true
         case .mse, .poisson: return targets != nil
-        case .profile: return profiles != nil && (info.signal?.bin ?? 1) == 1
+        case .profile: return profiles != nil
         }
     }
 

@@ -69,12 +69,14 @@ public struct ScanRun {
         var scanOptions = ScanOptions()
         scanOptions.stride = options.stride
         let arch = loaded.model.architecture
-        if let p = arch.profileLength {
-            // Windows every P bases: their central P-base profiles abut.
+        if let layout = ProfileLayout(arch) {
+            // Windows every P * bin bases: their central profiles abut.
+            let p = layout.bases
             guard (arch.inputLength - p) % 2 == 0 else {
                 throw RunError.usage("\(options.model.path): input length \(arch.inputLength) minus profile length \(p) is odd, so profiles cannot tile the genome")
             }
-            if options.stride != p { reporter.info("scan: a profile model: windows every \(p) bp (its profile length), each writing its central \(p) bp at base resolution") }
+            let resolution = layout.bin == 1 ? "at base resolution" : "in \(layout.bin) bp bins"
+            if options.stride != p { reporter.info("scan: a profile model: windows every \(p) bp (its profile length), each writing its central \(p) bp \(resolution)") }
             scanOptions.stride = p
         } else if options.countsOutput != nil {
             throw RunError.usage("--counts-output needs a profile model")
@@ -110,7 +112,7 @@ public struct ScanRun {
         var writers: [TrackWriter] = [], countWriters: [TrackWriter] = []
         do {
             for (k, task) in loaded.selected.enumerated() {
-                let extra = arch.profileLength.map { " profile=\($0) values=predicted-counts-per-base" } ?? " stride=\(scanOptions.stride)"
+                let extra = ProfileLayout(arch).map { " profile=\($0.bases)\($0.bin > 1 ? " bin=\($0.bin)" : "") values=predicted-counts-per-base" } ?? " stride=\(scanOptions.stride)"
                 let line = options.noTrackLine ? nil : loaded.trackLine(command: "scan", task: task, extra: extra)
                 writers.append(try makeTrackWriter(path: paths[k], format: format, genome: genome, trackLine: line, comments: comments))
                 if let countFormat {

@@ -76,10 +76,10 @@ public struct TrainingRun {
     /// The objective asked for, or the dataset's natural one; checked against the dataset.
     /// A resumed run's objective is its checkpoint's unless `--loss` says otherwise.
     private func objective(_ data: OpenDataset, checkpoint: Architecture?) throws -> Objective {
-        let natural: Objective = data.profiles != nil && (data.info.signal?.bin ?? 1) == 1 ? .profile : data.targets != nil ? .mse : .binary
+        let natural: Objective = data.profiles != nil ? .profile : data.targets != nil ? .mse : .binary
         let objective = options.objective ?? checkpoint?.target ?? natural
         guard data.supports(objective) else {
-            let why = objective == .profile && data.profiles != nil ? "base-resolution profiles (its profiles are binned)" : objective == .profile ? "profiles (crick dataset --signal ... --profile)" : "signal targets (crick dataset --signal)"
+            let why = objective == .profile ? "profiles (crick dataset --signal ... --profile)" : "signal targets (crick dataset --signal)"
             throw RunError.usage("--loss \(objective.rawValue) needs a dataset with \(why); \(options.dataset) has none")
         }
         if objective == .poisson, data.info.signal?.transform == "log1p" {
@@ -97,16 +97,24 @@ public struct TrainingRun {
     /// The architecture asked for, for the dataset's tasks and length.
     private func requestedArchitecture(_ data: OpenDataset, objective: Objective, defaultStrand: StrandMode = .rc, defaultPreset: String? = nil) throws -> Architecture {
         let profileLength = objective == .profile ? data.info.signal?.profileLength : nil
+        let bin = data.info.signal?.bin ?? 1, pairs = data.info.signal?.pairs ?? []
         var a = try options.architecture.architecture(outputs: data.taskNames(for: objective).count, defaultStrand: defaultStrand,
-                                                      defaultPreset: defaultPreset ?? (objective == .profile ? "bpnet" : "chip"), profileLength: profileLength)
+                                                      defaultPreset: defaultPreset ?? (objective == .profile ? "bpnet" : "chip"), profileLength: profileLength,
+                                                      profileBin: bin, profilePairs: pairs)
         a.inputLength = data.info.length
         a.objective = objective == .binary ? nil : objective
         if objective == .profile {
             guard a.profileLength == profileLength else {
                 throw RunError.usage("--loss profile needs a model ending in a profilehead of \(profileLength ?? 0) positions (the dataset's profile); \(a.name) \(a.profileLength.map { "predicts \($0)" } ?? "has none") (use --preset bpnet)")
             }
+            if let layout = ProfileLayout(a), layout.bin != bin || layout.pairs != pairs {
+                throw RunError.usage("\(a.name)'s profilehead has bin \(layout.bin) and stranded pairs \(layout.pairs); the dataset's profiles have bin \(bin) and pairs \(pairs) (set \"bin\" and \"pairs\" in the architecture, or use --preset bpnet)")
+            }
         } else if a.profileLength != nil {
             throw RunError.usage("\(a.name) ends in a profilehead: it needs --loss profile and a dataset with profiles")
+        } else if objective != .binary, !pairs.isEmpty, a.strand != .standard {
+            // A count per strand is not RC-invariant: rc(x)'s plus count is x's minus count.
+            throw RunError.usage("--loss \(objective.rawValue) on stranded signals needs --strand standard; \(a.strand.rawValue) models predict stranded counts through a profile head (--loss profile)")
         }
         return a
     }

@@ -121,9 +121,14 @@ public final class GenomeScan {
                             try writers[i].add(name, bin.start, bin.end, scores[bin.offset + task])
                             continue
                         }
-                        let t = profile.tasks
-                        for q in 0..<(bin.end - bin.start) {
-                            try writers[i].add(name, bin.start + q, bin.start + q + 1, scores[bin.offset + q * t + task])
+                        let t = profile.tasks, width = profile.bin
+                        // Each profile position covers `width` bases: its predicted count spread
+                        // evenly over them (counts per base, as at base resolution).
+                        var q = 0
+                        while bin.start + q * width < bin.end {
+                            let from = bin.start + q * width, to = Swift.min(from + width, bin.end)
+                            try writers[i].add(name, from, to, scores[bin.offset + q * t + task] / Float(width))
+                            q += 1
                         }
                         if i < countWriters.count {
                             try countWriters[i].add(name, bin.start, bin.end, scores[bin.offset + profile.length * t + task])

@@ -4,29 +4,27 @@ import NeuralNet
 /// The outputs of a profile model per window, (P, T) profile logits then T log counts
 /// (log(1 + total)), and what scoring makes of them.
 public struct ProfileOutputs: Sendable, Equatable {
+    /// Where the outputs are (positions, tasks, bin, stranded pairs).
+    public let layout: ProfileLayout
     /// Profile positions and tasks.
-    public let length: Int
-    public let tasks: Int
+    public var length: Int { layout.length }
+    public var tasks: Int { layout.tasks }
+    /// Bases per profile position.
+    public var bin: Int { layout.bin }
 
     /// The layout of `architecture`'s outputs, or nil for a model that predicts no profile.
     public init?(_ architecture: Architecture) {
-        guard let p = architecture.profileLength else { return nil }
-        length = p
-        tasks = architecture.outputs
+        guard let layout = ProfileLayout(architecture) else { return nil }
+        self.layout = layout
     }
 
     /// Values per window: P * T + T.
     public var width: Int { (length + 1) * tasks }
 
-    /// Reverses the profile positions of every window of `values` (windows x width), in place,
-    /// counts untouched: the outputs of rc(x) lined up with those of x.
+    /// Lines up the outputs of rc(x) of every window of `values` (windows x width) with those
+    /// of x, in place: positions reversed, stranded pairs swapped.
     public func reverseProfiles(_ values: inout [Float]) {
-        let w = width, t = tasks, p = length
-        for base in stride(from: 0, to: values.count, by: w) {
-            for q in 0..<(p / 2) {
-                for k in 0..<t { values.swapAt(base + q * t + k, base + (p - 1 - q) * t + k) }
-            }
-        }
+        values.withUnsafeMutableBufferPointer { layout.alignReverse($0) }
     }
 
     /// Turns every window's logits into predicted counts, in place: the total count

@@ -96,6 +96,22 @@ struct PeaksArgument {
     }
 }
 
+/// `--stranded-signal NAME=PLUS,MINUS`: the two strands' tracks of one signal.
+struct StrandedSignalArgument {
+    let name: String
+    let plus: String
+    let minus: String
+
+    static func parse(_ argument: String) throws -> StrandedSignalArgument {
+        let source = TaskSource.parse(argument)
+        let paths = source.path.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard argument.contains("="), !source.name.isEmpty, paths.count == 2, !paths[0].isEmpty, !paths[1].isEmpty else {
+            throw ValidationError("--stranded-signal takes NAME=PLUS,MINUS (the plus and the minus strand's track; got '\(argument)')")
+        }
+        return StrandedSignalArgument(name: source.name, plus: paths[0], minus: paths[1])
+    }
+}
+
 /// `--negatives kind,kind,...` of background, flank and shuffle.
 struct NegativeKinds {
     let kinds: [WindowKind]

@@ -52,7 +52,10 @@ struct DatasetBuild: ParsableCommand {
             also profiles.npy (float32, N x T x P): the signal at every base of that centre \
             (and --jitter bases each side), or summed in --bin bp bins. Windows are drawn from \
             the peaks as above, so the dataset holds bound and unbound regions; shuffled \
-            windows get 0. Signal values must be finite and not negative.
+            windows get 0. Signal values must be finite and not negative. \
+            --stranded-signal NAME=PLUS,MINUS adds the two strands' tracks of one signal as tasks \
+            NAME.plus and NAME.minus, recorded as a pair (dataset.json signal.pairs): rc models \
+            predict them with the strands swapped for the reverse complement.
 
             Output DIR: sequences.npy (uint8 codes, N x L), labels.npy (uint8, N x T), \
             split.npy (0 train, 1 valid, 2 test), regions.bed, dataset.json; written under a \
@@ -132,6 +135,9 @@ struct DatasetBuild: ParsableCommand {
     @Option(name: .customLong("signal"), help: "A signal track of one regression task as NAME=PATH (bigWig or bedGraph; NAME defaults to the file stem); repeatable.", transform: PeaksArgument.parse)
     var signals: [PeaksArgument] = []
 
+    @Option(name: .customLong("stranded-signal"), help: "The plus- and minus-strand tracks of one signal as NAME=PLUS,MINUS (tasks NAME.plus and NAME.minus); repeatable.", transform: StrandedSignalArgument.parse)
+    var strandedSignals: [StrandedSignalArgument] = []
+
     @Option(name: .customLong("target-length"), help: "Central bp of a window whose signal is its target and profile (default: --label-core).")
     var targetLength: Int?
 
@@ -168,6 +174,9 @@ struct DatasetBuild: ParsableCommand {
         try FlagBounds.length(jitter, "--jitter", minimum: 0)
         try FlagBounds.length(targetLength, "--target-length")
         try FlagBounds.length(bin, "--bin")
+        let signals = self.signals.map(\.source) + strandedSignals.flatMap {
+            [TaskSource(name: $0.name + ".plus", path: $0.plus), TaskSource(name: $0.name + ".minus", path: $0.minus)]
+        }
         if signals.isEmpty && (targetLength != nil || profile || bin != 1 || transform != .log1p) {
             throw ValidationError("--target-length, --transform, --profile and --bin need --signal")
         }
@@ -199,8 +208,13 @@ struct DatasetBuild: ParsableCommand {
         options.build.testRegions = testRegions
         options.build.peakFilter = PeakFilter(column: scoreColumn, minScore: minScore, top: top)
         options.build.jitter = jitter
-        if !signals.isEmpty {
-            var signal = SignalOptions(tasks: signals.map(\.source))
+        let unstranded = signals.map(\.source)
+        let stranded = strandedSignals.flatMap {
+            [TaskSource(name: $0.name + ".plus", path: $0.plus), TaskSource(name: $0.name + ".minus", path: $0.minus)]
+        }
+        if !unstranded.isEmpty || !stranded.isEmpty {
+            var signal = SignalOptions(tasks: unstranded + stranded)
+            signal.pairs = strandedSignals.indices.map { [unstranded.count + 2 * $0, unstranded.count + 2 * $0 + 1] }
             signal.targetLength = targetLength
             signal.log1p = transform == .log1p
             signal.profile = profile

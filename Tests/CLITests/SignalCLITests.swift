@@ -37,6 +37,24 @@ final class SignalCLITests: XCTestCase {
         }
     }
 
+    /// Python helpers of the scan tests: contig c2's base codes, windows at given starts and
+    /// their reverse complements, and `crick model logits` on windows.
+    private static let windowHelpers = """
+        import subprocess, numpy as np
+        def c2_codes(d):
+            seq = "".join(l.strip() for l in open(d + "/g.fa").read().split(">c2")[1].split(">")[0].splitlines()[1:])
+            code = {"A": 0, "C": 1, "G": 2, "T": 3}
+            return np.array([code.get(b, 4) for b in seq.upper()], dtype=np.uint8)
+        def windows(x, starts):
+            w = np.stack([x[s:s + 200] for s in starts])
+            return w, np.where(w[:, ::-1] < 4, 3 - w[:, ::-1], 4).astype(np.uint8)
+        def model_logits(crick, model, d, a):
+            np.save(d + "/w.npy", a)
+            out = subprocess.run([crick, "model", "logits", model, d + "/w.npy"], capture_output=True, text=True, check=True).stdout
+            return np.array([[float(v) for v in l.split()] for l in out.splitlines()])
+
+        """
+
     override func tearDown() { dir.remove() }
 
     private func dataset(_ name: String, _ extra: [String]) throws -> RunResult {
@@ -245,19 +263,13 @@ final class SignalCLITests: XCTestCase {
             let script = """
                 import sys, subprocess, numpy as np
                 crick, d, model, strand = sys.argv[1:5]
-                seq = "".join(l.strip() for l in open(d + "/g.fa").read().split(">c2")[1].split(">")[0].splitlines()[1:])
-                code = {"A": 0, "C": 1, "G": 2, "T": 3}
-                x = np.array([code.get(b, 4) for b in seq.upper()], dtype=np.uint8)
+                x = c2_codes(d)
                 prof = np.loadtxt(d + f"/prof-{strand}.bedgraph", usecols=(1, 2, 3))
                 counts = np.loadtxt(d + f"/counts-{strand}.bedgraph", usecols=(1, 2, 3))
                 starts = counts[:, 0].astype(int) - 50          # window = centre 100 bp +- 50
                 assert (counts[:, 1] - counts[:, 0] == 100).all() and len(starts) == (6000 - 200 - 50) // 100 + 1, (len(starts), counts[:3])
-                w = np.stack([x[s:s + 200] for s in starts])
-                rcw = np.where(w[:, ::-1] < 4, 3 - w[:, ::-1], 4).astype(np.uint8)
-                def logits(a):
-                    np.save(d + "/w.npy", a)
-                    out = subprocess.run([crick, "model", "logits", model, d + "/w.npy"], capture_output=True, text=True, check=True).stdout
-                    return np.array([[float(v) for v in l.split()] for l in out.splitlines()])
+                w, rcw = windows(x, starts)
+                logits = lambda a: model_logits(crick, model, d, a)
                 f = logits(w)
                 if strand == "standard":
                     r = logits(rcw)
@@ -272,7 +284,7 @@ final class SignalCLITests: XCTestCase {
                 assert np.allclose(counts[:, 2], total, rtol=1e-4, atol=1e-6)
                 print("ok", len(starts))
                 """
-            let r = try runTool(python, ["-c", script, crickBinary, dir.path, model, strand])
+            let r = try runTool(python, ["-c", Self.windowHelpers + script, crickBinary, dir.path, model, strand])
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertTrue(r.text.hasPrefix("ok"), r.text + r.stderr)
             // predict on a bin as a region: the same window, so the same total as the counts track.
@@ -285,6 +297,99 @@ final class SignalCLITests: XCTestCase {
             let got = predicted.text.split(separator: "\t").last.flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             XCTAssertEqual(try XCTUnwrap(got), try XCTUnwrap(expected), accuracy: 1e-4 * max(1, abs(expected ?? 0)), predicted.text)
         }
+    }
+
+    /// Stranded signals in bins: `--stranded-signal` stores the pair (dataset.json, profiles
+    /// equal to numpy's binned coverage of each strand's fragments); an rc profile model
+    /// trained on it predicts rc(x) as x's profiles reversed with the strands swapped (numpy on
+    /// `crick model logits`); evaluate reports its metrics; scan writes one 10 bp interval per
+    /// bin whose values are numpy's softmax of the bin logits times the total, per base.
+    func testStrandedBinnedProfilesEndToEnd() throws {
+        try requireOracle((try? runTool(python, ["-c", "import numpy"]))?.status == 0, "numpy is not importable by \(python)")
+        // The fragments split in two: every other one on each strand.
+        let lines = try String(contentsOfFile: dir.file("frags.bed"), encoding: .utf8).split(separator: "\n")
+        _ = try dir.write("plus.bed", lines.enumerated().filter { $0.offset % 2 == 0 }.map { $0.element + "\n" }.joined())
+        _ = try dir.write("minus.bed", lines.enumerated().filter { $0.offset % 2 == 1 }.map { $0.element + "\n" }.joined())
+        for strand in ["plus", "minus"] {
+            let r = try runTool(crickBinary, ["coverage", dir.file(strand + ".bed"), "--genome", dir.file("g.fa"), "-q", "-o", dir.file(strand + ".bw")])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let built = try dataset("st", ["--signal", "u=" + dir.file("cov.bw"), "--stranded-signal", "atac=" + dir.file("plus.bw") + "," + dir.file("minus.bw"),
+                                       "--profile", "--bin", "10", "--transform", "none"])
+        XCTAssertEqual(built.status, 0, built.stderr)
+        let bad = try dataset("bad", ["--stranded-signal", "atac=" + dir.file("plus.bw"), "--profile"])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("NAME=PLUS,MINUS"), bad.stderr)
+        let arch = try dir.write("arch.json", """
+            {"name": "tiny-stranded", "inputLength": 200, "outputs": 3, "strand": "rc", "layers": [
+              {"type": "conv", "filters": 6, "kernel": 9, "padding": "valid", "bias": true},
+              {"type": "activation", "function": "relu"},
+              {"type": "profilehead", "kernel": 7, "profile": 10, "bin": 10, "pairs": [[1, 2]]}]}
+            """)
+        let unpaired = try dir.write("unpaired.json", """
+            {"name": "tiny-unpaired", "inputLength": 200, "outputs": 3, "strand": "rc", "layers": [
+              {"type": "conv", "filters": 6, "kernel": 9, "padding": "valid", "bias": true},
+              {"type": "activation", "function": "relu"},
+              {"type": "profilehead", "kernel": 7, "profile": 10}]}
+            """)
+        let refused = try runTool(crickBinary, ["train", dir.file("st"), "--arch", unpaired, "--epochs", "1", "-q", "-o", dir.file("refused")])
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("pairs"), refused.stderr)
+        let train = try runTool(crickBinary, ["train", dir.file("st"), "--arch", arch, "--epochs", "2", "--seed", "3", "-q", "-o", dir.file("run")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let evaluation = try runTool(crickBinary, ["evaluate", "--model", dir.file("run"), dir.file("st"), "--json"])
+        XCTAssertEqual(evaluation.status, 0, evaluation.stderr)
+        XCTAssertTrue(evaluation.text.contains("atac.minus") && evaluation.text.contains("jsd"), evaluation.text)
+        let model = dir.file("run/model.safetensors")
+        let scan = try runTool(crickBinary, ["scan", "--model", model, "--fasta", dir.file("g.fa"), "--chroms", "c2", "--no-track-line", "-q",
+                                             "--format", "bedgraph", "--counts-output", dir.file("st-counts"), "-o", dir.file("st-prof")])
+        XCTAssertEqual(scan.status, 0, scan.stderr)
+        let script = """
+            import sys, json, subprocess, numpy as np
+            crick, d, model = sys.argv[1:4]
+            info = json.load(open(d + "/st/dataset.json"))["signal"]
+            assert info["tasks"] == ["u", "atac.plus", "atac.minus"] and info["pairs"] == [[1, 2]] and info["bin"] == 10, info
+            cov = {}
+            for name, path in (("u", "frags.bed"), ("atac.plus", "plus.bed"), ("atac.minus", "minus.bed")):
+                cov[name] = {f"c{c}": np.zeros(6000) for c in (1, 2, 3)}
+                for line in open(d + "/" + path):
+                    c, s, e = line.split()
+                    cov[name][c][int(s):int(e)] += 1
+            regions = [l.split("\t") for l in open(d + "/st/regions.bed")]
+            q = np.load(d + "/st/profiles.npy")
+            assert q.shape == (len(regions), 3, 10), q.shape
+            for i, r in enumerate(regions):
+                for t, name in enumerate(info["tasks"]):
+                    v = np.zeros(100) if r[3] == "shuffle" else cov[name][r[0]][int(r[1]) + 50:int(r[1]) + 150]
+                    assert (q[i, t] == v.reshape(10, 10).sum(axis=1)).all(), (i, t)
+            assert q[:, 1].sum() > 0 and q[:, 2].sum() > 0
+            x = c2_codes(d)
+            counts = {t: np.loadtxt(f"{d}/st-counts.{t}.bedGraph", usecols=(1, 2, 3)) for t in info["tasks"]}
+            prof = {t: np.loadtxt(f"{d}/st-prof.{t}.bedGraph", usecols=(1, 2, 3)) for t in info["tasks"]}
+            starts = counts["u"][:, 0].astype(int) - 50
+            w, rcw = windows(x, starts)
+            logits = lambda a: model_logits(crick, model, d, a)
+            f, r = logits(w), logits(rcw)
+            fp, rp = f[:, :30].reshape(-1, 10, 3), r[:, :30].reshape(-1, 10, 3)
+            swap = [0, 2, 1]
+            assert np.abs(fp - rp[:, ::-1, swap]).max() < 1e-4, np.abs(fp - rp[:, ::-1, swap]).max()
+            assert np.abs(f[:, 30:] - r[:, 30:][:, swap]).max() < 1e-4
+            assert np.abs(fp[:, :, 1] - rp[:, ::-1, 1]).max() > 1e-3, "strands must swap"
+            # The scan: per task one 10 bp interval per bin, valued softmax(bins) * total / 10.
+            total = np.maximum(np.expm1(f[:, 30:]), 0)
+            share = np.exp(fp - fp.max(axis=1, keepdims=True))
+            share /= share.sum(axis=1, keepdims=True)
+            for t, name in enumerate(info["tasks"]):
+                p = prof[name]
+                assert (p[:, 1] - p[:, 0] == 10).all() and len(p) == 10 * len(starts), (name, len(p))
+                expect = share[:, :, t] * total[:, t][:, None] / 10
+                assert np.allclose(p[:, 2].reshape(-1, 10), expect, rtol=1e-4, atol=1e-6), np.abs(p[:, 2].reshape(-1, 10) - expect).max()
+                assert np.allclose(counts[name][:, 2], total[:, t], rtol=1e-4, atol=1e-6)
+            print("ok", len(starts))
+            """
+        let r = try runTool(python, ["-c", Self.windowHelpers + script, crickBinary, dir.path, model])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.text.hasPrefix("ok"), r.text + r.stderr)
     }
 
     /// A profile run resumes from its checkpoint to the same weights as an uninterrupted run,

@@ -141,6 +141,11 @@ final class GradientCheckTests: XCTestCase {
             head.initialise(&rng)
             for p in head.parameters where p.name.hasSuffix("bias") { for i in p.values.indices { p.values[i] = rng.uniform(0.5) } }
             check(head, random([3, length, 6], &rng))
+            // Bins of 2 over 6 bases, and tasks 0 and 2 the strands of one signal.
+            let binned = try ProfileHead(name: "b", length: 14, channels: 6, tasks: 3, profileLength: 3, kernel: 3, tiedRC: tied, bin: 2, pairs: [[0, 2]])
+            binned.initialise(&rng)
+            for p in binned.parameters where p.name.hasSuffix("bias") { for i in p.values.indices { p.values[i] = rng.uniform(0.5) } }
+            check(binned, random([2, 14, 6], &rng))
         }
     }
 }

@@ -110,6 +110,61 @@ final class ObjectiveTests: XCTestCase {
         }
     }
 
+    /// Stranded pairs and bins: in an rc model the profile of rc(x) is that of x reversed with
+    /// each pair's strands swapped (profiles and counts), to 1e-6; without the swap it is not.
+    /// A binned head's logits are the log-sum-exp of the same weights' per-base logits.
+    func testStrandedBinnedRCProfileHead() throws {
+        func layers(profile: Int, bin: Int?, pairs: [[Int]]?) -> [LayerSpec] {
+            [LayerSpec(type: .conv, filters: 6, kernel: 7, padding: .valid, bias: true), LayerSpec(type: .activation, function: .relu),
+             LayerSpec(type: .conv, filters: 5, kernel: 5, padding: .valid, bias: true), LayerSpec(type: .activation, function: .relu),
+             LayerSpec(type: .profilehead, kernel: 9, profile: profile, bin: bin, pairs: pairs)]
+        }
+        var rng = NetRandom(seed: 8)
+        let x = oneHotRandom(batch: 3, length: 100, &rng)
+        // Tasks: 0 unstranded, 2 the plus and 1 the minus strand of one signal.
+        let pairs = [[2, 1]]
+        for strand in [StrandMode.rc, .standard] {
+            let arch = Architecture(name: "tiny", inputLength: 100, outputs: 3, strand: strand, layers: layers(profile: 10, bin: 4, pairs: pairs), objective: .profile)
+            let model = try Model(arch, seed: 5)
+            for p in model.parameters where p.name.hasSuffix("bias") { for i in p.values.indices { p.values[i] = rng.uniform(0.5) } }
+            XCTAssertEqual(arch.outputWidth, 10 * 3 + 3)
+            let a = model.inference(x)
+            let r = model.inference(x.reverseComplemented())
+            var b = r
+            model.reverseProfiles(&b)
+            let worst = zip(a.data, b.data).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 1
+            // Reversed without swapping the strands: the pair's values differ.
+            var unswapped = r
+            for i in 0..<3 {
+                for q in 0..<10 { for t in 0..<3 { unswapped.data[i * 33 + q * 3 + t] = r.data[i * 33 + (9 - q) * 3 + t] } }
+            }
+            let plainWorst = zip(a.data, unswapped.data).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 1
+            if strand == .rc {
+                XCTAssertLessThanOrEqual(worst, 1e-6, "stranded rc profile model is not equivariant")
+                XCTAssertGreaterThan(plainWorst, 1e-3, "the strands of a pair must swap under rc")
+            } else {
+                XCTAssertGreaterThan(worst, 1e-3, "a standard model cannot be equivariant by chance")
+            }
+            // The same weights at base resolution: each bin's logit is the log-sum-exp of its 4 bases'.
+            let base = try Model(Architecture(name: "tiny", inputLength: 100, outputs: 3, strand: strand, layers: layers(profile: 40, bin: nil, pairs: pairs), objective: .profile), seed: 5)
+            for (p, q) in zip(base.parameters, model.parameters) { for i in p.values.indices { p.values[i] = q.values[i] } }
+            let z = base.inference(x)
+            var gap: Float = 0
+            for i in 0..<3 {
+                for q in 0..<10 {
+                    for t in 0..<3 {
+                        let logits = (0..<4).map { Double(z.data[i * 123 + (q * 4 + $0) * 3 + t]) }
+                        let top = logits.max() ?? 0
+                        let lse = top + log(logits.map { exp($0 - top) }.reduce(0, +))
+                        gap = max(gap, abs(Float(lse) - a.data[i * 33 + q * 3 + t]))
+                    }
+                }
+                for t in 0..<3 { gap = max(gap, abs(z.data[i * 123 + 120 + t] - a.data[i * 33 + 30 + t])) }
+            }
+            XCTAssertLessThanOrEqual(gap, 1e-5, "binned logits are not the log-sum-exp of the per-base logits")
+        }
+    }
+
     private func oneHotRandom(batch: Int, length: Int, _ rng: inout NetRandom) -> Tensor {
         let codes = (0..<(batch * length)).map { _ in UInt8(rng.next() % 4) }
         return codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: batch, length: length) }
