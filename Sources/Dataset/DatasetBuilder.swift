@@ -14,7 +14,7 @@ public final class DatasetBuilder {
     /// Warnings for the caller to print (skipped peaks, shortfalls).
     public private(set) var warnings: [String] = []
     /// Notes for the caller to print (what the peak filter kept).
-    public private(set) var notes: [String] = []
+    public internal(set) var notes: [String] = []
 
     var windows: [DatasetWindow] = []
     /// Labels of positive windows, `tasks.count` bytes per row.
@@ -22,11 +22,11 @@ public final class DatasetBuilder {
     var skipped: [String: DatasetInfo.Skipped] = [:]
     var shortfall: [String: Int] = [:]
     private var peakMask: GenomeMask
-    private var excludeMask: GenomeMask
-    private var usable: [Bool]
+    var excludeMask: GenomeMask
+    var usable: [Bool]
     let readers: [FastaReader]
     /// The region policy of the peaks, with `options.maxN`.
-    private let policy: RegionPolicy
+    let policy: RegionPolicy
 
     public init(fasta: FastaFile, options: DatasetOptions) throws {
         self.fasta = fasta
@@ -43,7 +43,11 @@ public final class DatasetBuilder {
 
     private func validate() throws {
         let o = options
-        guard !o.tasks.isEmpty else { throw DatasetError.invalid("no peak files: give at least one --peaks NAME=PATH") }
+        guard !o.tasks.isEmpty || o.signal != nil else { throw DatasetError.invalid("no peak files: give at least one --peaks NAME=PATH (or --signal to tile the genome)") }
+        if let stride = o.tileStride {
+            guard o.tasks.isEmpty else { throw DatasetError.invalid("--stride tiles the genome without peaks; with --peaks the windows come from the peaks") }
+            guard stride >= 1 else { throw DatasetError.invalid("--stride must be at least 1") }
+        }
         var seen = Set<String>()
         for t in o.tasks {
             guard !t.name.isEmpty else { throw DatasetError.invalid("empty task name in --peaks \(t.name)=\(t.path)") }
@@ -100,6 +104,12 @@ public final class DatasetBuilder {
             throw DatasetError.invalid("\(signal.tasks.count) --signal tasks but \(tracks.count) opened tracks")
         }
         try readExcluded()
+        if options.tasks.isEmpty {
+            // Signal without peaks: the genome tiled, no negatives.
+            windows = try planTiles()
+            let splits = try assignSplits()
+            return try write(directory: directory, splits: splits, progress: progress, tracks: tracks)
+        }
         let positives = try planPositives()
         let compositions = try composition(of: positives.map { ($0.contig, $0.start) })
         windows = positives
@@ -120,7 +130,7 @@ public final class DatasetBuilder {
             case .background: try planBackground(count: count, positiveGC: compositions.map(\.gc), rng: &rng)
             case .flank: try planFlanks(count: count, positives: positives, rng: &rng)
             case .shuffle: planShuffles(count: count, positives: positives)
-            case .positive: break
+            case .positive, .tile: break
             }
         }
         windows.sort(by: DatasetWindow.ordered)
@@ -261,7 +271,7 @@ public final class DatasetBuilder {
     }
 
     /// Base composition of windows, computed on the worker threads.
-    private func composition(of list: [(Int32, Int)]) throws -> [Composition] {
+    func composition(of list: [(Int32, Int)]) throws -> [Composition] {
         let L = options.length
         var result: [Composition] = []
         result.reserveCapacity(list.count)

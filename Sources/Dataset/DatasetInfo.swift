@@ -123,6 +123,8 @@ public struct DatasetInfo: Codable, Sendable, Equatable {
         public var scoreColumn: String?
         public var minScore: Double?
         public var top: Int?
+        /// Without peaks: bases between the starts of the tiling's windows (absent: peaks).
+        public var tileStride: Int?
     }
 
     /// Label noise added on purpose (simulations): which splits carry it and how much.
@@ -194,7 +196,8 @@ extension DatasetInfo {
         guard info.format == "crick-dataset" else { throw invalid("format", "'\(info.format)', not 'crick-dataset'") }
         guard info.length >= 1, info.length <= Interval.maxCoordinate else { throw invalid("length", "\(info.length); it must lie in 1...\(Interval.maxCoordinate)") }
         if let j = info.jitter { guard j >= 0, j <= info.length else { throw invalid("jitter", "\(j); it must lie in 0...\(info.length) (the length)") } }
-        guard !info.tasks.isEmpty else { throw invalid("tasks", "no task") }
+        // A dataset of signal tiles has no peak tasks; every other has at least one.
+        guard !info.tasks.isEmpty || info.signal != nil else { throw invalid("tasks", "no task, and no signal") }
         guard Set(info.tasks).count == info.tasks.count else { throw invalid("tasks", "a task name repeats") }
         if let signal = info.signal {
             guard !signal.tasks.isEmpty, Set(signal.tasks).count == signal.tasks.count else { throw invalid("signal.tasks", "none, or a name repeats") }

@@ -10,6 +10,8 @@ public enum WindowKind: UInt8, Sendable, CaseIterable, Codable {
     case flank = 2
     /// A dinucleotide-shuffled positive.
     case shuffle = 3
+    /// A window of a genome tiling (datasets of signal without peaks).
+    case tile = 4
 
     /// The name used in files and options.
     public var name: String {
@@ -18,6 +20,7 @@ public enum WindowKind: UInt8, Sendable, CaseIterable, Codable {
         case .background: return "background"
         case .flank: return "flank"
         case .shuffle: return "shuffle"
+        case .tile: return "tile"
         }
     }
 }
@@ -118,6 +121,8 @@ public struct DatasetOptions: Sendable {
     public var jitter = 0
     /// Regression targets from signal tracks (nil: labels only).
     public var signal: SignalOptions?
+    /// Without peaks: bases between the starts of the tiling's windows (nil: the length).
+    public var tileStride: Int?
     /// Seed of every random choice.
     public var seed: UInt64 = 1
     /// Worker threads.

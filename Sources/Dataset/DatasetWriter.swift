@@ -137,7 +137,8 @@ extension DatasetBuilder {
                            negativeRatio: options.negativeRatio, margin: options.margin, maxN: options.maxN, gcBins: options.gcBins,
                            flankDistance: options.flankDistance ?? L, chroms: options.chroms,
                            scoreColumn: options.peakFilter.isActive ? options.peakFilter.column.rawValue : nil,
-                           minScore: options.peakFilter.minScore, top: options.peakFilter.top),
+                           minScore: options.peakFilter.minScore, top: options.peakFilter.top,
+                           tileStride: options.tasks.isEmpty ? (options.tileStride ?? L) : nil),
             splits: splits, counts: counts, skipped: skipped, shortfall: shortfall, jitter: J > 0 ? J : nil)
         if let signalInfo {
             info.signal = signalInfo

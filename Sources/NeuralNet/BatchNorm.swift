@@ -1,3 +1,5 @@
+import Foundation
+
 /// Batch normalisation over the channels of (B, L, C) or (B, C) tensors, with running
 /// statistics for inference (Keras defaults: momentum 0.99, epsilon 1e-3).
 ///
@@ -14,6 +16,15 @@ public final class BatchNorm: Layer {
     public let beta: Parameter
     public let runningMean: Parameter
     public let runningVar: Parameter
+    /// With debiased running statistics, the 1-based number of the update the next training
+    /// pass makes (set by the trainer before each step); nil: a plain moving average.
+    ///
+    /// The plain average starts from mean 0 and variance 1 and keeps momentum^t of them after
+    /// t updates (0.79 after 24 steps, 0.09 after 240 at momentum 0.99), so inference early in
+    /// training normalises with a variance far from the data's. Debiased (Keras 2.2.4 and
+    /// TensorFlow 1's `zero_debias`), the running value after t updates is the momentum-weighted
+    /// average of the t batch statistics alone: sum_i (1-m) m^(t-i) x_i / (1 - m^t).
+    public var debiasStep: Int?
 
     /// What the last forward pass keeps for backward: its input shape and mode, the inverse
     /// deviations (groups) and, in training, x-hat (N, C).
@@ -119,8 +130,15 @@ public final class BatchNorm: Layer {
             let m = gs[j] / perGroup
             mean[j] = Float(m)
             variance[j] = Float(max(gq[j] / perGroup - m * m, 0))
-            runningMean.values[j] = momentum * runningMean.values[j] + (1 - momentum) * mean[j]
-            runningVar.values[j] = momentum * runningVar.values[j] + (1 - momentum) * variance[j]
+            if let t = debiasStep, t >= 1 {
+                // value_t = (m (1 - m^(t-1)) value_(t-1) + (1 - m) x_t) / (1 - m^t)
+                let m = Double(momentum), before = 1 - pow(m, Double(t - 1)), after = 1 - pow(m, Double(t))
+                runningMean.values[j] = Float((m * before * Double(runningMean.values[j]) + (1 - m) * Double(mean[j])) / after)
+                runningVar.values[j] = Float((m * before * Double(runningVar.values[j]) + (1 - m) * Double(variance[j])) / after)
+            } else {
+                runningMean.values[j] = momentum * runningMean.values[j] + (1 - momentum) * mean[j]
+                runningVar.values[j] = momentum * runningVar.values[j] + (1 - momentum) * variance[j]
+            }
         }
         cache.invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
         let (y, h) = normalise(x, mean: mean, invStd: cache.invStd, keepXhat: true)

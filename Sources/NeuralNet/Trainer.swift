@@ -185,6 +185,9 @@ public struct TrainingOptions: Sendable {
     public var l2: Float = 0
     public var weightDecay: Float = 0
     public var clipNorm: Float?
+    /// Batch-norm running statistics debiased from their start (see `BatchNorm.debiasStep`)
+    /// instead of a plain moving average from mean 0, variance 1.
+    public var debiasedBatchNorm = false
     public var seed: UInt64 = 1
     public var taskWeights: [Float]?
     /// Weight of the log-count term of the profile loss (`--count-weight`).
@@ -473,6 +476,9 @@ public final class Trainer {
             let shifts: [Int]? = train.jitter > 0 ? slice.map { _ in Int(rng.next() % UInt64(2 * train.jitter + 1)) - train.jitter } : nil
             let (x, y) = train.batch(ArraySlice(slice.map(\.row)), flip: flips, shift: shifts)  // x (B, L, 4), y (B * width)
             model.zeroGradients()
+            if options.debiasedBatchNorm {
+                for case let bn as BatchNorm in model.layers { bn.debiasStep = state.step + 1 }
+            }
             let logits = model.forward(x, training: true, workspace: workspace)
             let (loss, grad) = lossFunction(outputs: logits, targets: y)
             model.backward(grad, workspace: workspace)

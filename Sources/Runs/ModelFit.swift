@@ -19,7 +19,7 @@ struct ModelFit {
         }
         objective = arch.target
         guard data.supports(objective) else {
-            throw RunError.usage("\(path) is a \(objective.rawValue) model; \(dataset) has no \(objective == .profile ? "base-resolution profiles" : "signal targets") for it")
+            throw RunError.usage("\(path) is a \(objective.rawValue) model; \(dataset) has no \(objective == .profile ? "profiles" : objective == .binary ? "peak labels" : "signal targets") for it")
         }
         tasks = data.taskNames(for: objective)
         guard tasks.count == arch.outputs else {

@@ -30,11 +30,11 @@ public final class OpenDataset {
         profiles = arrays.profiles
     }
 
-    /// The objectives this dataset can train: binary always; mse and poisson with targets;
-    /// profile with base-resolution profiles.
+    /// The objectives this dataset can train: binary with peak tasks (all but genome tilings
+    /// of signal); mse and poisson with targets; profile with profiles.
     public func supports(_ objective: Objective) -> Bool {
         switch objective {
-        case .binary: return true
+        case .binary: return !info.tasks.isEmpty
         case .mse, .poisson: return targets != nil
         case .profile: return profiles != nil
         }

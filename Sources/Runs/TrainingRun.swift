@@ -79,7 +79,8 @@ public struct TrainingRun {
         let natural: Objective = data.profiles != nil ? .profile : data.targets != nil ? .mse : .binary
         let objective = options.objective ?? checkpoint?.target ?? natural
         guard data.supports(objective) else {
-            let why = objective == .profile ? "profiles (crick dataset --signal ... --profile)" : "signal targets (crick dataset --signal)"
+            let why = objective == .profile ? "profiles (crick dataset --signal ... --profile)"
+                : objective == .binary ? "peak labels (it tiles the genome for its signal: train --loss mse or profile)" : "signal targets (crick dataset --signal)"
             throw RunError.usage("--loss \(objective.rawValue) needs a dataset with \(why); \(options.dataset) has none")
         }
         if objective == .poisson, data.info.signal?.transform == "log1p" {
@@ -164,6 +165,11 @@ public struct TrainingRun {
                 guard Float(savedWeight) == training.countWeight else {
                     throw RunError.usage("--count-weight \(training.countWeight) disagrees with the checkpoint (\(savedWeight)); resume with it, or start over with --force")
                 }
+            }
+            let config = contents.metadata["training"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let savedStatistics = config?["bn_statistics"] as? String ?? "ema"
+            guard savedStatistics == (training.debiasedBatchNorm ? "debiased" : "ema") else {
+                throw RunError.usage("--bn-statistics \(training.debiasedBatchNorm ? "debiased" : "ema") disagrees with the checkpoint (\(savedStatistics)); resume with it, or start over with --force")
             }
             model = m
             trainer = Trainer(model: model, options: training)
@@ -262,7 +268,8 @@ public struct TrainingRun {
                                      "rc_augment": training.rcAugment.rawValue, "monitor": training.monitor.rawValue,
                                      "stop_monitor": training.stoppingMonitor.rawValue, "final_weights": training.finalWeights.rawValue,
                                      "l2": Double(training.l2), "weight_decay": Double(training.weightDecay), "seed": Int(training.seed),
-                                     "threads": options.threads, "tasks": tasks, "jitter": data.info.jitter ?? 0]
+                                     "threads": options.threads, "tasks": tasks, "jitter": data.info.jitter ?? 0,
+                                     "bn_statistics": training.debiasedBatchNorm ? "debiased" : "ema"]
         if objective != .binary, let signal = data.info.signal {
             config["loss"] = objective.rawValue
             config["target_transform"] = signal.transform

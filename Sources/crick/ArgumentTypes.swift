@@ -116,7 +116,7 @@ struct StrandedSignalArgument {
 struct NegativeKinds {
     let kinds: [WindowKind]
 
-    static let accepted: [WindowKind] = WindowKind.allCases.filter { $0 != .positive }
+    static let accepted: [WindowKind] = WindowKind.allCases.filter { $0 != .positive && $0 != .tile }
 
     static func parse(_ argument: String) throws -> NegativeKinds {
         var kinds: [WindowKind] = []

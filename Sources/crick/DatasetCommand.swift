@@ -55,7 +55,11 @@ struct DatasetBuild: ParsableCommand {
             windows get 0. Signal values must be finite and not negative. \
             --stranded-signal NAME=PLUS,MINUS adds the two strands' tracks of one signal as tasks \
             NAME.plus and NAME.minus, recorded as a pair (dataset.json signal.pairs): rc models \
-            predict them with the strands swapped for the reverse complement.
+            predict them with the strands swapped for the reverse complement. Without --peaks the \
+            windows tile the genome instead (every --stride bp from each contig's start, on \
+            --chroms when given; windows touching --exclude or holding more N than --max-n are \
+            left out and counted), kind "tile" in regions.bed, with no labels (labels.npy N x 0) \
+            and no negatives.
 
             Output DIR: sequences.npy (uint8 codes, N x L), labels.npy (uint8, N x T), \
             split.npy (0 train, 1 valid, 2 test), regions.bed, dataset.json; written under a \
@@ -138,6 +142,9 @@ struct DatasetBuild: ParsableCommand {
     @Option(name: .customLong("stranded-signal"), help: "The plus- and minus-strand tracks of one signal as NAME=PLUS,MINUS (tasks NAME.plus and NAME.minus); repeatable.", transform: StrandedSignalArgument.parse)
     var strandedSignals: [StrandedSignalArgument] = []
 
+    @Option(help: "Without --peaks: bases between the starts of the windows tiling the genome (default: --length, windows that abut).")
+    var stride: Int?
+
     @Option(name: .customLong("target-length"), help: "Central bp of a window whose signal is its target and profile (default: --label-core).")
     var targetLength: Int?
 
@@ -166,7 +173,9 @@ struct DatasetBuild: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if peaks.isEmpty { throw ValidationError("give at least one --peaks NAME=PATH") }
+        if peaks.isEmpty && self.signals.isEmpty && strandedSignals.isEmpty { throw ValidationError("give at least one --peaks NAME=PATH (or --signal to tile the genome)") }
+        if stride != nil && !peaks.isEmpty { throw ValidationError("--stride tiles the genome for --signal without --peaks; with --peaks the windows come from the peaks") }
+        try FlagBounds.length(stride, "--stride")
         try FlagBounds.length(length, "--length")
         try FlagBounds.length(flankDistance, "--flank-distance")
         try FlagBounds.length(margin, "--margin", minimum: 0)
@@ -208,6 +217,7 @@ struct DatasetBuild: ParsableCommand {
         options.build.testRegions = testRegions
         options.build.peakFilter = PeakFilter(column: scoreColumn, minScore: minScore, top: top)
         options.build.jitter = jitter
+        options.build.tileStride = stride
         let unstranded = signals.map(\.source)
         let stranded = strandedSignals.flatMap {
             [TaskSource(name: $0.name + ".plus", path: $0.plus), TaskSource(name: $0.name + ".minus", path: $0.minus)]

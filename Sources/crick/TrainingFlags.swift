@@ -14,6 +14,14 @@ enum LearningRateSchedule: String, CaseIterable, ExpressibleByArgument {
     case none
 }
 
+/// How batch norm keeps its running statistics during training.
+enum BatchNormStatistics: String, CaseIterable, ExpressibleByArgument {
+    /// A moving average (momentum 0.99) from mean 0 and variance 1.
+    case ema
+    /// The moving average debiased from its start (Keras 2.2.4 / TensorFlow 1 zero_debias).
+    case debiased
+}
+
 /// The optimiser and schedule flags of `crick train`.
 struct TrainingFlags: ParsableArguments {
     @Option(name: .customLong("rc-augment"), help: ArgumentHelp(
@@ -66,6 +74,9 @@ struct TrainingFlags: ParsableArguments {
     @Option(name: .customLong("task-weights"), help: "Loss weight per task, comma-separated in the dataset's task order (default: all 1).", transform: TaskWeights.parse)
     var taskWeights: TaskWeights?
 
+    @Option(name: .customLong("bn-statistics"), help: "Batch-norm running statistics for validation and inference: ema (a moving average, momentum 0.99, from mean 0 and variance 1) or debiased (the same average without its starting values, as Keras 2.2.4 and TensorFlow 1 keep it).")
+    var bnStatistics: BatchNormStatistics = .ema
+
     @Option(help: "Seed of initialisation, shuffling, augmentation and dropout.")
     var seed: UInt64 = 1
 
@@ -91,6 +102,7 @@ struct TrainingFlags: ParsableArguments {
         o.l2 = l2
         o.weightDecay = weightDecay
         o.clipNorm = clipNorm
+        o.debiasedBatchNorm = bnStatistics == .debiased
         o.seed = seed
         return o
     }

@@ -392,6 +392,77 @@ final class SignalCLITests: XCTestCase {
         XCTAssertTrue(r.text.hasPrefix("ok"), r.text + r.stderr)
     }
 
+    /// Signal without peaks: the windows tile each contig every --stride bp, leaving out those
+    /// touching --exclude or holding more N than --max-n (numpy's tiling of the same genome),
+    /// with numpy's coverage as targets and no labels; a profile model trains on it, and
+    /// a classifier, --stride with --peaks and --negatives tile are refused.
+    func testSignalWithoutPeaksTilesTheGenome() throws {
+        try requireOracle((try? runTool(python, ["-c", "import numpy"]))?.status == 0, "numpy is not importable by \(python)")
+        // c1 with 400 N from 1000: windows of 200 bp holding more than 20 N are left out.
+        var text = try String(contentsOfFile: dir.file("g.fa"), encoding: .utf8)
+        let seq = text.split(separator: "\n").filter { !$0.hasPrefix(">") }.joined()
+        var c1 = Array(seq.prefix(6000))
+        for i in 1000..<1400 { c1[i] = "N" }
+        text = fastaText([("c1", String(c1)), ("c2", String(Array(seq.dropFirst(6000).prefix(6000)))), ("c3", String(Array(seq.dropFirst(12000))))], width: 60)
+        _ = try dir.write("gn.fa", text)
+        XCTAssertEqual(try runTool("/usr/bin/env", ["samtools", "faidx", dir.file("gn.fa")]).status, 0)
+        let exclude = try dir.write("exclude.bed", "c2\t3000\t3100\n")
+        let built = try runTool(crickBinary, ["dataset", "--fasta", dir.file("gn.fa"), "--signal", "atac=" + dir.file("cov.bw"), "--length", "200",
+                                              "--target-length", "100", "--stride", "150", "--exclude", exclude, "--transform", "none",
+                                              "--valid-chroms", "c2", "--test-chroms", "c3", "-q", "-o", dir.file("tiles")])
+        XCTAssertEqual(built.status, 0, built.stderr)
+        let script = """
+            import sys, json, numpy as np
+            d = sys.argv[1]
+            seq = {}
+            name = None
+            for line in open(d + "/gn.fa"):
+                line = line.strip()
+                if line.startswith(">"): name = line[1:].split()[0]; seq[name] = ""
+                else: seq[name] += line
+            cov = {c: np.zeros(6000) for c in seq}
+            for line in open(d + "/frags.bed"):
+                c, s, e = line.split()
+                cov[c][int(s):int(e)] += 1
+            expect = []
+            for c in ("c1", "c2", "c3"):
+                for s in range(0, len(seq[c]) - 200 + 1, 150):
+                    if c == "c2" and s < 3100 and s + 200 > 3000: continue
+                    if seq[c][s:s + 200].upper().count("N") > 20: continue
+                    expect.append((c, s))
+            regions = [l.split("\t") for l in open(d + "/tiles/regions.bed")]
+            got = [(r[0], int(r[1])) for r in regions]
+            assert got == expect, (len(got), len(expect), sorted(set(expect) - set(got))[:5], sorted(set(got) - set(expect))[:5])
+            assert all(r[3] == "tile" for r in regions)
+            t = np.load(d + "/tiles/targets.npy")
+            c = np.array([cov[r][s + 50:s + 150].sum() for r, s in expect])
+            assert np.abs(t[:, 0] - c).max() < 1e-4 and c.sum() > 0
+            assert np.load(d + "/tiles/labels.npy").shape == (len(expect), 0)
+            split = np.load(d + "/tiles/split.npy")
+            assert (split == np.array([{"c1": 0, "c2": 1, "c3": 2}[r] for r, _ in expect])).all()
+            info = json.load(open(d + "/tiles/dataset.json"))
+            assert info["tasks"] == [] and info["options"]["tile_stride"] == 150 and info["counts"]["kinds"] == {"tile": len(expect)}, info
+            print("ok", len(expect))
+            """
+        let r = try runTool(python, ["-c", script, dir.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.text.hasPrefix("ok"), r.text + r.stderr)
+        let train = try runTool(crickBinary, ["train", dir.file("tiles"), "--loss", "mse", "--strand", "standard", "--epochs", "1", "-q", "-o", dir.file("tile-run"),
+                                              "--arch", try dir.write("count.json", """
+                                                  {"name": "tiny-count", "inputLength": 200, "outputs": 1, "strand": "standard", "layers": [
+                                                    {"type": "conv", "filters": 4, "kernel": 9, "padding": "valid", "bias": true},
+                                                    {"type": "activation", "function": "relu"}, {"type": "globalavgpool"}, {"type": "dense", "units": 1}]}
+                                                  """)])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let classifier = try runTool(crickBinary, ["train", dir.file("tiles"), "--loss", "bce", "--epochs", "1", "-q", "-o", dir.file("bce")])
+        XCTAssertEqual(classifier.status, 64, classifier.stderr)
+        XCTAssertTrue(classifier.stderr.contains("peak labels"), classifier.stderr)
+        let stride = try dataset("bad", ["--signal", dir.file("cov.bw"), "--stride", "100"])
+        XCTAssertEqual(stride.status, 64, stride.stderr)
+        let tile = try dataset("bad2", ["--negatives", "tile"])
+        XCTAssertEqual(tile.status, 64, tile.stderr)
+    }
+
     /// A profile run resumes from its checkpoint to the same weights as an uninterrupted run,
     /// its metrics.tsv one table with the regression header; resuming with another
     /// --count-weight, an objective that does not fit its last layer, an off-centre crop, a

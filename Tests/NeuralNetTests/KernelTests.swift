@@ -71,6 +71,37 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// Debiased running statistics equal the momentum-weighted average of the batch statistics
+    /// alone, sum_i (1-m) m^(t-i) x_i / (1 - m^t), written out in Double; the plain moving
+    /// average keeps m^t of its start (mean 0, variance 1).
+    func testDebiasedBatchNormStatistics() {
+        var rng = NetRandom(seed: 11)
+        let debiased = BatchNorm(name: "d", channels: 2), plain = BatchNorm(name: "p", channels: 2)
+        var means: [[Double]] = [], variances: [[Double]] = []
+        for t in 1...30 {
+            var x = Tensor(shape: [4, 5, 2])
+            for i in x.data.indices { x.data[i] = 3 + rng.uniform(0.4) * Float(1 + t % 3) }
+            // The batch statistics (population variance), per channel.
+            let rows = x.data.count / 2
+            let m = (0..<2).map { c in (0..<rows).reduce(0.0) { $0 + Double(x.data[$1 * 2 + c]) } / Double(rows) }
+            let v = (0..<2).map { c in (0..<rows).reduce(0.0) { $0 + pow(Double(x.data[$1 * 2 + c]) - m[c], 2) } / Double(rows) }
+            means.append(m)
+            variances.append(v)
+            debiased.debiasStep = t
+            _ = debiased.forward(x, training: true, workspace: PassWorkspace())
+            _ = plain.forward(x, training: true, workspace: PassWorkspace())
+        }
+        let mom = 0.99, t = means.count, norm = 1 - pow(mom, Double(t))
+        for c in 0..<2 {
+            let m = (0..<t).reduce(0.0) { $0 + (1 - mom) * pow(mom, Double(t - 1 - $1)) * means[$1][c] } / norm
+            let v = (0..<t).reduce(0.0) { $0 + (1 - mom) * pow(mom, Double(t - 1 - $1)) * variances[$1][c] } / norm
+            XCTAssertEqual(Double(debiased.runningMean.values[c]), m, accuracy: 1e-4 * m)
+            XCTAssertEqual(Double(debiased.runningVar.values[c]), v, accuracy: 1e-4 * v)
+            // The plain average is still 74% its starting mean 0 after 30 updates.
+            XCTAssertEqual(Double(plain.runningMean.values[c]), m * norm, accuracy: 1e-3 * m)
+        }
+    }
+
     func testRCBatchNormIsEquivariant() {
         var rng = NetRandom(seed: 7)
         let bn = BatchNorm(name: "b", channels: 8, reverseComplement: true)
