@@ -346,9 +346,16 @@ public final class MotifComparison: Sendable {
             for b in (a + 1)..<(wq + 1) where b < wq {
                 var next = [Double](repeating: 0, count: dist.count + bins - 1)
                 let (ys, ps) = nonZero[b]
-                next.withUnsafeMutableBufferPointer { np in
-                    for (x, px) in dist.enumerated() where px > 0 {
-                        for j in ys.indices { np[x + ys[j]] += px * ps[j] }
+                // next[x + y] += dist[x] * p(y): one scaled copy of dist per level y of column
+                // b (a contiguous multiply-add the compiler vectorises).
+                dist.withUnsafeBufferPointer { dp in
+                    next.withUnsafeMutableBufferPointer { np in
+                        guard let d = dp.baseAddress, let n = np.baseAddress else { return }
+                        let count = dp.count
+                        for j in ys.indices {
+                            let out = n + ys[j], p = ps[j]
+                            for x in 0..<count { out[x] += d[x] * p }
+                        }
                     }
                 }
                 dist = next
