@@ -107,23 +107,33 @@ public final class FilterMotifExtractor {
         return model.inference(x, layers: 0..<layer.end)
     }
 
-    /// Runs both passes over `batches()` (called twice; each call yields the same batches).
-    public func extract(_ batches: SequenceBatches) throws -> [FilterMotif] {
+    /// Runs both passes over `batches()`: the maxima, then the windows above the threshold.
+    /// The activation maps of the first pass are kept for the second while they fit in
+    /// `cacheBytes`; past that `batches()` is called again (each call yields the same batches)
+    /// and the maps recomputed, so memory stays bounded however long the input.
+    public func extract(_ batches: SequenceBatches, cacheBytes: Int = 64 << 20) throws -> [FilterMotif] {
         let f = layer.filters, c = layer.channels
+        // The filter of each channel (rc models: channel 2F-1-f is filter f on the other strand).
+        let filterOf = (0..<c).map { ch in ch < f ? ch : (layer.reverseComplement ? 2 * f - 1 - ch : ch) }
         var maxima = [Float](repeating: -.infinity, count: f)
+        var cache: [(SequenceBatch, Tensor)]? = []
+        var cached = 0
         let firstPass = try batches()
         while let batch = try firstPass() {
             let a = activations(batch.codes, batch: batch.count, length: batch.length)
             let lout = a.shape[1]
+            let owned = batch.positions ?? 0..<lout
             a.data.withUnsafeBufferPointer { ys in
-                for r in 0..<(ys.count / c) {
-                    if let owned = batch.positions, !owned.contains(r % lout) { continue }
-                    for ch in 0..<c {
-                        let filter = ch < f ? ch : (layer.reverseComplement ? 2 * f - 1 - ch : ch)
-                        maxima[filter] = max(maxima[filter], ys[r * c + ch])
+                guard let y = ys.baseAddress else { return }
+                for item in 0..<batch.count {
+                    for p in owned.clamped(to: 0..<lout) {
+                        let row = y + (item * lout + p) * c
+                        for ch in 0..<c where row[ch] > maxima[filterOf[ch]] { maxima[filterOf[ch]] = row[ch] }
                     }
                 }
             }
+            cached += a.count * 4 + batch.codes.count
+            if cache != nil, cached <= cacheBytes { cache?.append((batch, a)) } else { cache = nil }
         }
         let w = window ?? layer.kernel
         // Window start = position - shift. The columns beyond the filter span split extraLeft and
@@ -131,37 +141,50 @@ public final class FilterMotifExtractor {
         // reverse-complemented the filter span sits on the same rows as on the forward strand.
         let extraLeft = (w - layer.kernel) / 2, extraRight = w - layer.kernel - extraLeft
         let shifts = (forward: layer.padLeft + extraLeft, reverse: layer.padLeft + extraRight)
-        var counts = [[Double]](repeating: [Double](repeating: 0, count: w * 4), count: f)
+        let cut = (0..<f).map { maxima[$0] > 0 ? threshold * maxima[$0] : Float.infinity }
+        // counts[(filter * w + row) * 4 + base]
+        var counts = [Double](repeating: 0, count: f * w * 4)
         var sites = [Int](repeating: 0, count: f)
-        let secondPass = try batches()
-        while let batch = try secondPass() {
-            let a = activations(batch.codes, batch: batch.count, length: batch.length)
+        func count(_ batch: SequenceBatch, _ a: Tensor) {
             let lout = a.shape[1], l = batch.length
-            for item in 0..<batch.count {
-                for p in 0..<lout {
-                    if let owned = batch.positions, !owned.contains(p) { continue }
-                    for ch in 0..<c {
-                        let reverse = layer.reverseComplement && ch >= f
-                        let start = p - (reverse ? shifts.reverse : shifts.forward)
-                        guard start >= 0, start + w <= l else { continue }
-                        let filter = reverse ? 2 * f - 1 - ch : ch
-                        let v = a.data[(item * lout + p) * c + ch]
-                        guard maxima[filter] > 0, v > threshold * maxima[filter] else { continue }
-                        sites[filter] += 1
-                        for j in 0..<w {
-                            let code = batch.codes[item * l + start + j]
-                            guard code < 4 else { continue }
-                            // The other strand's channel sees the motif reverse-complemented.
-                            let (row, base) = reverse ? (w - 1 - j, 3 - Int(code)) : (j, Int(code))
-                            counts[filter][row * 4 + base] += 1
+            let owned = (batch.positions ?? 0..<lout).clamped(to: 0..<lout)
+            a.data.withUnsafeBufferPointer { ys in
+                batch.codes.withUnsafeBufferPointer { cs in
+                    counts.withUnsafeMutableBufferPointer { ks in
+                        guard let y = ys.baseAddress, let codes = cs.baseAddress, let k = ks.baseAddress else { return }
+                        for item in 0..<batch.count {
+                            for p in owned {
+                                let row = y + (item * lout + p) * c
+                                for ch in 0..<c {
+                                    let filter = filterOf[ch]
+                                    guard row[ch] > cut[filter] else { continue }
+                                    let reverse = layer.reverseComplement && ch >= f
+                                    let start = p - (reverse ? shifts.reverse : shifts.forward)
+                                    guard start >= 0, start + w <= l else { continue }
+                                    sites[filter] += 1
+                                    let window = codes + item * l + start, out = k + filter * w * 4
+                                    for j in 0..<w {
+                                        let code = Int(window[j])
+                                        guard code < 4 else { continue }
+                                        // The other strand's channel sees the motif reverse-complemented.
+                                        if reverse { out[(w - 1 - j) * 4 + 3 - code] += 1 } else { out[j * 4 + code] += 1 }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
+        if let cache {
+            for (batch, a) in cache { count(batch, a) }
+        } else {
+            let secondPass = try batches()
+            while let batch = try secondPass() { count(batch, activations(batch.codes, batch: batch.count, length: batch.length)) }
+        }
         return (0..<f).map { filter in
             let rows = (0..<w).map { j -> [Double] in
-                let r = Array(counts[filter][(j * 4)..<(j * 4 + 4)])
+                let r = Array(counts[((filter * w + j) * 4)..<((filter * w + j) * 4 + 4)])
                 let total = r.reduce(0, +)
                 return total > 0 ? r.map { $0 / total } : [0.25, 0.25, 0.25, 0.25]
             }

@@ -99,6 +99,10 @@ public final class MotifComparison: Sendable {
     private let columnValues: [Double]
     private let starts: [Int]
     private let columnCount: Int
+    /// The database columns as the column score reads them: (N, 4) deviations from the
+    /// column mean with (N) sums of their squares (Pearson), or the values (Euclidean).
+    private let prepared: [Double]
+    private let squares: [Double]
 
     public init(database: [Motif], column: ColumnScore = .pearson, minOverlap: Int = 5, bins: Int = 100,
                 scoring: AlignmentScoring = .complete, threads: Int = 1) {
@@ -120,6 +124,24 @@ public final class MotifComparison: Sendable {
         columnValues = values
         self.starts = starts
         columnCount = n
+        (prepared, squares) = MotifComparison.prepare(values, count: n, column: column)
+    }
+
+    /// Columns (N, 4) as `score(prepared:...)` reads them.
+    private static func prepare(_ values: [Double], count n: Int, column: ColumnScore) -> ([Double], [Double]) {
+        guard column == .pearson else { return (values, [Double](repeating: 0, count: n)) }
+        var centred = values, squares = [Double](repeating: 0, count: n)
+        for c in 0..<n {
+            let m = (values[c * 4] + values[c * 4 + 1] + values[c * 4 + 2] + values[c * 4 + 3]) / 4
+            var ss = 0.0
+            for i in 0..<4 {
+                let x = values[c * 4 + i] - m
+                centred[c * 4 + i] = x
+                ss += x * x
+            }
+            squares[c] = ss
+        }
+        return (centred, squares)
     }
 
     private func bin(_ s: Double) -> Int {
@@ -163,13 +185,30 @@ public final class MotifComparison: Sendable {
         // scores[c * wq + i] for database column c and query column i.
         var q: [Double] = []
         for col in query.probabilities { q += col.prefix(4) + repeatElement(0, count: max(0, 4 - col.count)) }
+        // The query columns prepared as the database's: the same operations in the same
+        // order as `ColumnScore.score`, so every score is the value it gives.
+        let (qPrepared, qSquares) = MotifComparison.prepare(q, count: wq, column: column)
         var scores = [Double](repeating: 0, count: columnCount * wq)
-        q.withUnsafeBufferPointer { qp in
-            columnValues.withUnsafeBufferPointer { dp in
+        let pearson = column == .pearson
+        qPrepared.withUnsafeBufferPointer { qp in
+            prepared.withUnsafeBufferPointer { dp in
                 scores.withUnsafeMutableBufferPointer { sp in
+                    guard let qv = qp.baseAddress, let dv = dp.baseAddress, let out = sp.baseAddress else { return }
                     for c in 0..<columnCount {
-                        let col = UnsafeBufferPointer(rebasing: dp[(c * 4)..<(c * 4 + 4)])
-                        for i in 0..<wq { sp[c * wq + i] = column.score(UnsafeBufferPointer(rebasing: qp[(i * 4)..<(i * 4 + 4)]), col) }
+                        let y = dv + c * 4, sbb = squares[c]
+                        for i in 0..<wq {
+                            let x = qv + i * 4
+                            if pearson {
+                                var sab = 0.0
+                                sab += x[0] * y[0]; sab += x[1] * y[1]; sab += x[2] * y[2]; sab += x[3] * y[3]
+                                let d = (qSquares[i] * sbb).squareRoot()
+                                out[c * wq + i] = d > 1e-12 ? sab / d : 0
+                            } else {
+                                var e = 0.0
+                                for k in 0..<4 { e += (x[k] - y[k]) * (x[k] - y[k]) }
+                                out[c * wq + i] = -e.squareRoot()
+                            }
+                        }
                     }
                 }
             }
@@ -184,23 +223,35 @@ public final class MotifComparison: Sendable {
     private func completeMatches(wq: Int, scores: [Double]) -> [MotifMatch] {
         // Median of each query column's scores over every database column (exact: the middle
         // value, or the mean of the two middle values, of the column's scores).
+        var column = [Double](repeating: 0, count: columnCount)
         let medians = (0..<wq).map { i -> Double in
-            var v = (0..<columnCount).map { scores[$0 * wq + i] }
-            return MotifComparison.median(&v)
+            for c in 0..<columnCount { column[c] = scores[c * wq + i] }
+            return MotifComparison.median(&column)
         }
         // Shifted scores discretised on one scale for all query columns: level 0 is the lowest
         // shifted score, bins - 1 the highest; `zero` is the level of a shifted score of 0.
         var lo = Double.infinity, hi = -Double.infinity
-        for c in 0..<columnCount {
-            for i in 0..<wq { lo = min(lo, scores[c * wq + i] - medians[i]); hi = max(hi, scores[c * wq + i] - medians[i]) }
+        scores.withUnsafeBufferPointer { sp in
+            for c in 0..<columnCount {
+                for i in 0..<wq { let v = sp[c * wq + i] - medians[i]; lo = min(lo, v); hi = max(hi, v) }
+            }
         }
         let scale = Double(bins - 1) / max(hi - lo, 1e-12)
         let top = bins - 1
-        func level(_ shifted: Double) -> Int { min(top, max(0, Int(((shifted - lo) * scale).rounded()))) }
+        // round() of a value >= 0 (half away from zero) without the libm call: floor, then up
+        // when the exact remainder is at least one half.
+        func level(_ shifted: Double) -> Int {
+            let x = max(0, (shifted - lo) * scale), f = x.rounded(.down)
+            return min(top, Int(x - f >= 0.5 ? f + 1 : f))
+        }
         let zero = level(0)
         // levels[c * wq + i]: the level of database column c's shifted score for query column i.
         var levels = [Int32](repeating: 0, count: columnCount * wq)
-        for c in 0..<columnCount { for i in 0..<wq { levels[c * wq + i] = Int32(level(scores[c * wq + i] - medians[i])) } }
+        scores.withUnsafeBufferPointer { sp in
+            levels.withUnsafeMutableBufferPointer { lp in
+                for c in 0..<columnCount { for i in 0..<wq { lp[c * wq + i] = Int32(level(sp[c * wq + i] - medians[i])) } }
+            }
+        }
         let survival = survivalFunctions(nullPMF(levels, wq: wq))
         // log P(max over the alignments of a width-wt target < s), memoised by (wt, s).
         var memo: [Int: Double] = [:]
@@ -232,10 +283,14 @@ public final class MotifComparison: Sendable {
                     guard b - a >= minOv else { continue }
                     var total = (wq - (b - a)) * zero
                     var raw = 0.0
-                    for i in a..<b {
-                        let k = (first + i - offset) * wq + i
-                        total += Int(levels[k])
-                        raw += scores[k] - medians[i]
+                    levels.withUnsafeBufferPointer { lp in
+                        scores.withUnsafeBufferPointer { sp in
+                            for i in a..<b {
+                                let k = (first + i - offset) * wq + i
+                                total += Int(lp[k])
+                                raw += sp[k] - medians[i]
+                            }
+                        }
                     }
                     if total > best.level || (total == best.level && (b - a > best.overlap || (b - a == best.overlap && raw > best.score))) {
                         best = (total, offset, s == 0 ? "+" : "-", b - a, raw)
@@ -295,12 +350,40 @@ public final class MotifComparison: Sendable {
     static func median(_ v: inout [Double]) -> Double {
         let n = v.count
         guard n > 0 else { return 0 }
-        let upper = select(&v, n / 2)
-        guard n % 2 == 0 else { return upper }
-        // The lower middle value is the largest of the values before the upper one.
-        var lower = -Double.infinity
-        for i in 0..<(n / 2) { lower = max(lower, v[i]) }
-        return (lower + upper) / 2
+        if n < 256 {
+            let upper = select(&v, n / 2)
+            guard n % 2 == 0 else { return upper }
+            // The lower middle value is the largest of the values before the upper one.
+            var lower = -Double.infinity
+            for i in 0..<(n / 2) { lower = max(lower, v[i]) }
+            return (lower + upper) / 2
+        }
+        let (lower, upper) = middleValues(v, n % 2 == 0 ? n / 2 - 1 : n / 2, n / 2)
+        return n % 2 == 0 ? (lower + upper) / 2 : upper
+    }
+
+    /// The j-th and k-th smallest values of `v` (0-based, j <= k; the values a sort puts
+    /// there): the values counted into buckets by a monotone map of their value, then only
+    /// the buckets holding ranks j and k sorted. Exact for finite values.
+    static func middleValues(_ v: [Double], _ j: Int, _ k: Int) -> (Double, Double) {
+        var lo = Double.infinity, hi = -Double.infinity
+        for x in v { lo = min(lo, x); hi = max(hi, x) }
+        guard hi > lo, hi - lo < .infinity else { return (lo, lo) }
+        let buckets = 4096
+        let scale = Double(buckets) / (hi - lo)
+        @inline(__always) func bucket(_ x: Double) -> Int { min(buckets - 1, Int((x - lo) * scale)) }
+        var counts = [Int](repeating: 0, count: buckets)
+        v.withUnsafeBufferPointer { vp in counts.withUnsafeMutableBufferPointer { cp in for x in vp { cp[bucket(x)] += 1 } } }
+        // The buckets of ranks j and k, and the ranks below the first.
+        var below = 0, first = 0
+        while below + counts[first] <= j { below += counts[first]; first += 1 }
+        var last = first, belowLast = below
+        while belowLast + counts[last] <= k { belowLast += counts[last]; last += 1 }
+        var kept: [Double] = []
+        kept.reserveCapacity(belowLast + counts[last] - below)
+        for x in v { let b = bucket(x); if b >= first && b <= last { kept.append(x) } }
+        kept.sort()
+        return (kept[j - below], kept[k - below])
     }
 
     /// Reorders `v` so that v[k] holds the value a sort would put there, no value before it
@@ -327,10 +410,15 @@ public final class MotifComparison: Sendable {
     /// The null pmf of each query column: the distribution of its discretised levels
     /// (levels[c * wq + i]) over the database columns c, every column weighted equally.
     private func nullPMF(_ levels: [Int32], wq: Int) -> [[Double]] {
-        var counts = [[Double]](repeating: [Double](repeating: 0, count: bins), count: wq)
-        for c in 0..<columnCount { for i in 0..<wq { counts[i][Int(levels[c * wq + i])] += 1 } }
+        // counts[i * bins + level]
+        var counts = [Int](repeating: 0, count: wq * bins)
+        levels.withUnsafeBufferPointer { lp in
+            counts.withUnsafeMutableBufferPointer { cp in
+                for c in 0..<columnCount { for i in 0..<wq { cp[i * bins + Int(lp[c * wq + i])] += 1 } }
+            }
+        }
         let total = Double(max(columnCount, 1))
-        return counts.map { $0.map { $0 / total } }
+        return (0..<wq).map { i in (0..<bins).map { Double(counts[i * bins + $0]) / total } }
     }
 
     /// Survival functions of sums over query columns a..<b of independent per-column pmfs:

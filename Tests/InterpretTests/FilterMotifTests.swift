@@ -72,6 +72,10 @@ final class FilterMotifTests: XCTestCase {
                 while let b = try next() { longest = max(longest, b.length) }
                 XCTAssertLessThanOrEqual(longest, 101 + 4 * (kmer.count + (window ?? kmer.count)))
                 let chunked = try extractor.extract(batches)
+                // Without the cache of activation maps (recomputed in the second pass): the same.
+                let recomputed = try extractor.extract(batches, cacheBytes: 0)
+                XCTAssertEqual(recomputed.map(\.sites), chunked.map(\.sites))
+                for (a, b) in zip(recomputed, chunked) { XCTAssertEqual(a.motif.probabilities, b.motif.probabilities) }
                 XCTAssertEqual(chunked.map(\.sites), whole.map(\.sites), "\(strand) \(String(describing: window))")
                 XCTAssertGreaterThan(whole[0].sites, 150)
                 for (a, b) in zip(chunked, whole) { XCTAssertEqual(a.motif.probabilities, b.motif.probabilities) }

@@ -6,6 +6,29 @@ import Dataset
 final class MotifComparisonTests: XCTestCase {
     let jaspar = packageRoot + "/Pipelines/data/motifs/JASPAR2024_CORE_vertebrates_non-redundant.meme"
 
+    /// The median by bucketed selection equals the sorted array's middle value (or mean of
+    /// the two middle values) for sizes on both sides of the selection cut-over, with ties,
+    /// clustered values and a constant array.
+    func testMedianEqualsTheSortedMiddle() {
+        var rng = TestRNG(seed: 12)
+        for n in [1, 2, 7, 255, 256, 257, 1000, 21_001, 21_002] {
+            for kind in 0..<4 {
+                var v = (0..<n).map { _ -> Double in
+                    let u = Double(rng.next() % 1_000_000) / 1_000_000
+                    switch kind {
+                    case 0: return u * 2 - 1
+                    case 1: return (u * 20).rounded() / 10 - 1         // many ties
+                    case 2: return u < 0.9 ? 0.5 + u * 1e-9 : -u      // one dense cluster
+                    default: return 0.25
+                    }
+                }
+                let sorted = v.sorted()
+                let expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+                XCTAssertEqual(MotifComparison.median(&v), expected, "n \(n) kind \(kind)")
+            }
+        }
+    }
+
     func testAMotifMatchesItselfAndItsReverseComplementBest() throws {
         for scoring in AlignmentScoring.allCases { try checkSelfMatches(scoring) }
     }
