@@ -1,9 +1,12 @@
-"""Helpers shared by the benchmark scripts: the machine's description, the yeast genome as
-plain and bgzip FASTA, and writing a result table."""
+"""Helpers shared by the benchmark scripts: the machine's description, alternating crick and a
+peer in pairs, a CPU-bound neighbour for the shared-node row, the yeast genome as plain and
+bgzip FASTA, and writing a result table."""
 import os
 import platform
 import shutil
+import statistics
 import subprocess
+import sys
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Pipelines", "data", "yeast")
 
@@ -16,6 +19,60 @@ def cpu_model():
     except (OSError, StopIteration):
         pass
     return f"{name}, {os.cpu_count()} cores"
+
+
+def cpu_flags():
+    """The vector flags of this CPU that matter to the kernels (avx2, fma, the AVX-512 subsets)."""
+    wanted = ["avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile"]
+    try:
+        flags = set(next(l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags")))
+    except (OSError, StopIteration):
+        return "unknown"
+    return " ".join(f for f in wanted if f in flags) or "none of avx2/avx512"
+
+
+def machine():
+    """One line for a table header: CPU model, cores, vector flags and the load when it starts."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{cpu_model()}; flags: {cpu_flags()}; load average {load:.2f} at start"
+
+
+def alternate(ours, theirs, pairs=5, warmup=1):
+    """Times crick and a peer alternately: `warmup` unrecorded runs of each, then `pairs` pairs
+    (ours, theirs). Each callable does the same work and returns its seconds. Returns
+    (our seconds, their seconds, per-pair ratios theirs / ours): a ratio above 1 means crick is
+    faster. Alternating keeps a shared machine's slow moments from landing on one tool only."""
+    for _ in range(warmup):
+        ours()
+        theirs()
+    a, b = [], []
+    for _ in range(pairs):
+        a.append(ours())
+        b.append(theirs())
+    return a, b, [y / x for x, y in zip(a, b)]
+
+
+def ratio_text(ratios):
+    """'1.23x (range 1.10-1.31x, 5 pairs)': the median per-pair ratio and its range."""
+    return f"{statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f}x, {len(ratios)} pairs)"
+
+
+class BusyNeighbour:
+    """A CPU-bound process beside the benchmark (the shared cluster node): one busy loop per
+    `cores`, started on entry and killed on exit."""
+
+    def __init__(self, cores=1):
+        self.cores = cores
+        self.procs = []
+
+    def __enter__(self):
+        self.procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(self.cores)]
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.kill()
+            p.wait()
 
 
 def yeast_genome(out):

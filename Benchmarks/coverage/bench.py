@@ -1,8 +1,8 @@
 """Benchmark of `crick coverage` against bedtools genomecov -bg, alternating in the same run:
 the 467,908 real yeast ATAC-seq fragments (span coverage, and Tn5-shifted insertion sites for
 which bedtools gets the 935,816 one-base sites made by awk beforehand, not timed), and a BAM of
-935,816 reads made from them (span and 5' ends). Outputs compared line for line; 5 rounds,
-median seconds and the median of the per-round ratios."""
+935,816 reads made from them (span and 5' ends). Outputs compared line for line; 5
+pairs alternating after a warm-up: median seconds and the median of the per-pair ratios."""
 import argparse
 import os
 import statistics
@@ -12,7 +12,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from common import DATA, cpu_model, report  # noqa: E402
+from common import DATA, alternate, machine, ratio_text, report  # noqa: E402
 
 
 def timed(cmd, out):
@@ -36,7 +36,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--crick", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--pairs", type=int, default=5)
     a = p.parse_args()
     work = os.path.join(a.out, "coverage")
     os.makedirs(work, exist_ok=True)
@@ -66,16 +66,14 @@ def main():
         ("BAM reads, 5' ends", [a.crick, "coverage", bam, "--mode", "five-prime", "--no-track-line", "-o", "-"],
          ["bedtools", "genomecov", "-bg", "-5", "-ibam", bam]),
     ]
-    lines = ["## crick coverage against bedtools genomecov", "", f"Machine: {cpu_model()}. One thread each; {a.rounds} rounds, alternating.", "",
-             "| input | crick s | bedtools s | bedtools ÷ crick (median of rounds) | outputs equal |", "|---|---:|---:|---:|---|"]
+    lines = ["## crick coverage against bedtools genomecov", "", f"Machine: {machine()}.",
+             f"One thread each; {a.pairs} pairs alternating crick and bedtools after a warm-up (medians; ratio = bedtools / crick per pair).", "",
+             "| input | crick s | bedtools s | bedtools ÷ crick | outputs equal |", "|---|---:|---:|---|---|"]
     for name, ours, theirs in cases:
-        c, b = [], []
-        for _ in range(a.rounds):
-            c.append(timed(ours, os.path.join(work, "crick.bedGraph")))
-            b.append(timed(theirs, os.path.join(work, "bedtools.bedGraph")))
+        c, b, ratios = alternate(lambda: timed(ours, os.path.join(work, "crick.bedGraph")),
+                                 lambda: timed(theirs, os.path.join(work, "bedtools.bedGraph")), pairs=a.pairs)
         same = normalized(os.path.join(work, "crick.bedGraph")) == normalized(os.path.join(work, "bedtools.bedGraph"))
-        ratio = statistics.median(y / x for x, y in zip(c, b))
-        lines.append(f"| {name} | {statistics.median(c):.2f} | {statistics.median(b):.2f} | {ratio:.2f}x | {'yes' if same else 'NO'} |")
+        lines.append(f"| {name} | {statistics.median(c):.2f} | {statistics.median(b):.2f} | {ratio_text(ratios)} | {'yes' if same else 'NO'} |")
         print(lines[-1], flush=True)
     report(lines, a.out, "coverage.md")
 

@@ -18,12 +18,14 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--pairs", type=int, default=5)
     args = ap.parse_args()
     import numpy as np
     import torch
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.dirname(HERE))
-    from common import cpu_model, report
+    from common import BusyNeighbour, alternate, machine, ratio_text, report
+    import statistics
     from torch_models import chip, from_file, load_safetensors
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -54,34 +56,66 @@ def main():
             loss_fn(model(x), y).backward()
             opt.step()
 
-        model.train()
-        step()
-        t = time.perf_counter()
-        for _ in range(args.steps):
-            step()
-        torch_train = args.steps * 100 / (time.perf_counter() - t)
-        model.eval()
-        with torch.no_grad():
-            model(x)
+        def torch_train():
+            model.train()
             t = time.perf_counter()
             for _ in range(args.steps):
-                model(x)
-            torch_predict = args.steps * 100 / (time.perf_counter() - t)
-        line = subprocess.run([args.crick, "model", "bench", "--preset", "chip", "--strand", strand, "--steps", str(args.steps),
-                               "-@", str(args.threads)], check=True, capture_output=True, text=True).stdout
-        m = re.search(r"training ([\d.]+) sequences/s, prediction ([\d.]+)", line)
-        crick_train, crick_predict = float(m.group(1)), float(m.group(2))
-        rows.append((strand, crick_train, torch_train, crick_predict, torch_predict))
+                step()
+            return time.perf_counter() - t
+
+        def torch_predict():
+            model.eval()
+            with torch.no_grad():
+                t = time.perf_counter()
+                for _ in range(args.steps):
+                    model(x)
+                return time.perf_counter() - t
+
+        bench = {}
+
+        def crick_bench():
+            line = subprocess.run([args.crick, "model", "bench", "--preset", "chip", "--strand", strand, "--steps", str(args.steps),
+                                   "-@", str(args.threads)], check=True, capture_output=True, text=True).stdout
+            m = re.search(r"training ([\d.]+) sequences/s, prediction ([\d.]+)", line)
+            bench["predict"] = args.steps * 100 / float(m.group(2))
+            return args.steps * 100 / float(m.group(1))
+
+        # `crick model bench` times training and prediction in one run: its prediction seconds
+        # are those of the same call, paired with PyTorch's prediction run after it.
+        predict_pairs = []
+
+        def crick_train():
+            seconds = crick_bench()
+            predict_pairs.append(bench["predict"])
+            return seconds
+
+        def torch_both():
+            seconds = torch_train()
+            predict_pairs.append(torch_predict())
+            return seconds
+
+        for where, busy in [("idle", 0), ("beside a CPU-bound job", 1)]:
+            predict_pairs.clear()
+            with BusyNeighbour(busy):
+                ours, theirs, train_ratios = alternate(crick_train, torch_both, pairs=args.pairs)
+            # predict_pairs: warm-up (crick, torch), then (crick, torch) per pair.
+            p_ours, p_theirs = predict_pairs[2::2], predict_pairs[3::2]
+            rows.append((strand, where, ours, theirs, train_ratios, p_ours, p_theirs, [b / a for a, b in zip(p_ours, p_theirs)]))
 
     # Forward FLOPs per sequence of the rc model: 2 * sum(Lout * k * Cin * Cout).
     fwd = 2 * (986 * 15 * 4 * 32 + 973 * 14 * 32 * 32 + 960 * 14 * 32 * 32)
-    lines = [f"### Network engine: chip preset, batch 100, 1000 bp, {args.threads} threads ({cpu_model()})",
-             f"Measured sgemm peak (torch, 2048^3): {peak:.0f} GFLOP/s. rc model: {fwd / 1e6:.0f} MFLOP forward per sequence, about 3x that to train.", "",
-             "| strand | crick train seq/s | PyTorch train seq/s | ratio | crick predict seq/s | PyTorch predict seq/s | ratio | crick train GFLOP/s (% of peak) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for strand, ct, tt, cp, tp in rows:
+    n = args.steps * 100
+    lines = [f"### Network engine: chip preset, batch 100, 1000 bp, {args.threads} threads",
+             f"Machine: {machine()}.",
+             f"Measured sgemm peak (torch, 2048^3): {peak:.0f} GFLOP/s. rc model: {fwd / 1e6:.0f} MFLOP forward per sequence, about 3x that to train.",
+             f"Medians of {args.pairs} pairs alternating crick and PyTorch after a warm-up; ratios crick / PyTorch per pair.", "",
+             "| strand | machine | crick train seq/s | PyTorch train seq/s | ratio | crick predict seq/s | PyTorch predict seq/s | ratio | crick train GFLOP/s (% of peak) |",
+             "|---|---|---:|---:|---|---:|---:|---|---:|"]
+    for strand, where, a, b, tr, pa, pb, pr in rows:
+        ct = n / statistics.median(a)
         gf = ct * 3 * fwd / 1e9 if strand == "rc" else ct * 3 * fwd / 2 / 1e9
-        lines.append(f"| {strand} | {ct:.0f} | {tt:.0f} | {ct / tt:.2f}x | {cp:.0f} | {tp:.0f} | {cp / tp:.2f}x | {gf:.1f} ({100 * gf / peak:.0f}%) |")
+        lines.append(f"| {strand} | {where} | {ct:.0f} | {n / statistics.median(b):.0f} | {ratio_text(tr)} | {n / statistics.median(pa):.0f} | "
+                     f"{n / statistics.median(pb):.0f} | {ratio_text(pr)} | {gf:.1f} ({100 * gf / peak:.0f}%) |")
 
     # Cross-check: crick's logits equal PyTorch's on crick's weights, for every preset and
     # strand mode (fresh weights with moved batch-norm statistics come from training one epoch
