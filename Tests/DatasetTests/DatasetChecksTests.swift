@@ -103,7 +103,7 @@ final class DatasetChecksTests: XCTestCase {
         XCTAssertEqual(try edited { var c = $0["counts"] as? [String: Any]; c?["positives_per_task"] = nil; $0["counts"] = c },
                        "dataset.json does not describe a crick dataset (missing key 'counts.positives_per_task'): \(path)")
         XCTAssertEqual(try edited { $0["length"] = "long" }, "dataset.json does not describe a crick dataset (key 'length' is not a number): \(path)")
-        XCTAssertEqual(try edited { $0["tasks"] = [String]() }, "dataset.json has an invalid 'tasks' (no task): \(path)")
+        XCTAssertEqual(try edited { $0["tasks"] = [String]() }, "dataset.json has an invalid 'tasks' (no task, and no signal): \(path)")
         XCTAssertEqual(try edited { $0["format"] = "other" }, "dataset.json has an invalid 'format' ('other', not 'crick-dataset'): \(path)")
         XCTAssertEqual(try edited { _ in }, "no error")
     }
