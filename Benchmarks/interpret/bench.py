@@ -19,15 +19,22 @@ def timed(cmd):
     return time.perf_counter() - t
 
 
+# memelite (numba) imports the `coverage` package, which Benchmarks/coverage would shadow once
+# main() puts Benchmarks/ on sys.path: imported here, before that.
+try:
+    from memelite import tomtom as _tomtom
+    from memelite.io import read_meme as _read_meme
+except ImportError:
+    _tomtom = _read_meme = None
+
+
 def memelite_tomtom(filters, threads):
     """A call of memelite's tomtom on `filters` against JASPAR (motifs read beforehand; after a
     compiling run) returning its seconds, or None without memelite."""
-    try:
-        import numpy as np
-        from memelite import tomtom
-        from memelite.io import read_meme
-    except ImportError:
+    if _tomtom is None:
         return None
+    import numpy as np
+    tomtom, read_meme = _tomtom, _read_meme
     queries = [np.asarray(v, dtype=np.float64) for v in read_meme(filters).values()]
     targets = [np.asarray(v, dtype=np.float64) for v in read_meme(JASPAR).values()]
     tomtom(queries, targets, n_target_bins=None, n_jobs=threads)

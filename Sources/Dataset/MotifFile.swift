@@ -20,8 +20,18 @@ public enum MotifFile {
     /// Parses motif text; `path` names the source in errors, `stem` names a bare matrix.
     public static func parse(_ text: String, path: String, stem: String = "motif") throws -> [Motif] {
         // CR-LF is one Character in Swift ("\r\n" != "\n"): split on both, and drop a stray CR.
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { l -> Substring in
-            l.hasSuffix("\r") ? l.dropLast() : l
+        // Split on the newline byte (no grapheme breaking over the whole file), then drop the
+        // CR of a CR-LF line.
+        var lines: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        while true {
+            let end = utf8[start...].firstIndex(of: 10) ?? utf8.endIndex
+            var line = text[start..<end]
+            if line.utf8.last == 13 { line = line.dropLast() }
+            lines.append(line)
+            guard end < utf8.endIndex else { break }
+            start = utf8.index(after: end)
         }
         let isMEME = lines.contains { $0.hasPrefix("MEME version") || $0.hasPrefix("MOTIF ") }
         let motifs: [Motif]
@@ -38,8 +48,24 @@ public enum MotifFile {
         return motifs
     }
 
+    /// The space- or tab-separated fields of a line (split on bytes, not Characters).
+    static func fields(_ line: Substring) -> [Substring] {
+        var out: [Substring] = []
+        let u = line.utf8
+        var i = u.startIndex
+        while i < u.endIndex {
+            while i < u.endIndex, u[i] == 32 || u[i] == 9 { i = u.index(after: i) }
+            guard i < u.endIndex else { break }
+            var j = i
+            while j < u.endIndex, u[j] != 32, u[j] != 9 { j = u.index(after: j) }
+            out.append(line[i..<j])
+            i = j
+        }
+        return out
+    }
+
     private static func numbers(_ line: Substring) -> [Double]? {
-        let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let parts = fields(line)
         guard !parts.isEmpty else { return nil }
         var out: [Double] = []
         for p in parts {
@@ -52,12 +78,18 @@ public enum MotifFile {
     /// The numbers of a matrix row (nil when it is not all numbers); throws on NaN or infinite
     /// values, which would otherwise end the matrix silently.
     private static func row(_ line: Substring, path: String, line number: Int) throws -> [Double]? {
-        for p in line.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-            if let v = Double(p), !v.isFinite {
+        let parts = fields(line)
+        var out: [Double] = []
+        out.reserveCapacity(parts.count)
+        var allNumbers = !parts.isEmpty
+        for p in parts {
+            guard let v = Double(p) else { allNumbers = false; continue }
+            if !v.isFinite {
                 throw GenomeError.malformedLine(path: path, line: number, detail: "motif matrix value '\(p)' is not a finite number")
             }
+            out.append(v)
         }
-        return numbers(line)
+        return allNumbers ? out : nil
     }
 
     /// The largest count or probability a motif matrix may hold (and the largest `nsites=`):

@@ -1,3 +1,4 @@
+import CText
 import Dataset
 import Foundation
 
@@ -128,9 +129,17 @@ public struct MatchTable: Sendable, Equatable {
     /// The file's text (p, E and q with 4 significant digits).
     public var text: String {
         var out = MatchTable.header + "\n"
+        out.reserveCapacity(rows.count * 80)
+        var number = [CChar](repeating: 0, count: 32)
+        // "%.3e" through C's formatter directly (the text String(format:) gives, without its
+        // per-call Foundation cost: a table holds every query-target pair).
+        func scientific(_ v: Double) -> String {
+            let n = Int(crick_format_scientific(v, 3, &number, number.count))
+            return String(decoding: number.prefix(max(0, min(n, number.count - 1))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
         for x in rows {
             out += "\(x.filter)\t\(x.rank)\t\(x.targetID)\t\(x.targetName)\t\(x.offset)\t\(x.strand)\t\(x.overlap)\t"
-            out += "\(String(format: "%.3e", x.pValue))\t\(String(format: "%.3e", x.eValue))\t\(String(format: "%.3e", x.qValue))\n"
+            out += scientific(x.pValue) + "\t" + scientific(x.eValue) + "\t" + scientific(x.qValue) + "\n"
         }
         return out
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Dataset
 import Genome
+import NeuralNet
 import Pipeline
 import Runs
 
@@ -22,6 +23,7 @@ struct Crick: ParsableCommand {
     /// Parses, runs, and reports errors in crick's one-line form.
     static func main() {
         TemporaryFiles.shared.installSignalHandlers()
+        releaseBLASWorkers()
         let command: ParsableCommand
         do {
             command = try parseAsRoot(normalizedArguments(Array(CommandLine.arguments.dropFirst())))
