@@ -57,7 +57,7 @@ public struct CoverageBuilder: Sendable {
 
     /// The runs of `contig`: (start, end, value), maximal, in order, zero runs left out.
     public func runs(contig: Int) -> [(start: Int, end: Int, value: Int)] {
-        let list = events[contig].sorted()
+        let list = CoverageBuilder.radixSorted(events[contig])
         var out: [(start: Int, end: Int, value: Int)] = []
         var depth = 0, i = 0, previous = 0
         while i < list.count {
@@ -76,6 +76,37 @@ public struct CoverageBuilder: Sendable {
             previous = p
         }
         return out
+    }
+
+    /// The values (>= 0) in ascending order: a least-significant-digit radix sort on 11-bit
+    /// digits, as many passes as the largest value needs (3 for a 2^30-base contig's events),
+    /// stable and linear in the count, where a comparison sort takes log2(n) passes.
+    static func radixSorted(_ values: [Int]) -> [Int] {
+        guard values.count > 64, let top = values.max(), values.allSatisfy({ $0 >= 0 }) else { return values.sorted() }
+        let bits = 11, radix = 1 << bits, mask = radix - 1
+        var a = values, b = [Int](repeating: 0, count: values.count)
+        var shift = 0
+        var counts = [Int](repeating: 0, count: radix)
+        while shift < Int.bitWidth && top >> shift > 0 {
+            a.withUnsafeBufferPointer { src in
+                b.withUnsafeMutableBufferPointer { dst in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        c.update(repeating: 0)
+                        for v in src { c[(v >> shift) & mask] += 1 }
+                        var sum = 0
+                        for d in 0..<radix { let k = c[d]; c[d] = sum; sum += k }
+                        for v in src {
+                            let d = (v >> shift) & mask
+                            dst[c[d]] = v
+                            c[d] += 1
+                        }
+                    }
+                }
+            }
+            swap(&a, &b)
+            shift += bits
+        }
+        return a
     }
 
     /// Adds one read per `options` (its span, 5' end, extension or insertion site); returns

@@ -127,10 +127,9 @@ public struct CoverageRun {
         do {
             for name in genome.names {
                 guard let c = index[name] else { continue }
-                for run in builder.runs(contig: c) {
-                    try writer.add(name, run.start, run.end, Float(Double(run.value) * scale))
-                    intervals += 1
-                }
+                let runs = builder.runs(contig: c).map { (start: $0.start, end: $0.end, value: Float(Double($0.value) * scale)) }
+                try writer.add(name, runs: runs)
+                intervals += runs.count
             }
             try writer.finish()
         } catch {

@@ -2,10 +2,19 @@
 public protocol TrackWriter: AnyObject {
     /// Appends one interval; throws when it would break the track's order or bounds.
     func add(_ chrom: String, _ start: Int, _ end: Int, _ value: Float) throws
+    /// Appends intervals of one chromosome in order, each checked as `add` checks it (a writer
+    /// may compose them in bulk).
+    func add(_ chrom: String, runs: [(start: Int, end: Int, value: Float)]) throws
     /// Completes the file and renames it into place.
     func finish() throws
     /// Discards the output.
     func abort()
+}
+
+extension TrackWriter {
+    public func add(_ chrom: String, runs: [(start: Int, end: Int, value: Float)]) throws {
+        for r in runs { try add(chrom, r.start, r.end, r.value) }
+    }
 }
 
 /// Track file formats.

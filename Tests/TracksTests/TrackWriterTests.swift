@@ -29,6 +29,42 @@ final class TrackWriterTests: XCTestCase {
         XCTAssertEqual(back.comments, ["note"])
     }
 
+    /// Runs written in bulk give the bytes of one `add` per interval (over the 64 KB flush,
+    /// with integers, fractions, negative values and huge coordinates), and are checked the same
+    /// way: an overlapping run or a non-finite value is refused.
+    func testRunsInBulkEqualOneAddPerInterval() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let big = TrackGenome([("chrA", 1 << 40), ("chrB", 100)])
+        var runs: [(start: Int, end: Int, value: Float)] = []
+        var at = 0
+        var rng = TestRNG(seed: 3)
+        for i in 0..<9000 {
+            let width = 1 + Int(rng.next() % 50)
+            let value: Float = i % 3 == 0 ? Float(rng.next() % 1000) : i % 3 == 1 ? Float(rng.next() % 1000) / 7 : -Float(rng.next() % 100) - 0.5
+            runs.append((at, at + width, value))
+            at += width + Int(rng.next() % 3)
+        }
+        runs.append(((1 << 40) - 10, 1 << 40, 16_777_216))   // 2^24: past the digit-by-digit integers
+        let one = try BedGraphWriter(path: dir.file("one.bg"), genome: big)
+        for r in runs { try one.add("chrA", r.start, r.end, r.value) }
+        try one.add("chrB", 5, 9, 0)
+        try one.finish()
+        let bulk = try BedGraphWriter(path: dir.file("bulk.bg"), genome: big)
+        try bulk.add("chrA", runs: runs)
+        try bulk.add("chrB", runs: [(5, 9, 0)])
+        try bulk.finish()
+        let a = try Data(contentsOf: URL(fileURLWithPath: dir.file("one.bg")))
+        XCTAssertGreaterThan(a.count, 1 << 17)
+        XCTAssertEqual(a, try Data(contentsOf: URL(fileURLWithPath: dir.file("bulk.bg"))))
+        let overlapping = try BedGraphWriter(path: dir.file("bad.bg"), genome: big)
+        XCTAssertThrowsError(try overlapping.add("chrA", runs: [(0, 10, 1), (5, 20, 2)]))
+        overlapping.abort()
+        let nonFinite = try BedGraphWriter(path: dir.file("bad2.bg"), genome: big)
+        XCTAssertThrowsError(try nonFinite.add("chrA", runs: [(0, 10, .nan)]))
+        nonFinite.abort()
+    }
+
     func testWritersRejectWhatWouldMakeAnInvalidTrack() throws {
         let dir = try TempDir()
         defer { dir.remove() }
