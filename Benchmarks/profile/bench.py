@@ -64,6 +64,23 @@ def main():
         a, b = profile_loss(ours, prof, 200, 1, 1.0).item(), profile_loss(theirs, prof, 200, 1, 1.0).item()
         checks.append((strand, float((ours - theirs).abs().max()), a, b))
 
+    # sgemm peak of this machine at this thread count (torch's BLAS, 2048^3, best of 5).
+    a = torch.randn(2048, 2048)
+    torch.mm(a, a)
+    peak = 0.0
+    for _ in range(5):
+        t = time.perf_counter()
+        for _ in range(3):
+            torch.mm(a, a)
+        peak = max(peak, 3 * 2 * 2048 ** 3 / (time.perf_counter() - t) / 1e9)
+
+    def train_flops(channels):
+        """FLOPs of one training step per sequence: forward, weight gradients, and input
+        gradients of every layer but the first (rc models: 128-channel convolutions)."""
+        convs = [(980, 21, 4, channels), (970, 11, channels, channels), (960, 11, channels, channels), (950, 11, channels, channels)]
+        forward = sum(2 * l * k * ci * co for l, k, ci, co in convs) + 2 * 200 * 25 * channels * (2 if channels == 128 else 1)
+        return 3 * forward - 2 * 980 * 21 * 4 * channels
+
     # Throughput, alternating.
     table = []
     for strand in ["rc", "standard"]:
@@ -109,10 +126,16 @@ def main():
         lines.append(f"| {strand} | {diff:.2e} | {a:.6f} | {b:.6f} |")
     lines += ["", f"Training throughput (sequences/s, median of {args.pairs} pairs alternating crick and PyTorch after a warm-up; "
               "ratio = crick / PyTorch per pair, target >= 1.5x):", "",
-              "| strand | machine | crick seq/s | PyTorch seq/s | ratio |", "|---|---|---:|---:|---|"]
+              f"GFLOP/s from {train_flops(128) / 1e9:.2f} (rc) and {train_flops(64) / 1e9:.2f} (standard) GFLOP per sequence per step; "
+              f"measured sgemm peak (torch, 2048^3): {peak:.0f} GFLOP/s.", "",
+              "| strand | machine | crick seq/s | PyTorch seq/s | ratio | crick GFLOP/s (% of peak) | PyTorch GFLOP/s (% of peak) |",
+              "|---|---|---:|---:|---|---:|---:|"]
     for strand, where, a, b, ratios in table:
         n = args.steps * args.batch
-        lines.append(f"| {strand} | {where} | {n / statistics.median(a):.1f} | {n / statistics.median(b):.1f} | {ratio_text(ratios)} |")
+        f = train_flops(128 if strand == "rc" else 64) / 1e9
+        ca, cb = n / statistics.median(a), n / statistics.median(b)
+        lines.append(f"| {strand} | {where} | {ca:.1f} | {cb:.1f} | {ratio_text(ratios)} | {ca * f:.0f} ({100 * ca * f / peak:.0f}%) | "
+                     f"{cb * f:.0f} ({100 * cb * f / peak:.0f}%) |")
     report(lines, args.out, "profile.md")
 
 
