@@ -210,6 +210,9 @@ extension DatasetInfo {
                     throw invalid("signal.pairs", "\(pairs); each must be a [plus, minus] pair of distinct signal task indices")
                 }
             }
+            if signal.bin > 1, (info.jitter ?? 0) > 0 {
+                throw invalid("signal.bin", "\(signal.bin) with jitter \(info.jitter ?? 0); binned profiles are stored without jitter")
+            }
             if signal.profile {
                 let expected = signal.bin > 1 ? signal.profileLength : signal.targetLength + 2 * (info.jitter ?? 0)
                 guard signal.profileWidth == expected else { throw invalid("signal.profile_width", "\(signal.profileWidth.map(String.init) ?? "absent"), expected \(expected)") }

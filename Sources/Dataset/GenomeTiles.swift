@@ -32,9 +32,14 @@ extension DatasetBuilder {
         let comps = try composition(of: candidates)
         var out: [DatasetWindow] = []
         out.reserveCapacity(candidates.count)
-        let limit = policy.maxN.bases(inLength: L)
+        let names = fasta.contigs.map(\.name)
         for (i, (c, start)) in candidates.enumerated() {
-            if Int((comps[i].n * Double(L)).rounded()) > limit { skip.tooManyN += 1; continue }
+            // --strict: an error, as for peaks.
+            let n = Int((comps[i].n * Double(L)).rounded())
+            if try policy.tooManyN(n, window: Interval(chrom: names[Int(c)], start: start, end: start + L), origin: "the tiling of \(fasta.path)") {
+                skip.tooManyN += 1
+                continue
+            }
             out.append(DatasetWindow(contig: c, start: start, kind: .tile))
         }
         skipped["tiles"] = skip

@@ -366,9 +366,14 @@ public final class MotifComparison: Sendable {
     /// there): the values counted into buckets by a monotone map of their value, then only
     /// the buckets holding ranks j and k sorted. Exact for finite values.
     static func middleValues(_ v: [Double], _ j: Int, _ k: Int) -> (Double, Double) {
+        guard v.allSatisfy({ $0.isFinite }) else {
+            // Not a number or infinite values: a sort (NaN last) decides.
+            let s = v.sorted { $0 < $1 || (!$0.isNaN && $1.isNaN) }
+            return (s[j], s[k])
+        }
         var lo = Double.infinity, hi = -Double.infinity
         for x in v { lo = min(lo, x); hi = max(hi, x) }
-        guard hi > lo, hi - lo < .infinity else { return (lo, lo) }
+        guard hi > lo else { return (lo, lo) }
         let buckets = 4096
         let scale = Double(buckets) / (hi - lo)
         @inline(__always) func bucket(_ x: Double) -> Int { min(buckets - 1, Int((x - lo) * scale)) }

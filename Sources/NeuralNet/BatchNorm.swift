@@ -131,10 +131,12 @@ public final class BatchNorm: Layer {
             mean[j] = Float(m)
             variance[j] = Float(max(gq[j] / perGroup - m * m, 0))
             if let t = debiasStep, t >= 1 {
-                // value_t = (m (1 - m^(t-1)) value_(t-1) + (1 - m) x_t) / (1 - m^t)
+                // value_t = (m (1 - m^(t-1)) value_(t-1) + (1 - m) x_t) / (1 - m^t); the variance
+                // as Keras 2.2 feeds it, times n / (n - 1 - epsilon) (its unbiased estimate).
                 let m = Double(momentum), before = 1 - pow(m, Double(t - 1)), after = 1 - pow(m, Double(t))
+                let unbiased = Double(variance[j]) * perGroup / max(perGroup - 1 - Double(epsilon), 1e-12)
                 runningMean.values[j] = Float((m * before * Double(runningMean.values[j]) + (1 - m) * Double(mean[j])) / after)
-                runningVar.values[j] = Float((m * before * Double(runningVar.values[j]) + (1 - m) * Double(variance[j])) / after)
+                runningVar.values[j] = Float((m * before * Double(runningVar.values[j]) + (1 - m) * unbiased) / after)
             } else {
                 runningMean.values[j] = momentum * runningMean.values[j] + (1 - momentum) * mean[j]
                 runningVar.values[j] = momentum * runningVar.values[j] + (1 - momentum) * variance[j]

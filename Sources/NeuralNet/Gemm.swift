@@ -1,4 +1,7 @@
 import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// C (m x n) = alpha * op(A) * op(B) + beta * C, row-major, through OpenBLAS.
 @inline(__always)
@@ -17,7 +20,16 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
 /// the pool, 0.21 s without. Safe to call more than once.
 public func releaseBLASWorkers() {
     openblas_set_num_threads(1)
-    _ = blas_thread_shutdown_()
+    #if canImport(Glibc) && os(Linux)
+    // Looked up at run time: serial builds do not export it, and only the pthreads build
+    // (openblas_get_parallel() == 1) keeps a pool that this stops for good (the OpenMP build
+    // re-creates its buffers lazily).
+    typealias Query = @convention(c) () -> Int32
+    guard let parallel = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "openblas_get_parallel"),
+          unsafeBitCast(parallel, to: Query.self)() == 1,
+          let shutdown = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") else { return }
+    _ = unsafeBitCast(shutdown, to: Query.self)()
+    #endif
 }
 
 /// Sets the network's worker threads (crick's `-@` budget). The network splits its work into

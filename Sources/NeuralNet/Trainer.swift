@@ -25,6 +25,10 @@ public struct LabelledRows {
     public var profiles: ((Int) -> UnsafeBufferPointer<Float>)?
     /// Profile positions a model predicts.
     public var profileLength = 0
+    /// For stranded signals, the task holding each task's other strand (nil: all unstranded).
+    /// A reverse-complemented row takes its plus strand's targets from the minus strand, and
+    /// the other way round.
+    public var partner: [Int]?
 
     public init(length: Int, tasks: Int, rows: [Int], jitter: Int = 0, sequence: @escaping (Int) -> UnsafeBufferPointer<UInt8>,
                 labels: @escaping (Int) -> UnsafeBufferPointer<UInt8>) {
@@ -43,6 +47,7 @@ public struct LabelledRows {
         r.targets = targets
         r.profiles = profiles
         r.profileLength = profileLength
+        r.partner = partner
         return r
     }
 
@@ -80,15 +85,17 @@ public struct LabelledRows {
             case .mse, .poisson:
                 if let targets {
                     let v = targets(r)
-                    for t in 0..<tasks { y[k * width + t] = v[t] }
+                    for t in 0..<tasks { y[k * width + t] = v[flipped ? partner?[t] ?? t : t] }
                 }
             case .profile:
                 guard let profiles else { break }
                 let v = profiles(r)  // (T, stored)
                 for t in 0..<tasks {
+                    // rc(x)'s plus strand is x's minus strand, reversed.
+                    let source = flipped ? partner?[t] ?? t : t
                     var total: Float = 0
                     for q in 0..<P {
-                        let value = v[t * stored + at + (flipped ? P - 1 - q : q)]
+                        let value = v[source * stored + at + (flipped ? P - 1 - q : q)]
                         y[k * width + q * tasks + t] = value
                         total += value
                     }

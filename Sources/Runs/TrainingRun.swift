@@ -113,9 +113,10 @@ public struct TrainingRun {
             }
         } else if a.profileLength != nil {
             throw RunError.usage("\(a.name) ends in a profilehead: it needs --loss profile and a dataset with profiles")
-        } else if objective != .binary, !pairs.isEmpty, a.strand != .standard {
-            // A count per strand is not RC-invariant: rc(x)'s plus count is x's minus count.
-            throw RunError.usage("--loss \(objective.rawValue) on stranded signals needs --strand standard; \(a.strand.rawValue) models predict stranded counts through a profile head (--loss profile)")
+        } else if objective != .binary, !pairs.isEmpty {
+            // A count per strand is not RC-invariant (rc(x)'s plus count is x's minus count), and
+            // only a profile head knows which outputs are the two strands of one signal.
+            throw RunError.usage("--loss \(objective.rawValue) on stranded signals: their strands are paired in profile models only (--loss profile, with --profile in the dataset); for counts per strand, build the dataset with one --signal per strand")
         }
         return a
     }

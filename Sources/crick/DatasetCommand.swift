@@ -58,8 +58,9 @@ struct DatasetBuild: ParsableCommand {
             predict them with the strands swapped for the reverse complement. Without --peaks the \
             windows tile the genome instead (every --stride bp from each contig's start, on \
             --chroms when given; windows touching --exclude or holding more N than --max-n are \
-            left out and counted), kind "tile" in regions.bed, with no labels (labels.npy N x 0) \
-            and no negatives.
+            left out and counted; --strict: an error), kind "tile" in regions.bed, with no labels \
+            (labels.npy N x 0) and no negatives (the negative, peak-filter and flank options do \
+            not apply).
 
             Output DIR: sequences.npy (uint8 codes, N x L), labels.npy (uint8, N x T), \
             split.npy (0 train, 1 valid, 2 test), regions.bed, dataset.json; written under a \
@@ -174,6 +175,7 @@ struct DatasetBuild: ParsableCommand {
 
     func validate() throws {
         if peaks.isEmpty && self.signals.isEmpty && strandedSignals.isEmpty { throw ValidationError("give at least one --peaks NAME=PATH (or --signal to tile the genome)") }
+        if peaks.isEmpty && (top != nil || minScore != nil) { throw ValidationError("--top and --min-score filter peaks; without --peaks the windows tile the genome") }
         if stride != nil && !peaks.isEmpty { throw ValidationError("--stride tiles the genome for --signal without --peaks; with --peaks the windows come from the peaks") }
         try FlagBounds.length(stride, "--stride")
         try FlagBounds.length(length, "--length")

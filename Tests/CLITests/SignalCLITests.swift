@@ -337,6 +337,12 @@ final class SignalCLITests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("pairs"), refused.stderr)
         let train = try runTool(crickBinary, ["train", dir.file("st"), "--arch", arch, "--epochs", "2", "--seed", "3", "-q", "-o", dir.file("run")])
         XCTAssertEqual(train.status, 0, train.stderr)
+        // Augmented with both strands of every row (their strands swapped), and counts refused.
+        let augmented = try runTool(crickBinary, ["train", dir.file("st"), "--arch", arch, "--epochs", "1", "--rc-augment", "both", "-q", "-o", dir.file("run-aug")])
+        XCTAssertEqual(augmented.status, 0, augmented.stderr)
+        let counts = try runTool(crickBinary, ["train", dir.file("st"), "--loss", "mse", "--strand", "standard", "--epochs", "1", "-q", "-o", dir.file("run-mse")])
+        XCTAssertEqual(counts.status, 64, counts.stderr)
+        XCTAssertTrue(counts.stderr.contains("one --signal per strand"), counts.stderr)
         let evaluation = try runTool(crickBinary, ["evaluate", "--model", dir.file("run"), dir.file("st"), "--json"])
         XCTAssertEqual(evaluation.status, 0, evaluation.stderr)
         XCTAssertTrue(evaluation.text.contains("atac.minus") && evaluation.text.contains("jsd"), evaluation.text)
@@ -459,8 +465,15 @@ final class SignalCLITests: XCTestCase {
         XCTAssertTrue(classifier.stderr.contains("peak labels"), classifier.stderr)
         let stride = try dataset("bad", ["--signal", dir.file("cov.bw"), "--stride", "100"])
         XCTAssertEqual(stride.status, 64, stride.stderr)
+        XCTAssertTrue(stride.stderr.contains("--stride tiles the genome"), stride.stderr)
         let tile = try dataset("bad2", ["--negatives", "tile"])
         XCTAssertEqual(tile.status, 64, tile.stderr)
+        XCTAssertTrue(tile.stderr.contains("unknown negative kind 'tile'"), tile.stderr)
+        // --strict: an N-rich tile is an error, as an N-rich peak is.
+        let strict = try runTool(crickBinary, ["dataset", "--fasta", dir.file("gn.fa"), "--signal", "atac=" + dir.file("cov.bw"), "--length", "200",
+                                               "--target-length", "100", "--strict", "-q", "-o", dir.file("strict-tiles")])
+        XCTAssertEqual(strict.status, 1, strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("N bases"), strict.stderr)
     }
 
     /// A profile run resumes from its checkpoint to the same weights as an uninterrupted run,

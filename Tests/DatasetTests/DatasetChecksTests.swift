@@ -105,6 +105,16 @@ final class DatasetChecksTests: XCTestCase {
         XCTAssertEqual(try edited { $0["length"] = "long" }, "dataset.json does not describe a crick dataset (key 'length' is not a number): \(path)")
         XCTAssertEqual(try edited { $0["tasks"] = [String]() }, "dataset.json has an invalid 'tasks' (no task, and no signal): \(path)")
         XCTAssertEqual(try edited { $0["format"] = "other" }, "dataset.json has an invalid 'format' ('other', not 'crick-dataset'): \(path)")
+        // Binned profiles with jitter (which crick never writes: the trainer would read past a row).
+        XCTAssertEqual(try edited {
+            $0["jitter"] = 5
+            $0["signal"] = ["tasks": ["a"], "sources": [["name": "a", "path": "a.bw"]], "target_length": 100, "transform": "log1p",
+                            "profile": true, "bin": 10, "profile_width": 10, "missing_contig": [String: Int]()]
+        }, "dataset.json has an invalid 'signal.bin' (10 with jitter 5; binned profiles are stored without jitter): \(path)")
+        XCTAssertEqual(try edited {
+            $0["signal"] = ["tasks": ["a", "b"], "sources": [["name": "a", "path": "a.bw"]], "target_length": 100, "transform": "log1p",
+                            "profile": false, "bin": 1, "missing_contig": [String: Int](), "pairs": [[0, 2]]]
+        }, "dataset.json has an invalid 'signal.pairs' ([[0, 2]]; each must be a [plus, minus] pair of distinct signal task indices): \(path)")
         XCTAssertEqual(try edited { _ in }, "no error")
     }
 }

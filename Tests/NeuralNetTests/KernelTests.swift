@@ -72,7 +72,8 @@ final class KernelTests: XCTestCase {
     }
 
     /// Debiased running statistics equal the momentum-weighted average of the batch statistics
-    /// alone, sum_i (1-m) m^(t-i) x_i / (1 - m^t), written out in Double; the plain moving
+    /// alone, sum_i (1-m) m^(t-i) x_i / (1 - m^t) (the variance as Keras 2.2 feeds it, scaled
+    /// by n / (n - 1 - epsilon)), written out in Double; the plain moving
     /// average keeps m^t of its start (mean 0, variance 1).
     func testDebiasedBatchNormStatistics() {
         var rng = NetRandom(seed: 11)
@@ -94,7 +95,8 @@ final class KernelTests: XCTestCase {
         let mom = 0.99, t = means.count, norm = 1 - pow(mom, Double(t))
         for c in 0..<2 {
             let m = (0..<t).reduce(0.0) { $0 + (1 - mom) * pow(mom, Double(t - 1 - $1)) * means[$1][c] } / norm
-            let v = (0..<t).reduce(0.0) { $0 + (1 - mom) * pow(mom, Double(t - 1 - $1)) * variances[$1][c] } / norm
+            // Keras 2.2 feeds the unbiased variance, times n / (n - 1 - epsilon), n = 20 rows.
+            let v = (0..<t).reduce(0.0) { $0 + (1 - mom) * pow(mom, Double(t - 1 - $1)) * variances[$1][c] * 20 / (19 - 1e-3) } / norm
             XCTAssertEqual(Double(debiased.runningMean.values[c]), m, accuracy: 1e-4 * m)
             XCTAssertEqual(Double(debiased.runningVar.values[c]), v, accuracy: 1e-4 * v)
             // The plain average is still 74% its starting mean 0 after 30 updates.

@@ -165,6 +165,32 @@ final class ObjectiveTests: XCTestCase {
         }
     }
 
+    /// A reverse-complemented row of stranded tasks takes each strand's targets from its
+    /// partner, reversed (profiles) or as they are (counts); unstranded tasks keep their own.
+    func testFlippedRowsSwapTheStrandsOfPairs() {
+        // One row of 4 bases; tasks 0 (unstranded), 1 plus and 2 minus; profiles (3, 4).
+        let seq: [UInt8] = [0, 1, 2, 3]
+        let profiles: [Float] = [1, 2, 3, 4, 10, 20, 30, 40, 100, 200, 300, 400]
+        let counts: [Float] = [7, 8, 9]
+        let label: [UInt8] = [0]
+        var rows = LabelledRows(length: 4, tasks: 3, rows: [0], sequence: { _ in seq.withUnsafeBufferPointer { $0 } },
+                                labels: { _ in label.withUnsafeBufferPointer { $0 } })
+        rows.objective = .profile
+        rows.profileLength = 4
+        rows.profiles = { _ in profiles.withUnsafeBufferPointer { $0 } }
+        rows.partner = [0, 2, 1]
+        let (_, y) = rows.batch([0], flip: [true])
+        // (P, T) then log1p totals: task 0 reversed; task 1 = task 2's profile reversed; task 2 = task 1's.
+        XCTAssertEqual(Array(y[0..<12]), [4, 400, 40, 3, 300, 30, 2, 200, 20, 1, 100, 10])
+        XCTAssertEqual(y[13], log1p(1000), accuracy: 1e-4)
+        let (_, straight) = rows.batch([0], flip: [false])
+        XCTAssertEqual(Array(straight[0..<3]), [1, 10, 100])
+        rows.objective = .mse
+        rows.targets = { _ in counts.withUnsafeBufferPointer { $0 } }
+        XCTAssertEqual(rows.batch([0], flip: [true]).1, [7, 9, 8])
+        XCTAssertEqual(rows.batch([0], flip: [false]).1, [7, 8, 9])
+    }
+
     private func oneHotRandom(batch: Int, length: Int, _ rng: inout NetRandom) -> Tensor {
         let codes = (0..<(batch * length)).map { _ in UInt8(rng.next() % 4) }
         return codes.withUnsafeBufferPointer { oneHot(codes: $0, batch: batch, length: length) }
