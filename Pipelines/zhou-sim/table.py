@@ -88,9 +88,12 @@ for c in configs:
         got = [g for g in got if g[0] is not None]
         cells.append(f"{statistics.mean(g[0] for g in got):.3f} / {statistics.mean(g[1] for g in got):.3f} ({len(got)})" if got else "-")
     print(f"| {c} | " + " | ".join(cells) + " |")
-# Diagnostic runs (results/diagnostics/NAME/metrics.tsv: trained outside the protocol, recorded by hand).
+# Diagnostic runs of crick (results/diagnostics/NAME/metrics.tsv: trained outside the protocol,
+# recorded by hand); other diagnostics (a PyTorch run's epochs.tsv) have no steps to line up.
 diagnostics = os.path.join(results, "diagnostics")
 for name in sorted(os.listdir(diagnostics)) if os.path.isdir(diagnostics) else []:
+    if not os.path.exists(os.path.join(diagnostics, name, "metrics.tsv")):
+        continue
     rows = curve(os.path.join(diagnostics, name, "metrics.tsv"))
     cells = []
     for s in STEPS:
