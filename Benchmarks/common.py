@@ -37,6 +37,21 @@ def machine():
     return f"{cpu_model()}; flags: {cpu_flags()}; load average {load:.2f} at start"
 
 
+def sgemm_peak(torch):
+    """GFLOP/s of torch's single-precision matrix product at its thread count (2048^3, best of
+    5 trials of 3: a single trial on a shared VM can land on a slow moment)."""
+    import time
+    a = torch.randn(2048, 2048)
+    torch.mm(a, a)
+    peak = 0.0
+    for _ in range(5):
+        t = time.perf_counter()
+        for _ in range(3):
+            torch.mm(a, a)
+        peak = max(peak, 3 * 2 * 2048 ** 3 / (time.perf_counter() - t) / 1e9)
+    return peak
+
+
 def alternate(ours, theirs, pairs=5, warmup=1):
     """Times crick and a peer alternately: `warmup` unrecorded runs of each, then `pairs` pairs
     (ours, theirs). Each callable does the same work and returns its seconds. Returns

@@ -24,7 +24,7 @@ def main():
     import torch
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.dirname(HERE))
-    from common import BusyNeighbour, alternate, machine, ratio_text, report
+    from common import BusyNeighbour, alternate, machine, ratio_text, report, sgemm_peak
     import statistics
     from torch_models import chip, from_file, load_safetensors
     torch.set_num_threads(args.threads)
@@ -32,16 +32,8 @@ def main():
     out_dir = os.path.join(args.out, "nn")
     os.makedirs(out_dir, exist_ok=True)
 
-    # sgemm peak of this machine at this thread count (torch's BLAS, 2048^3).
-    # Best of 5 trials: a single trial on a shared VM can land on a slow moment.
-    a = torch.randn(2048, 2048)
-    torch.mm(a, a)
-    peak = 0.0
-    for _ in range(5):
-        t = time.perf_counter()
-        for _ in range(3):
-            torch.mm(a, a)
-        peak = max(peak, 3 * 2 * 2048 ** 3 / (time.perf_counter() - t) / 1e9)
+    # sgemm peak of this machine at this thread count (torch's BLAS).
+    peak = sgemm_peak(torch)
 
     rows = []
     for strand in ["rc", "standard"]:

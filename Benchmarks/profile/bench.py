@@ -29,7 +29,7 @@ def main():
     import torch
     sys.path.insert(0, os.path.join(HERE, "..", "nn"))
     sys.path.insert(0, os.path.join(HERE, ".."))
-    from common import DATA, BusyNeighbour, alternate, machine, ratio_text, report
+    from common import DATA, BusyNeighbour, alternate, machine, ratio_text, report, sgemm_peak
     from torch_models import CrickModel, from_file, load_safetensors, profile_loss
     torch.set_num_threads(args.threads)
     out = os.path.join(args.out, "profile")
@@ -64,15 +64,8 @@ def main():
         a, b = profile_loss(ours, prof, 200, 1, 1.0).item(), profile_loss(theirs, prof, 200, 1, 1.0).item()
         checks.append((strand, float((ours - theirs).abs().max()), a, b))
 
-    # sgemm peak of this machine at this thread count (torch's BLAS, 2048^3, best of 5).
-    a = torch.randn(2048, 2048)
-    torch.mm(a, a)
-    peak = 0.0
-    for _ in range(5):
-        t = time.perf_counter()
-        for _ in range(3):
-            torch.mm(a, a)
-        peak = max(peak, 3 * 2 * 2048 ** 3 / (time.perf_counter() - t) / 1e9)
+    # sgemm peak of this machine at this thread count (torch's BLAS).
+    peak = sgemm_peak(torch)
 
     def train_flops(channels):
         """FLOPs of one training step per sequence: forward, weight gradients, and input

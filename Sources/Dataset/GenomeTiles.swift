@@ -10,7 +10,10 @@ extension DatasetBuilder {
         let L = options.length, step = options.tileStride ?? L
         var total = 0
         for (c, contig) in fasta.contigs.enumerated() where usable[c] && contig.length >= L {
-            total = total.addingReportingOverflow((contig.length - L) / step + 1).partialValue
+            guard let sum = CheckedSize.sum(total, (contig.length - L) / step + 1) else {
+                throw DatasetError.invalid("tiling the genome every \(step) bp: the window count overflows")
+            }
+            total = sum
         }
         guard total > 0 else {
             throw DatasetError.invalid("no window of \(L) bp fits in the contigs to tile (\(options.chroms.map { "--chroms " + $0.joined(separator: ",") } ?? fasta.path))")

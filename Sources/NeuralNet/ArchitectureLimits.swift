@@ -118,9 +118,7 @@ extension Architecture {
                 guard (l - (bases + k - 1)) % 2 == 0 else {
                     throw fail("\(at): its input length \(l) minus profile \(p) x bin \(bin) + kernel \(k) - 1 must be even (a centred crop)")
                 }
-                let paired = (spec.pairs ?? []).flatMap { $0 }
-                guard (spec.pairs ?? []).allSatisfy({ $0.count == 2 }), paired.allSatisfy({ (0..<outputs).contains($0) }),
-                      Set(paired).count == paired.count else {
+                guard ProfileLayout.validPairs(spec.pairs ?? [], tasks: outputs) else {
                     throw fail("\(at): pairs must be disjoint [plus, minus] pairs of output indices in 0..<\(outputs)")
                 }
                 guard let weights = CheckedSize.product(k, channels, outputs), let dense = CheckedSize.product(channels, outputs),

@@ -71,8 +71,7 @@ public final class ProfileHead: Layer {
         guard (length - span) % 2 == 0 else {
             throw NetworkError.architecture("profilehead: the trunk's output length \(length) minus profile length x bin + kernel - 1 (\(span)) must be even, so the crop is symmetric")
         }
-        let paired = pairs.flatMap { $0 }
-        guard pairs.allSatisfy({ $0.count == 2 }), paired.allSatisfy({ (0..<tasks).contains($0) }), Set(paired).count == paired.count else {
+        guard ProfileLayout.validPairs(pairs, tasks: tasks) else {
             throw NetworkError.architecture("profilehead: pairs must be disjoint [plus, minus] pairs of task indices in 0..<\(tasks)")
         }
         self.length = length

@@ -24,10 +24,17 @@ public struct ProfileLayout: Sendable, Equatable {
     /// Bases a window's profile covers: P * bin.
     public var bases: Int { length * bin }
 
-    /// The task whose track is `t`'s other strand (t itself when unstranded).
-    public func partner(_ t: Int) -> Int {
-        for p in pairs { if p[0] == t { return p[1] }; if p[1] == t { return p[0] } }
-        return t
+    /// Whether `pairs` are disjoint [plus, minus] pairs of task indices in 0..<tasks.
+    public static func validPairs(_ pairs: [[Int]], tasks: Int) -> Bool {
+        let paired = pairs.flatMap { $0 }
+        return pairs.allSatisfy { $0.count == 2 } && paired.allSatisfy { (0..<tasks).contains($0) } && Set(paired).count == paired.count
+    }
+
+    /// Each task's other strand under `pairs` (valid ones), itself when unstranded.
+    public static func partners(_ pairs: [[Int]], tasks: Int) -> [Int] {
+        var out = Array(0..<tasks)
+        for p in pairs { out[p[0]] = p[1]; out[p[1]] = p[0] }
+        return out
     }
 
     /// Turns the outputs of rc(x) into the layout of x's, in place, for every item of `values`
@@ -35,7 +42,7 @@ public struct ProfileLayout: Sendable, Equatable {
     /// (profiles and counts) swapped.
     public func alignReverse(_ values: UnsafeMutableBufferPointer<Float>) {
         let w = width, t = tasks, p = length
-        let swapped = (0..<t).map(partner)
+        let swapped = ProfileLayout.partners(pairs, tasks: t)
         var item = [Float](repeating: 0, count: w)
         for base in stride(from: 0, to: values.count - w + 1, by: w) {
             for j in 0..<w { item[j] = values[base + j] }

@@ -47,11 +47,7 @@ public final class OpenDataset {
         guard objective != .binary, let signal = info.signal else { return r }
         r = LabelledRows(length: info.length, tasks: signal.tasks.count, rows: r.rows, jitter: info.jitter ?? 0, sequence: r.sequence, labels: r.labels)
         r.objective = objective
-        if let pairs = signal.pairs, !pairs.isEmpty {
-            var partner = Array(0..<signal.tasks.count)
-            for p in pairs { partner[p[0]] = p[1]; partner[p[1]] = p[0] }
-            r.partner = partner
-        }
+        if let pairs = signal.pairs, !pairs.isEmpty { r.partner = ProfileLayout.partners(pairs, tasks: signal.tasks.count) }
         if let t = targets { r.targets = { t.floatRow($0) } }
         if let p = profiles {
             r.profiles = { p.floatRow($0) }

@@ -6,7 +6,8 @@ import Pipeline
 public final class BedGraphWriter: TrackWriter {
     private let output: OutputFile
     private var order: TrackOrderCheck
-    private var line: [UInt8] = []
+    /// The line of `add`, composed in place (grown for a long chromosome name).
+    private var line = [UInt8](repeating: 0, count: 256)
 
     /// Opens `path` (`-` for stdout). `trackLine`, when given, is the first line.
     public init(path: String, genome: TrackGenome, trackLine: String? = nil, comments: [String] = []) throws {
@@ -14,51 +15,37 @@ public final class BedGraphWriter: TrackWriter {
         order = TrackOrderCheck(genome: genome, path: path)
         if let trackLine { try output.write(trackLine + "\n") }
         for c in comments { try output.write("#" + c + "\n") }
-        line.reserveCapacity(128)
     }
 
     public func add(_ chrom: String, _ start: Int, _ end: Int, _ value: Float) throws {
-        try order.check(chrom, start, end)
-        guard value.isFinite else {
-            throw TrackError.invalidInterval(path: output.path, detail: "non-finite score at \(chrom):\(start + 1)-\(end)")
+        try BedGraphWriter.check(&order, chrom, start, end, value, path: output.path)
+        var text = chrom   // withUTF8 may make the string contiguous: a copy of its own
+        let room = text.utf8.count + BedGraphWriter.lineRoom
+        if line.count < room { line = [UInt8](repeating: 0, count: room) }
+        let n = text.withUTF8 { name in
+            line.withUnsafeMutableBufferPointer { out in
+                out.baseAddress.map { BedGraphWriter.writeLine($0, 0, name, start, end, value) } ?? 0
+            }
         }
-        line.removeAll(keepingCapacity: true)
-        BedGraphWriter.compose(&line, chrom, start, end, value)
-        try output.write(line)
+        try line.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
 
     /// Appends a chromosome's intervals composed in one scratch buffer (written every 64 KB),
     /// each checked as `add` checks it: the same bytes as one `add` per interval.
     public func add(_ chrom: String, runs: [(start: Int, end: Int, value: Float)]) throws {
         guard !runs.isEmpty else { return }
-        let name = Array(chrom.utf8)
-        let flushAt = 1 << 16, lineMax = name.count + 3 * 21 + 64
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: flushAt + lineMax)
+        var text = chrom
+        let flushAt = 1 << 16
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: flushAt + text.utf8.count + BedGraphWriter.lineRoom)
         defer { scratch.deallocate() }
         var n = 0
         var order = self.order
         defer { self.order = order }
-        try name.withUnsafeBufferPointer { chromBytes in
+        let path = output.path
+        try text.withUTF8 { name in
             for r in runs {
-                try order.check(chrom, r.start, r.end)
-                guard r.value.isFinite else {
-                    throw TrackError.invalidInterval(path: output.path, detail: "non-finite score at \(chrom):\(r.start + 1)-\(r.end)")
-                }
-                if let base = chromBytes.baseAddress { (scratch + n).update(from: base, count: chromBytes.count) }
-                n += chromBytes.count
-                scratch[n] = 9; n += 1
-                n = BedGraphWriter.writeDecimal(r.start, scratch, n)
-                scratch[n] = 9; n += 1
-                n = BedGraphWriter.writeDecimal(r.end, scratch, n)
-                scratch[n] = 9; n += 1
-                let v = r.value
-                if v == v.rounded(), abs(v) < BedGraphWriter.plainIntegers, v != 0 || v.sign == .plus {
-                    if v < 0 { scratch[n] = UInt8(ascii: "-"); n += 1 }
-                    n = BedGraphWriter.writeDecimal(Int(abs(v)), scratch, n)
-                } else {
-                    for b in formatScore(v).utf8 { scratch[n] = b; n += 1 }
-                }
-                scratch[n] = 10; n += 1
+                try BedGraphWriter.check(&order, chrom, r.start, r.end, r.value, path: path)
+                n = BedGraphWriter.writeLine(scratch, n, name, r.start, r.end, r.value)
                 if n >= flushAt {
                     try output.write(UnsafeRawBufferPointer(start: scratch, count: n))
                     n = 0
@@ -66,6 +53,42 @@ public final class BedGraphWriter: TrackWriter {
             }
         }
         if n > 0 { try output.write(UnsafeRawBufferPointer(start: scratch, count: n)) }
+    }
+
+    /// The order and bounds of the interval, and a finite value.
+    private static func check(_ order: inout TrackOrderCheck, _ chrom: String, _ start: Int, _ end: Int, _ value: Float, path: String) throws {
+        try order.check(chrom, start, end)
+        guard value.isFinite else {
+            throw TrackError.invalidInterval(path: path, detail: "non-finite score at \(chrom):\(start + 1)-\(end)")
+        }
+    }
+
+    /// Bytes a line needs beyond its chromosome name: three tabs, two 20-digit coordinates, the
+    /// value and the newline.
+    static let lineRoom = 128
+
+    /// Writes one line (chrom, start, end and value, tab-separated) at `out + at`, which has
+    /// room for the name and `lineRoom` bytes; returns the position after it.
+    private static func writeLine(_ out: UnsafeMutablePointer<UInt8>, _ at: Int, _ name: UnsafeBufferPointer<UInt8>,
+                                  _ start: Int, _ end: Int, _ value: Float) -> Int {
+        var n = at
+        if let base = name.baseAddress { (out + n).update(from: base, count: name.count) }
+        n += name.count
+        out[n] = 9; n += 1
+        n = writeDecimal(start, out, n)
+        out[n] = 9; n += 1
+        n = writeDecimal(end, out, n)
+        out[n] = 9; n += 1
+        if value == value.rounded(), abs(value) < plainIntegers, value != 0 || value.sign == .plus {
+            // An integer below 2^24 reads back exactly and Float.description writes it as
+            // "N.0": the same digits without the string.
+            if value < 0 { out[n] = UInt8(ascii: "-"); n += 1 }
+            n = writeDecimal(Int(abs(value)), out, n)
+        } else {
+            for b in formatScore(value).utf8 { out[n] = b; n += 1 }
+        }
+        out[n] = 10
+        return n + 1
     }
 
     /// Writes the decimal digits of v >= 0 at `out + at`; returns the position after them.
@@ -85,40 +108,6 @@ public final class BedGraphWriter: TrackWriter {
 
     public func finish() throws { try output.commit() }
     public func abort() { output.abort() }
-
-    /// One line: chrom, start, end and value, tab-separated (one access to the buffer).
-    private static func compose(_ line: inout [UInt8], _ chrom: String, _ start: Int, _ end: Int, _ value: Float) {
-        line.append(contentsOf: chrom.utf8)
-        line.append(9)
-        appendDecimal(start, to: &line)
-        line.append(9)
-        appendDecimal(end, to: &line)
-        line.append(9)
-        if value == value.rounded(), abs(value) < plainIntegers, value != 0 || value.sign == .plus {
-            // An integer below 2^24 reads back exactly and Float.description writes it as
-            // "N.0": the same digits without the string.
-            if value < 0 { line.append(UInt8(ascii: "-")) }
-            appendDecimal(Int(abs(value)), to: &line)
-        } else {
-            line.append(contentsOf: formatScore(value).utf8)
-        }
-        line.append(10)
-    }
-
-    private static func appendDecimal(_ v: Int, to line: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = v, count = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[count] = UInt8(48 + n % 10)
-                n /= 10
-                count += 1
-            } while n > 0
-            for i in stride(from: count - 1, through: 0, by: -1) { line.append(d[i]) }
-        }
-    }
 }
 
 /// A score as bedGraph text: the shortest decimal that reads back as the same float.

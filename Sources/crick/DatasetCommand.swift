@@ -143,6 +143,13 @@ struct DatasetBuild: ParsableCommand {
     @Option(name: .customLong("stranded-signal"), help: "The plus- and minus-strand tracks of one signal as NAME=PLUS,MINUS (tasks NAME.plus and NAME.minus); repeatable.", transform: StrandedSignalArgument.parse)
     var strandedSignals: [StrandedSignalArgument] = []
 
+    /// The signal tasks: each --signal, then each --stranded-signal as NAME.plus and NAME.minus.
+    var signalTasks: [TaskSource] {
+        signals.map(\.source) + strandedSignals.flatMap {
+            [TaskSource(name: $0.name + ".plus", path: $0.plus), TaskSource(name: $0.name + ".minus", path: $0.minus)]
+        }
+    }
+
     @Option(help: "Without --peaks: bases between the starts of the windows tiling the genome (default: --length, windows that abut).")
     var stride: Int?
 
@@ -174,7 +181,7 @@ struct DatasetBuild: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if peaks.isEmpty && self.signals.isEmpty && strandedSignals.isEmpty { throw ValidationError("give at least one --peaks NAME=PATH (or --signal to tile the genome)") }
+        if peaks.isEmpty && signalTasks.isEmpty { throw ValidationError("give at least one --peaks NAME=PATH (or --signal to tile the genome)") }
         if peaks.isEmpty && (top != nil || minScore != nil) { throw ValidationError("--top and --min-score filter peaks; without --peaks the windows tile the genome") }
         if stride != nil && !peaks.isEmpty { throw ValidationError("--stride tiles the genome for --signal without --peaks; with --peaks the windows come from the peaks") }
         try FlagBounds.length(stride, "--stride")
@@ -185,9 +192,7 @@ struct DatasetBuild: ParsableCommand {
         try FlagBounds.length(jitter, "--jitter", minimum: 0)
         try FlagBounds.length(targetLength, "--target-length")
         try FlagBounds.length(bin, "--bin")
-        let signals = self.signals.map(\.source) + strandedSignals.flatMap {
-            [TaskSource(name: $0.name + ".plus", path: $0.plus), TaskSource(name: $0.name + ".minus", path: $0.minus)]
-        }
+        let signals = signalTasks
         if signals.isEmpty && (targetLength != nil || profile || bin != 1 || transform != .log1p) {
             throw ValidationError("--target-length, --transform, --profile and --bin need --signal")
         }
@@ -220,13 +225,12 @@ struct DatasetBuild: ParsableCommand {
         options.build.peakFilter = PeakFilter(column: scoreColumn, minScore: minScore, top: top)
         options.build.jitter = jitter
         options.build.tileStride = stride
-        let unstranded = signals.map(\.source)
-        let stranded = strandedSignals.flatMap {
-            [TaskSource(name: $0.name + ".plus", path: $0.plus), TaskSource(name: $0.name + ".minus", path: $0.minus)]
-        }
-        if !unstranded.isEmpty || !stranded.isEmpty {
-            var signal = SignalOptions(tasks: unstranded + stranded)
-            signal.pairs = strandedSignals.indices.map { [unstranded.count + 2 * $0, unstranded.count + 2 * $0 + 1] }
+        let signals = signalTasks
+        if !signals.isEmpty {
+            var signal = SignalOptions(tasks: signals)
+            // The stranded pairs follow the unstranded tracks, plus then minus.
+            let first = self.signals.count
+            signal.pairs = strandedSignals.indices.map { [first + 2 * $0, first + 2 * $0 + 1] }
             signal.targetLength = targetLength
             signal.log1p = transform == .log1p
             signal.profile = profile

@@ -40,7 +40,7 @@ extension Fetch: FileCommand {
 }
 
 extension DatasetBuild: FileCommand {
-    var inputFiles: [String] { [fasta] + peaks.map(\.source.path) + signals.map(\.source.path) + strandedSignals.flatMap { [$0.plus, $0.minus] } + exclude + [validRegions, testRegions].compactMap { $0 } }
+    var inputFiles: [String] { [fasta] + peaks.map(\.source.path) + signalTasks.map(\.path) + exclude + [validRegions, testRegions].compactMap { $0 } }
     var outputDirectories: [OutputDirectoryUse] {
         [OutputDirectoryUse(path: output, kind: DatasetInfo.outputKind, force: replace.force, legacyFiles: DatasetInfo.files)]
     }
