@@ -36,12 +36,23 @@ public struct CoverageBuilder: Sendable {
     /// Events per contig, each position << 1 | 1 for a start and position << 1 for an end, so
     /// that a plain integer sort orders them (positions are at most 2^60).
     private var events: [[Int]]
+    /// One-base sites per contig (5' ends, insertion sites): one position each, half the
+    /// events an interval needs, swept by counting equal positions.
+    private var sites: [[Int]]
     /// Intervals added (reads or fragments counted; insertion pairs count once).
     public private(set) var counted = 0
 
     public init(lengths: [Int]) {
         self.lengths = lengths
         events = Array(repeating: [], count: lengths.count)
+        sites = Array(repeating: [], count: lengths.count)
+    }
+
+    /// Adds the one-base interval [position, position + 1) on `contig`; nothing when it lies
+    /// outside the contig.
+    public mutating func addSite(contig: Int, position p: Int) {
+        guard p >= 0, p < lengths[contig] else { return }
+        sites[contig].append(p)
     }
 
     /// Adds [start, end) on `contig`, clipped to the contig; empty spans add nothing.
@@ -57,7 +68,13 @@ public struct CoverageBuilder: Sendable {
 
     /// The runs of `contig`: (start, end, value), maximal, in order, zero runs left out.
     public func runs(contig: Int) -> [(start: Int, end: Int, value: Int)] {
-        let list = CoverageBuilder.radixSorted(events[contig])
+        if events[contig].isEmpty { return CoverageBuilder.siteRuns(CoverageBuilder.radixSorted(sites[contig])) }
+        var all = events[contig]
+        if !sites[contig].isEmpty {
+            all.reserveCapacity(all.count + 2 * sites[contig].count)
+            for p in sites[contig] { all.append(p << 1 | 1); all.append((p + 1) << 1) }
+        }
+        let list = CoverageBuilder.radixSorted(all)
         var out: [(start: Int, end: Int, value: Int)] = []
         var depth = 0, i = 0, previous = 0
         while i < list.count {
@@ -74,6 +91,23 @@ public struct CoverageBuilder: Sendable {
                 i += 1
             }
             previous = p
+        }
+        return out
+    }
+
+    /// The runs of sorted one-base sites: each position's count, equal neighbours merged.
+    static func siteRuns(_ sorted: [Int]) -> [(start: Int, end: Int, value: Int)] {
+        var out: [(start: Int, end: Int, value: Int)] = []
+        var i = 0
+        while i < sorted.count {
+            let p = sorted[i]
+            var n = 0
+            while i < sorted.count && sorted[i] == p { n += 1; i += 1 }
+            if let last = out.last, last.end == p, last.value == n {
+                out[out.count - 1].end = p + 1
+            } else {
+                out.append((p, p + 1, n))
+            }
         }
         return out
     }
@@ -126,7 +160,7 @@ public struct CoverageBuilder: Sendable {
         case .fivePrime, .insertions:
             var p = r.isReverse ? r.end - 1 : r.start
             if o.mode == .insertions && o.tn5Shift { p += r.isReverse ? -4 : 4 }
-            add(contig: r.contig, start: p, end: p + 1)
+            addSite(contig: r.contig, position: p)
         }
         return true
     }
@@ -138,8 +172,8 @@ public struct CoverageBuilder: Sendable {
         case .span: add(contig: contig, start: start, end: end)
         case .fivePrime, .insertions:
             let a = start + (o.tn5Shift ? 4 : 0), b = end - 1 - (o.tn5Shift ? 4 : 0)
-            add(contig: contig, start: a, end: a + 1)
-            add(contig: contig, start: b, end: b + 1)
+            addSite(contig: contig, position: a)
+            addSite(contig: contig, position: b)
         }
     }
 }

@@ -35,24 +35,43 @@ extension Conv1D {
         // Each block's GEMMs use beta 0; no weight gradient when the pass wants none.
         var partial = uninitializedFloats(parameterGradients ? blocks * k * cin * cout : 0)
         var dxp = uninitializedFloats(b * lp * cin)   // every row block starts with beta 0
-        withPointers(padded, dyf, w, writing: &partial, &dxp) { ps, fs, ws, pts, dps in
-            let pb = UnsafeSendable(ps), fb = UnsafeSendable(fs), wb = UnsafeSendable(ws)
-            let tb = UnsafeSendable(pts), xb = UnsafeSendable(dps)
-            // dW_j = sum over row blocks of xp[block + j]^T . dy[block]; partials per block.
-            if parameterGradients {
-                parallelChunks(r, grain: block) { rows in
-                    let dst = tb.value + (rows.lowerBound / block) * k * cin * cout
-                    for j in 0..<k {
-                        sgemm(transA: true, m: cin, n: cout, k: rows.count, pb.value + (rows.lowerBound + j) * cin, lda: cin,
-                              fb.value + (rows.lowerBound + pad0) * cout, ldb: cout, beta: 0, dst + j * cin * cout, ldc: cout)
+        if Conv1D.useDirectKernel {
+            // Both gradients as direct convolutions (Conv1DDirectBackward.swift), over the same
+            // row blocks, so the partials and their sum are those of any thread count.
+            let packed = transposedPanels(w, cin: cin, cout: cout)
+            withPointers(padded, dyf, packed, writing: &partial, &dxp) { ps, fs, ks, pts, dps in
+                let pb = UnsafeSendable(ps), fb = UnsafeSendable(fs), kb = UnsafeSendable(ks)
+                let tb = UnsafeSendable(pts), xb = UnsafeSendable(dps)
+                if parameterGradients {
+                    parallelChunks(r, grain: block) { rows in
+                        Conv1D.directWeightGradient(padded: pb.value, dyf: fb.value, cin: cin, cout: cout, k: k, rows: rows,
+                                                    into: tb.value + (rows.lowerBound / block) * k * cin * cout)
                     }
                 }
+                parallelChunks(b * lp, grain: block) { rows in
+                    Conv1D.directInputGradient(dyf: fb.value, cout: cout, k: k, packedTransposed: kb.value, cin: cin, dxp: xb.value, rows: rows)
+                }
             }
-            // dxp[q] = sum_j dy[q - j] . W_j^T, by blocks of input rows (disjoint outputs).
-            parallelChunks(b * lp, grain: block) { rows in
-                for j in 0..<k {
-                    sgemm(transB: true, m: rows.count, n: cin, k: cout, fb.value + (rows.lowerBound - j + pad0) * cout, lda: cout,
-                          wb.value + j * cin * cout, ldb: cout, beta: j == 0 ? 0 : 1, xb.value + rows.lowerBound * cin, ldc: cin)
+        } else {
+            withPointers(padded, dyf, w, writing: &partial, &dxp) { ps, fs, ws, pts, dps in
+                let pb = UnsafeSendable(ps), fb = UnsafeSendable(fs), wb = UnsafeSendable(ws)
+                let tb = UnsafeSendable(pts), xb = UnsafeSendable(dps)
+                // dW_j = sum over row blocks of xp[block + j]^T . dy[block]; partials per block.
+                if parameterGradients {
+                    parallelChunks(r, grain: block) { rows in
+                        let dst = tb.value + (rows.lowerBound / block) * k * cin * cout
+                        for j in 0..<k {
+                            sgemm(transA: true, m: cin, n: cout, k: rows.count, pb.value + (rows.lowerBound + j) * cin, lda: cin,
+                                  fb.value + (rows.lowerBound + pad0) * cout, ldb: cout, beta: 0, dst + j * cin * cout, ldc: cout)
+                        }
+                    }
+                }
+                // dxp[q] = sum_j dy[q - j] . W_j^T, by blocks of input rows (disjoint outputs).
+                parallelChunks(b * lp, grain: block) { rows in
+                    for j in 0..<k {
+                        sgemm(transB: true, m: rows.count, n: cin, k: cout, fb.value + (rows.lowerBound - j + pad0) * cout, lda: cout,
+                              wb.value + j * cin * cout, ldb: cout, beta: j == 0 ? 0 : 1, xb.value + rows.lowerBound * cin, ldc: cin)
+                    }
                 }
             }
         }

@@ -1,0 +1,100 @@
+import CKernels
+@testable import NeuralNet
+import TestSupport
+import XCTest
+
+/// The many-channel convolution's backward pass, on the direct kernel (at every kernel level the
+/// machine supports) and on shifted GEMMs, against naive loops; the direct path's gradients are
+/// the same bits at one and two threads.
+final class ConvBackwardTests: XCTestCase {
+    private var savedLevel: Int32 = 0
+    private var savedDirect = true
+    override func setUp() { savedLevel = crick_kernel_level(); savedDirect = Conv1D.useDirectKernel }
+    override func tearDown() { _ = crick_set_kernel_level(savedLevel); Conv1D.useDirectKernel = savedDirect; setBLASThreads(1) }
+
+    /// dx (B, L, Cin) and dW (k, Cin, Cout) of y[i][t][o] = sum_j,c x[i][t + j - pad][c] w[j][c][o].
+    private func naive(_ x: Tensor, _ dy: Tensor, w: [Float], k: Int, cout: Int, pad: Int) -> (dx: [Float], dW: [Float]) {
+        let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2]), lout = dy.shape[1]
+        var dx = [Float](repeating: 0, count: b * l * cin), dW = [Float](repeating: 0, count: k * cin * cout)
+        for i in 0..<b {
+            for t in 0..<lout {
+                for j in 0..<k {
+                    let s = t + j - pad
+                    guard s >= 0 && s < l else { continue }
+                    for c in 0..<cin {
+                        for o in 0..<cout {
+                            let g = dy.data[(i * lout + t) * cout + o]
+                            dx[(i * l + s) * cin + c] += g * w[(j * cin + c) * cout + o]
+                            dW[(j * cin + c) * cout + o] += g * x.data[(i * l + s) * cin + c]
+                        }
+                    }
+                }
+            }
+        }
+        return (dx, dW)
+    }
+
+    private func random(_ shape: [Int], _ rng: inout NetRandom) -> Tensor {
+        var t = Tensor(shape: shape)
+        for i in t.data.indices { t.data[i] = rng.uniform(1) }
+        return t
+    }
+
+    /// One backward pass: dx and the weight gradient.
+    private func backward(_ conv: Conv1D, _ x: Tensor, _ dy: Tensor) -> (dx: [Float], dW: [Float]) {
+        let passes = PassWorkspace()
+        conv.weight.zeroGradient()
+        conv.bias?.zeroGradient()
+        _ = conv.forward(x, training: true, workspace: passes)
+        let dx = conv.backward(dy, workspace: passes)
+        return (dx.data, Array(conv.weight.gradient))
+    }
+
+    func testDirectAndGemmBackwardMatchNaiveLoops() {
+        var rng = NetRandom(seed: 31)
+        let levels = Array(Int32(CRICK_KERNELS_GENERIC)...crick_kernel_support())
+        // (batch, length, Cin, Cout, k, padding): tiles of 12/6/1-5 rows, panels of 16 channels,
+        // and more rows than one 1024-row block.
+        let shapes: [(Int, Int, Int, Int, Int, Padding)] = [(2, 40, 32, 32, 14, .valid), (3, 25, 9, 5, 4, .same),
+                                                             (1, 1300, 16, 48, 3, .valid), (2, 700, 13, 17, 7, .same),
+                                                             (4, 30, 64, 8, 1, .valid), (1, 12, 8, 33, 12, .valid)]
+        for (b, l, cin, cout, k, padding) in shapes {
+            let conv = Conv1D(name: "c", kernelSize: k, inChannels: cin, outChannels: cout, padding: padding)
+            conv.initialise(&rng)
+            let x = random([b, l, cin], &rng)
+            let lout = padding == .valid ? l - k + 1 : l
+            let dy = random([b, lout, cout], &rng)
+            let truth = naive(x, dy, w: Array(conv.weight.values), k: k, cout: cout, pad: padding == .valid ? 0 : conv.padLeft)
+            let tolerance = 2e-4 * Float(k * max(cin, cout)).squareRoot() * Float(b * l).squareRoot()
+            var paths: [(String, (dx: [Float], dW: [Float]))] = []
+            Conv1D.useDirectKernel = false
+            paths.append(("gemm", backward(conv, x, dy)))
+            Conv1D.useDirectKernel = true
+            for level in levels {
+                _ = crick_set_kernel_level(level)
+                paths.append(("direct level \(level)", backward(conv, x, dy)))
+            }
+            for (name, got) in paths {
+                let dxWorst = zip(got.dx, truth.dx).map { abs($0 - $1) }.max() ?? 0
+                let dWWorst = zip(got.dW, truth.dW).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThanOrEqual(dxWorst, tolerance, "\(name) dx, shape \((b, l, cin, cout, k, padding))")
+                XCTAssertLessThanOrEqual(dWWorst, tolerance, "\(name) dW, shape \((b, l, cin, cout, k, padding))")
+            }
+        }
+    }
+
+    func testDirectBackwardIsTheSameAtAnyThreadCount() {
+        var rng = NetRandom(seed: 32)
+        Conv1D.useDirectKernel = true
+        let conv = RCConv1D(name: "r", kernelSize: 14, inChannels: 32, filters: 16, padding: .valid)
+        conv.initialise(&rng)
+        let x = random([3, 1000, 32], &rng), dy = random([3, 987, 32], &rng)
+        setBLASThreads(1)
+        let one = backward(conv, x, dy)
+        setBLASThreads(2)
+        let two = backward(conv, x, dy)
+        XCTAssertEqual(one.dx, two.dx)
+        XCTAssertEqual(one.dW, two.dW)
+        XCTAssertTrue(one.dW.contains { $0 != 0 })
+    }
+}
