@@ -109,7 +109,7 @@ public class Conv1D: Layer {
         let cache = workspace.cache(self, Cache.init)
         cache.inputShape = x.shape
         if useShifted {
-            let (y, xp) = shiftedForward(x, keep: true, epilogue: nil)
+            let (y, xp) = manyChannelForward(x, keep: true, epilogue: nil)
             cache.padded = xp
             cache.paddedLength = padding == .same ? x.shape[1] + kernelSize - 1 : x.shape[1]
             cache.cols = []
@@ -123,7 +123,7 @@ public class Conv1D: Layer {
 
     /// The convolution alone at inference, keeping nothing.
     public func infer(_ x: Tensor) -> Tensor {
-        useShifted ? shiftedForward(x, keep: false, epilogue: nil).y : im2colForward(x, keep: false, epilogue: nil).y
+        useShifted ? manyChannelForward(x, keep: false, epilogue: nil).y : im2colForward(x, keep: false, epilogue: nil).y
     }
 
     /// Inference with a batch norm and activation folded into the output pass, keeping nothing
@@ -132,7 +132,7 @@ public class Conv1D: Layer {
         if inChannels == 4, let codes = Conv1D.oneHotCodes(x) {
             return lookupForward(codes, batch: x.shape[0], length: x.shape[1], epilogue: epilogue)
         }
-        return useShifted ? shiftedForward(x, keep: false, epilogue: epilogue).y : im2colForward(x, keep: false, epilogue: epilogue).y
+        return useShifted ? manyChannelForward(x, keep: false, epilogue: epilogue).y : im2colForward(x, keep: false, epilogue: epilogue).y
     }
 
     public func backward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
@@ -140,7 +140,18 @@ public class Conv1D: Layer {
         precondition(cache.inputShape.count == 3 && !(useShifted ? cache.padded.isEmpty : cache.cols.isEmpty),
                      "\(kind).backward needs a layer-by-layer forward into the workspace first")
         let parameters = workspace.accumulatesParameterGradients
-        return useShifted ? shiftedBackward(dy, cache, parameterGradients: parameters) : im2colBackward(dy, cache, parameterGradients: parameters)
+        return useShifted ? manyChannelBackward(dy, cache, parameterGradients: parameters) : im2colBackward(dy, cache, parameterGradients: parameters)
+    }
+
+    /// The forward pass of a many-channel input: shifted GEMMs or the direct kernel (the RC
+    /// convolution overrides it with its folded pass).
+    func manyChannelForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> (y: Tensor, padded: [Float]) {
+        shiftedForward(x, keep: keep, epilogue: epilogue)
+    }
+
+    /// The backward pass of a many-channel input (the RC convolution overrides it).
+    func manyChannelBackward(_ dy: Tensor, _ cache: Cache, parameterGradients: Bool) -> Tensor {
+        shiftedBackward(dy, cache, parameterGradients: parameterGradients)
     }
 }
 

@@ -11,6 +11,22 @@ public final class RCConv1D: Conv1D {
 
     override var effectiveOut: Int { 2 * outChannels }
 
+    /// Many-channel passes fold the strands (RCConv1DFold.swift: half the multiply-adds) on the
+    /// direct kernel; tests switch it off to compare with the 2F-channel passes.
+    nonisolated(unsafe) static var useFold = true
+
+    /// Whether this layer's many-channel passes are folded.
+    var folds: Bool { RCConv1D.useFold && Conv1D.useDirectKernel && inChannels % 2 == 0 }
+
+    override func manyChannelForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> (y: Tensor, padded: [Float]) {
+        folds ? foldedForward(x, keep: keep, epilogue: epilogue) : super.manyChannelForward(x, keep: keep, epilogue: epilogue)
+    }
+
+    override func manyChannelBackward(_ dy: Tensor, _ cache: Cache, parameterGradients: Bool) -> Tensor {
+        folds ? foldedBackward(dy, cache, parameterGradients: parameterGradients)
+            : super.manyChannelBackward(dy, cache, parameterGradients: parameterGradients)
+    }
+
     public override func outputShape(_ input: [Int]) throws -> [Int] {
         let s = try super.outputShape(input)
         return [s[0], 2 * outChannels]

@@ -10,7 +10,12 @@ final class ConvBackwardTests: XCTestCase {
     private var savedLevel: Int32 = 0
     private var savedDirect = true
     override func setUp() { savedLevel = crick_kernel_level(); savedDirect = Conv1D.useDirectKernel }
-    override func tearDown() { _ = crick_set_kernel_level(savedLevel); Conv1D.useDirectKernel = savedDirect; setBLASThreads(1) }
+    override func tearDown() {
+        _ = crick_set_kernel_level(savedLevel)
+        Conv1D.useDirectKernel = savedDirect
+        RCConv1D.useFold = true
+        setBLASThreads(1)
+    }
 
     /// dx (B, L, Cin) and dW (k, Cin, Cout) of y[i][t][o] = sum_j,c x[i][t + j - pad][c] w[j][c][o].
     private func naive(_ x: Tensor, _ dy: Tensor, w: [Float], k: Int, cout: Int, pad: Int) -> (dx: [Float], dW: [Float]) {
@@ -40,14 +45,76 @@ final class ConvBackwardTests: XCTestCase {
         return t
     }
 
-    /// One backward pass: dx and the weight gradient.
+    /// One backward pass: dx and the weight gradient (the bias gradient appended).
     private func backward(_ conv: Conv1D, _ x: Tensor, _ dy: Tensor) -> (dx: [Float], dW: [Float]) {
         let passes = PassWorkspace()
         conv.weight.zeroGradient()
         conv.bias?.zeroGradient()
         _ = conv.forward(x, training: true, workspace: passes)
         let dx = conv.backward(dy, workspace: passes)
-        return (dx.data, Array(conv.weight.gradient))
+        return (dx.data, Array(conv.weight.gradient) + (conv.bias.map { Array($0.gradient) } ?? []))
+    }
+
+    /// x reverse-complemented in the RC layout: positions reversed, channel c to Cin-1-c.
+    private func reverseComplement(_ x: Tensor) -> Tensor {
+        let (b, l, c) = (x.shape[0], x.shape[1], x.shape[2])
+        var r = Tensor(shape: x.shape)
+        for i in 0..<b { for t in 0..<l { for j in 0..<c { r.data[(i * l + t) * c + j] = x.data[(i * l + l - 1 - t) * c + c - 1 - j] } } }
+        return r
+    }
+
+    /// The folded RC convolution (half the multiply-adds) against the 2F-channel one: forward,
+    /// fused inference, dx, dW and db, over tile and panel edges, odd and even widths, both
+    /// paddings, at every kernel level.
+    func testFoldedRCConvolutionMatchesTheTwoStrandPasses() {
+        var rng = NetRandom(seed: 33)
+        let levels = Array(Int32(CRICK_KERNELS_AVX2)...max(Int32(CRICK_KERNELS_AVX2), crick_kernel_support()))
+        let shapes: [(Int, Int, Int, Int, Int, Padding)] = [(2, 60, 32, 16, 14, .valid), (3, 41, 8, 3, 4, .same),
+                                                             (1, 300, 130, 33, 11, .valid), (2, 77, 20, 17, 7, .same),
+                                                             (2, 9, 64, 64, 1, .valid), (1, 150, 12, 40, 21, .valid)]
+        for (b, l, cin, f, k, padding) in shapes {
+            let conv = RCConv1D(name: "r", kernelSize: k, inChannels: cin, filters: f, padding: padding)
+            conv.initialise(&rng)
+            for i in conv.bias!.values.indices { conv.bias!.values[i] = rng.uniform(0.5) }
+            let x = random([b, l, cin], &rng)
+            let lout = padding == .valid ? l - k + 1 : l
+            let dy = random([b, lout, 2 * f], &rng)
+            let epilogue = Conv1D.Epilogue(scale: (0..<(2 * f)).map { Float($0 % 5) * 0.25 + 0.5 }, shift: (0..<(2 * f)).map { Float($0 % 3) - 1 },
+                                           activation: .relu)
+            Conv1D.useDirectKernel = true
+            RCConv1D.useFold = false
+            let plainY = conv.infer(x), plainFused = conv.inferFused(x, epilogue: epilogue), plain = backward(conv, x, dy)
+            RCConv1D.useFold = true
+            let tolerance = 1e-4 * Float(k * cin).squareRoot() * Float(b * l).squareRoot()
+            let what = "shape \((b, l, cin, f, k, padding))"
+            var byLevel: [[Float]] = []
+            for level in levels where crick_kernel_support() >= level {
+                _ = crick_set_kernel_level(level)
+                let y = conv.infer(x), fused = conv.inferFused(x, epilogue: epilogue), folded = backward(conv, x, dy)
+                byLevel.append(y.data + folded.dx + folded.dW)
+                XCTAssertLessThanOrEqual(zip(y.data, plainY.data).map { abs($0 - $1) }.max() ?? 0, 2e-5 * Float(k * cin).squareRoot(), "y, \(what)")
+                XCTAssertLessThanOrEqual(zip(fused.data, plainFused.data).map { abs($0 - $1) }.max() ?? 0, 2e-5 * Float(k * cin).squareRoot(), "fused, \(what)")
+                XCTAssertLessThanOrEqual(zip(folded.dx, plain.dx).map { abs($0 - $1) }.max() ?? 0, tolerance, "dx, \(what)")
+                XCTAssertLessThanOrEqual(zip(folded.dW, plain.dW).map { abs($0 - $1) }.max() ?? 0, tolerance, "dW, \(what)")
+                XCTAssertEqual(folded.dW.count, plain.dW.count)
+            }
+            // AVX2 and AVX-512 give the same bits (the fold's rows and the kernel's FMA chains).
+            if byLevel.count == 2 { XCTAssertEqual(byLevel[0], byLevel[1], "AVX2 and AVX-512 differ, \(what)") }
+        }
+    }
+
+    /// The folded pass gives the reverse complement's outputs as the same bits reversed.
+    func testFoldedRCConvolutionIsExactlyEquivariant() {
+        var rng = NetRandom(seed: 34)
+        Conv1D.useDirectKernel = true
+        for (cin, f, k) in [(32, 16, 14), (130, 33, 11), (8, 3, 4)] {
+            let conv = RCConv1D(name: "r", kernelSize: k, inChannels: cin, filters: f, padding: .valid)
+            conv.initialise(&rng)
+            for i in conv.bias!.values.indices { conv.bias!.values[i] = rng.uniform(0.5) }
+            let x = random([2, 90, cin], &rng)
+            let y = conv.infer(x), yr = conv.infer(reverseComplement(x))
+            XCTAssertEqual(reverseComplement(yr).data, y.data, "cin \(cin) f \(f) k \(k)")
+        }
     }
 
     func testDirectAndGemmBackwardMatchNaiveLoops() {
@@ -89,12 +156,15 @@ final class ConvBackwardTests: XCTestCase {
         let conv = RCConv1D(name: "r", kernelSize: 14, inChannels: 32, filters: 16, padding: .valid)
         conv.initialise(&rng)
         let x = random([3, 1000, 32], &rng), dy = random([3, 987, 32], &rng)
-        setBLASThreads(1)
-        let one = backward(conv, x, dy)
-        setBLASThreads(2)
-        let two = backward(conv, x, dy)
-        XCTAssertEqual(one.dx, two.dx)
-        XCTAssertEqual(one.dW, two.dW)
-        XCTAssertTrue(one.dW.contains { $0 != 0 })
+        for fold in [true, false] {
+            RCConv1D.useFold = fold
+            setBLASThreads(1)
+            let one = backward(conv, x, dy)
+            setBLASThreads(2)
+            let two = backward(conv, x, dy)
+            XCTAssertEqual(one.dx, two.dx, "fold \(fold)")
+            XCTAssertEqual(one.dW, two.dW, "fold \(fold)")
+            XCTAssertTrue(one.dW.contains { $0 != 0 })
+        }
     }
 }

@@ -47,4 +47,14 @@ void crick_pool_max(const float *src, ptrdiff_t rows, ptrdiff_t c, float *dst);
 /// In place on rows x c values: p[t * c + o] = p[t * c + o] * a[o] + b[o] (a product then a
 /// sum, not fused), then, when relu is non-zero, `v >= 0 ? v : 0`.
 void crick_affine_rows(float *p, ptrdiff_t rows, ptrdiff_t c, const float *a, const float *b, int relu);
+
+/// The folded RC convolution's rows (h = cin / 2, K = k * h): for r < rows, j < k, c < h,
+///   s[r * K + j * h + c] = x[(r + j) * cin + c] + x[(r + k - 1 - j) * cin + cin - 1 - c],
+/// and d the same difference (x holds rows + k - 1 rows of cin channels in the RC layout).
+void crick_rc_fold(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d);
+
+/// The gradient of crick_rc_fold added to dx, rows in order: for each r, j, c,
+///   dx[(r + j) * cin + c] += gs + gd and dx[(r + k - 1 - j) * cin + cin - 1 - c] += gs - gd
+/// (gs, gd at r * K + j * h + c).
+void crick_rc_unfold_add(const float *gs, const float *gd, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *dx);
 #endif
