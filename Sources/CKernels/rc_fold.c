@@ -39,6 +39,28 @@ void unfold_body(const float *gs, const float *gd, ptrdiff_t cin, ptrdiff_t k, p
     }
 }
 
+// The folded rows written as the panels crick_pack_panels makes of them: column q of row r at
+// (q / 16) * rows * 16 + r * 16 + q % 16, the last panel's unused columns zero.
+static void fold_panels_generic(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d) {
+    const ptrdiff_t h = cin / 2, kh = k * h, panels = (kh + 15) / 16;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        for (ptrdiff_t j = 0; j < k; j++) {
+            const float *front = x + (r + j) * cin, *back = x + (r + k - 1 - j) * cin + (cin - 1);
+            for (ptrdiff_t c = 0; c < h; c++) {
+                ptrdiff_t q = j * h + c, at = (q / 16) * rows * 16 + r * 16 + q % 16;
+                float a = front[c], b = back[-c];
+                s[at] = a + b;
+                d[at] = a - b;
+            }
+        }
+        for (ptrdiff_t q = kh; q < panels * 16; q++) {
+            ptrdiff_t at = (q / 16) * rows * 16 + r * 16 + q % 16;
+            s[at] = 0;
+            d[at] = 0;
+        }
+    }
+}
+
 static void fold_generic(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d) {
     fold_body(x, cin, k, rows, s, d);
 }
@@ -83,6 +105,26 @@ static void fold_avx512(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t ro
     }
 }
 
+/// As fold_avx512, written in panels; h must be a multiple of 16 (each 16 channels are one
+/// panel row).
+__attribute__((target("avx512f")))
+static void fold_panels_avx512(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d) {
+    const ptrdiff_t h = cin / 2;
+    const __m512i reverse = reversal(16);
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        for (ptrdiff_t j = 0; j < k; j++) {
+            const float *front = x + (r + j) * cin, *partner = x + (r + k - 1 - j) * cin;
+            for (ptrdiff_t c0 = 0; c0 < h; c0 += 16) {
+                ptrdiff_t at = ((j * h + c0) / 16) * rows * 16 + r * 16;
+                __m512 a = _mm512_loadu_ps(front + c0);
+                __m512 b = _mm512_permutexvar_ps(reverse, _mm512_loadu_ps(partner + cin - c0 - 16));
+                _mm512_storeu_ps(s + at, _mm512_add_ps(a, b));
+                _mm512_storeu_ps(d + at, _mm512_sub_ps(a, b));
+            }
+        }
+    }
+}
+
 __attribute__((target("avx512f")))
 static void unfold_avx512(const float *gs, const float *gd, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *dx) {
     const ptrdiff_t h = cin / 2, kh = k * h;
@@ -111,6 +153,13 @@ void crick_rc_fold(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, f
     if (level >= CRICK_KERNELS_AVX2) { fold_avx2(x, cin, k, rows, s, d); return; }
 #endif
     fold_generic(x, cin, k, rows, s, d);
+}
+
+void crick_rc_fold_panels(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d) {
+#if defined(__x86_64__)
+    if (crick_kernel_level() >= CRICK_KERNELS_AVX512 && (cin / 2) % 16 == 0) { fold_panels_avx512(x, cin, k, rows, s, d); return; }
+#endif
+    fold_panels_generic(x, cin, k, rows, s, d);
 }
 
 void crick_rc_unfold_add(const float *gs, const float *gd, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *dx) {

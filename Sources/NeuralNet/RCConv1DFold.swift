@@ -107,11 +107,11 @@ extension RCConv1D {
                 let xb = UnsafeSendable(ps), yb = UnsafeSendable(ds), ptb = UnsafeSendable(ptp), mtb = UnsafeSendable(mtp.start)
                 let tb = UnsafeSendable(parts), gb = UnsafeSendable(dxs)
                 parallelChunks(b, grain: 1) { items in
-                    // Scratch: du, dv (n, F) and transposed (F, n); the folded rows (n, K), and in
-                    // panels; one partial (F, K); the folded rows' gradients (n, K).
+                    // Scratch: du, dv (n, F) and transposed (F, n); the folded rows in panels; one
+                    // partial (F, K); the folded rows' gradients (n, K).
                     let du = Scratch(blk * f), dv = Scratch(blk * f), duT = Scratch(f * blk), dvT = Scratch(f * blk)
-                    let s = Scratch(blk * kh), d = Scratch(blk * kh)
-                    let packedS = Scratch(((kh + Int(CRICK_PANEL) - 1) / Int(CRICK_PANEL)) * blk * Int(CRICK_PANEL)), tmp = Scratch(f * kh)
+                    let panelled = ((kh + Int(CRICK_PANEL) - 1) / Int(CRICK_PANEL)) * blk * Int(CRICK_PANEL)
+                    let s = Scratch(panelled), d = Scratch(panelled), tmp = Scratch(f * kh)
                     let gs = Scratch(blk * kh), gd = Scratch(blk * kh)
                     for i in items {
                         for t0 in stride(from: 0, to: lout, by: blk) {
@@ -128,10 +128,9 @@ extension RCConv1D {
                             }
                             if parameterGradients {
                                 // dP^T += du^T S and dM^T += dv^T D over this block's rows.
-                                crick_rc_fold(xb.value + (i * lp + t0) * cin, cin, k, n, s.p, d.p)
-                                for (gradT, rows, offset) in [(duT.p, s.p, 0), (dvT.p, d.p, kh * f)] {
-                                    crick_pack_panels(rows, n, kh, packedS.p)
-                                    crick_conv_direct(gradT, n, n, packedS.p, kh, tmp.p, kh, f)
+                                crick_rc_fold_panels(xb.value + (i * lp + t0) * cin, cin, k, n, s.p, d.p)
+                                for (gradT, panels, offset) in [(duT.p, s.p, 0), (dvT.p, d.p, kh * f)] {
+                                    crick_conv_direct(gradT, n, n, panels, kh, tmp.p, kh, f)
                                     let acc = tb.value + i * 2 * kh * f + offset
                                     for q in 0..<(kh * f) { acc[q] += tmp.p[q] }
                                 }

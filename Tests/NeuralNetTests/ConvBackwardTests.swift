@@ -103,6 +103,27 @@ final class ConvBackwardTests: XCTestCase {
         }
     }
 
+    /// The fold's rows written in panels equal the plain fold's rows packed, at every level.
+    func testFoldInPanelsEqualsFoldThenPack() {
+        var rng = NetRandom(seed: 35)
+        for (cin, k, rows) in [(32, 14, 64), (64, 3, 17), (20, 7, 5), (130, 11, 3)] {
+            let x = (0..<((rows + k - 1) * cin)).map { _ in rng.uniform(1) }
+            let kh = k * cin / 2, panels = (kh + 15) / 16
+            var s = [Float](repeating: 0, count: rows * kh), d = s
+            crick_rc_fold(x, cin, k, rows, &s, &d)
+            var ps = [Float](repeating: .nan, count: panels * rows * 16), pd = ps
+            crick_pack_panels(s, rows, kh, &ps)
+            crick_pack_panels(d, rows, kh, &pd)
+            for level in Array(Int32(CRICK_KERNELS_GENERIC)...crick_kernel_support()) {
+                _ = crick_set_kernel_level(level)
+                var fs = [Float](repeating: .nan, count: panels * rows * 16), fd = fs
+                crick_rc_fold_panels(x, cin, k, rows, &fs, &fd)
+                XCTAssertEqual(fs, ps, "sums, level \(level), cin \(cin) k \(k)")
+                XCTAssertEqual(fd, pd, "differences, level \(level), cin \(cin) k \(k)")
+            }
+        }
+    }
+
     /// The folded pass gives the reverse complement's outputs as the same bits reversed.
     func testFoldedRCConvolutionIsExactlyEquivariant() {
         var rng = NetRandom(seed: 34)

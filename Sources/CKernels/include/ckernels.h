@@ -53,6 +53,10 @@ void crick_affine_rows(float *p, ptrdiff_t rows, ptrdiff_t c, const float *a, co
 /// and d the same difference (x holds rows + k - 1 rows of cin channels in the RC layout).
 void crick_rc_fold(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d);
 
+/// crick_rc_fold's rows as crick_pack_panels(s, rows, K, ...) would pack them: ceil(K / 16)
+/// panels of (rows x 16), the last one's unused columns zero.
+void crick_rc_fold_panels(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d);
+
 /// The gradient of crick_rc_fold added to dx, rows in order: for each r, j, c,
 ///   dx[(r + j) * cin + c] += gs + gd and dx[(r + k - 1 - j) * cin + cin - 1 - c] += gs - gd
 /// (gs, gd at r * K + j * h + c).
