@@ -8,11 +8,13 @@ test split. Batch norm keeps its running statistics as Keras 2.2.4 on TensorFlow
 (zero-debiased moving averages; the unbiased batch variance).
 
 keras_genomics' RevCompConv1D adds its bias as `outputs += K.bias_add(outputs, bias)`, which
-doubles the convolution's output; `--bias-as-written` keeps that (the default, as Zhou et al. ran
+doubles the convolution's output; that is kept by default (as Zhou et al. ran
 it), `--bias-plain` adds the bias once.
 
+Needs TensorFlow (not a crick dependency): python3 -m venv tfvenv && tfvenv/bin/pip install
+tensorflow-cpu==2.15.1 numpy.
 usage: tfvenv/bin/python keras_twin.py DATASET STRAND SEED [--epochs 200] [--bias-plain]
-       [--patience 10] [--threads 1]   (prints one TSV line per epoch, then the test result)"""
+       [--patience 10] [--threads 1] [--augment]   (one TSV line per epoch, then the test result)"""
 import argparse
 import os
 import sys
