@@ -82,14 +82,19 @@ public final class BatchNorm: Layer {
         partial.withUnsafeMutableBufferPointer { ps in
             let pb = UnsafeSendable(ps.start), ab = UnsafeSendable(a), bb = UnsafeSendable(b)
             parallelChunks(n, grain: grain) { rows in
-                var s = [Float](repeating: 0, count: c), q = [Float](repeating: 0, count: c)
-                var ds = [Double](repeating: 0, count: c), dq = [Double](repeating: 0, count: c)
+                // Float partials over 64 rows, then double; scratch through pointers so that the
+                // per-row loops over channels vectorise.
+                let sq = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c), dsq = UnsafeMutablePointer<Double>.allocate(capacity: 2 * c)
+                defer { sq.deallocate(); dsq.deallocate() }
+                sq.initialize(repeating: 0, count: 2 * c)
+                dsq.initialize(repeating: 0, count: 2 * c)
+                let s = sq, q = sq + c, ds = dsq, dq = dsq + c
                 var count = 0
                 for r in rows {
                     let ar = ab.value + r * c, br = bb.value + r * c
                     for k in 0..<c { s[k] += ar[k]; q[k] += ar[k] * br[k] }
                     count += 1
-                    if count == 64 {   // float partials over 64 rows, then double
+                    if count == 64 {
                         for k in 0..<c { ds[k] += Double(s[k]); dq[k] += Double(q[k]); s[k] = 0; q[k] = 0 }
                         count = 0
                     }
@@ -170,16 +175,21 @@ public final class BatchNorm: Layer {
         var y = Tensor(uninitializedShape: x.shape)
         // xhat is empty unless kept (then it holds x.count values): only `keep` writes it.
         var xhat = keepXhat ? uninitializedFloats(x.count) : []
+        // Per-channel factors through pointers: the row loops vectorise (no bounds checks).
+        let factors = a + b + mu + inv
         withPointers(x.data, writing: &y.data, &xhat) { xs, ys, hs in
-            let xb = UnsafeSendable(xs), yb = UnsafeSendable(ys)
-            let hb = UnsafeSendable(hs), keep = keepXhat
-            parallelChunks(n, grain: 2048) { rows in
-                for r in rows {
-                    let xr = xb.value + r * c, yr = yb.value + r * c
-                    for k in 0..<c { yr[k] = xr[k] * a[k] + b[k] }
-                    if keep {
-                        let hr = hb.value + r * c
-                        for k in 0..<c { hr[k] = (xr[k] - mu[k]) * inv[k] }
+            factors.withUnsafeBufferPointer { fs in
+                let xb = UnsafeSendable(xs), yb = UnsafeSendable(ys), fb = UnsafeSendable(fs.start)
+                let hb = UnsafeSendable(hs), keep = keepXhat
+                parallelChunks(n, grain: 2048) { rows in
+                    let pa = fb.value, pb = pa + c, pm = pb + c, pi = pm + c
+                    for r in rows {
+                        let xr = xb.value + r * c, yr = yb.value + r * c
+                        for k in 0..<c { yr[k] = xr[k] * pa[k] + pb[k] }
+                        if keep {
+                            let hr = hb.value + r * c
+                            for k in 0..<c { hr[k] = (xr[k] - pm[k]) * pi[k] }
+                        }
                     }
                 }
             }
@@ -219,12 +229,16 @@ public final class BatchNorm: Layer {
         let m = Float(n * (reverseComplement ? 2 : 1))
         var sb = [Float](repeating: 0, count: c), sg = [Float](repeating: 0, count: c)
         for k in 0..<c { sb[k] = dBeta[group(k)] / m; sg[k] = dGamma[group(k)] / m }
+        let factors = scale + sb + sg
         withPointers(dy.data, xhat, writing: &dx.data) { ds, hs, xs in
-            let db = UnsafeSendable(ds), hb = UnsafeSendable(hs), xb = UnsafeSendable(xs)
-            parallelChunks(n, grain: 2048) { rows in
-                for r in rows {
-                    let d = db.value + r * c, h = hb.value + r * c, o = xb.value + r * c
-                    for k in 0..<c { o[k] = scale[k] * (d[k] - sb[k] - h[k] * sg[k]) }
+            factors.withUnsafeBufferPointer { fs in
+                let db = UnsafeSendable(ds), hb = UnsafeSendable(hs), xb = UnsafeSendable(xs), fb = UnsafeSendable(fs.start)
+                parallelChunks(n, grain: 2048) { rows in
+                    let pscale = fb.value, psb = pscale + c, psg = psb + c
+                    for r in rows {
+                        let d = db.value + r * c, h = hb.value + r * c, o = xb.value + r * c
+                        for k in 0..<c { o[k] = pscale[k] * (d[k] - psb[k] - h[k] * psg[k]) }
+                    }
                 }
             }
         }
