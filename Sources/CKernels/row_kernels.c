@@ -80,3 +80,43 @@ void crick_affine_rows(float *p, ptrdiff_t rows, ptrdiff_t c, const float *a, co
 #endif
     affine_generic(p, rows, c, a, b, relu);
 }
+
+// Max pooling with the position of each maximum (training): the first row of the window, then
+// a later row only where its value is strictly greater (ties and NaN keep the earlier).
+static void pool_argmax_generic(const float *src, ptrdiff_t rows, ptrdiff_t c, int32_t first, float *dst, int32_t *arg) {
+    for (ptrdiff_t k = 0; k < c; k++) { dst[k] = src[k]; arg[k] = first; }
+    for (ptrdiff_t r = 1; r < rows; r++) {
+        const float *row = src + r * c;
+        for (ptrdiff_t k = 0; k < c; k++) {
+            if (row[k] > dst[k]) { dst[k] = row[k]; arg[k] = first + (int32_t)r; }
+        }
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void pool_argmax_avx512(const float *src, ptrdiff_t rows, ptrdiff_t c, int32_t first, float *dst, int32_t *arg) {
+    for (ptrdiff_t k = 0; k < c; k += 16) {
+        ptrdiff_t n = c - k < 16 ? c - k : 16;
+        __mmask16 lanes = (__mmask16)((1u << n) - 1u);
+        __m512 m = _mm512_maskz_loadu_ps(lanes, src + k);
+        __m512i at = _mm512_set1_epi32(first);
+        for (ptrdiff_t r = 1; r < rows; r++) {
+            __m512 v = _mm512_maskz_loadu_ps(lanes, src + r * c + k);
+            __mmask16 greater = _mm512_cmp_ps_mask(v, m, _CMP_GT_OQ);
+            m = _mm512_mask_mov_ps(m, greater, v);
+            at = _mm512_mask_mov_epi32(at, greater, _mm512_set1_epi32(first + (int32_t)r));
+        }
+        _mm512_mask_storeu_ps(dst + k, lanes, m);
+        _mm512_mask_storeu_epi32(arg + k, lanes, at);
+    }
+}
+#endif
+
+void crick_pool_argmax(const float *src, ptrdiff_t rows, ptrdiff_t c, int32_t first, float *dst, int32_t *arg) {
+    if (rows <= 0) return;
+#if defined(__x86_64__)
+    if (crick_kernel_level() >= CRICK_KERNELS_AVX512) { pool_argmax_avx512(src, rows, c, first, dst, arg); return; }
+#endif
+    pool_argmax_generic(src, rows, c, first, dst, arg);
+}

@@ -143,6 +143,15 @@ public class Conv1D: Layer {
         return useShifted ? manyChannelBackward(dy, cache, parameterGradients: parameters) : im2colBackward(dy, cache, parameterGradients: parameters)
     }
 
+    /// The parameter gradients of a backward pass whose input gradient nobody reads (the first
+    /// layer in training): the few-channel path skips its column gradients; the result is the
+    /// input gradient where the pass computes it anyway, else empty.
+    func parameterBackward(_ dy: Tensor, workspace: PassWorkspace) -> Tensor {
+        let cache = workspace.cache(self, Cache.init)
+        guard !useShifted, !cache.cols.isEmpty, workspace.accumulatesParameterGradients else { return backward(dy, workspace: workspace) }
+        return im2colBackward(dy, cache, parameterGradients: true, inputGradient: false)
+    }
+
     /// The forward pass of a many-channel input: shifted GEMMs or the direct kernel (the RC
     /// convolution overrides it with its folded pass).
     func manyChannelForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> (y: Tensor, padded: [Float]) {

@@ -95,7 +95,9 @@ extension Conv1D {
 
     /// dx from dy and the columns of `cache`; adds dW and db to the parameters' gradients when
     /// `parameterGradients`.
-    func im2colBackward(_ dy: Tensor, _ cache: Cache, parameterGradients: Bool) -> Tensor {
+    /// Without `inputGradient` (the first layer in training) the column gradients and col2im are
+    /// skipped and an empty tensor is returned.
+    func im2colBackward(_ dy: Tensor, _ cache: Cache, parameterGradients: Bool, inputGradient: Bool = true) -> Tensor {
         let cols = cache.cols
         let (b, l, cin) = (dy.shape[0], cache.inputShape[1], cache.inputShape[2])
         precondition(!parameterGradients || b == cache.inputShape[0], "a weight gradient needs dy for every item of the forward")
@@ -105,7 +107,7 @@ extension Conv1D {
         let (w, bias) = effectiveWeights()
         var dW = [Float](repeating: 0, count: row * cout)
         var db: [Float]? = bias == nil ? nil : [Float](repeating: 0, count: cout)
-        var dcols = uninitializedFloats(b * lout * row)   // written by the GEMMs (beta 0)
+        var dcols = uninitializedFloats(inputGradient ? b * lout * row : 0)   // written by the GEMMs (beta 0)
         let block = Conv1D.rowBlock
         let blocks = (b * lout + block - 1) / block
         var partial = uninitializedFloats(parameterGradients ? blocks * row * cout : 0)   // each block's GEMM uses beta 0
@@ -119,6 +121,7 @@ extension Conv1D {
                           db.value + rows.lowerBound * cout, ldb: cout, beta: 0, tb.value + (rows.lowerBound / block) * row * cout, ldc: cout)
                 }
                 // dcols[block] (rows, row) = dy[block] . W^T
+                guard inputGradient else { return }
                 sgemm(transB: true, m: rows.count, n: row, k: cout, db.value + rows.lowerBound * cout, lda: cout, wb.value, ldb: cout,
                       beta: 0, ob.value + rows.lowerBound * row, ldc: row)
             }
@@ -133,6 +136,7 @@ extension Conv1D {
             db = sums
         }
         if parameterGradients { accumulate(dW: dW, db: db) }
+        guard inputGradient else { return Tensor(shape: [0]) }
         // col2im: scatter-add the column gradients back to the input positions.
         var dx = Tensor(shape: inputShape)
         let pad = padLeft

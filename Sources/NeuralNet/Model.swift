@@ -74,6 +74,14 @@ public final class Model {
         layers.reversed().reduce(dLogits) { $1.backward($0, workspace: workspace) }
     }
 
+    /// The backward pass of a training step: the parameter gradients `backward` adds, without
+    /// the input gradient of a first convolution (nobody reads it).
+    public func trainingBackward(_ dLogits: Tensor, workspace: PassWorkspace) {
+        guard let first = layers.first as? Conv1D else { backward(dLogits, workspace: workspace); return }
+        let dy = layers.dropFirst().reversed().reduce(dLogits) { $1.backward($0, workspace: workspace) }
+        _ = first.parameterBackward(dy, workspace: workspace)
+    }
+
     /// Inference logits under the model's `StrandPolicy`: conjoined models average x and rc(x);
     /// a standard model combines the two strands as `requested` (nil: the forward strand). A
     /// profile model's rc(x) profile is reversed back before it is combined. With

@@ -1,3 +1,4 @@
+import CKernels
 /// Max pooling along length over (B, L, C), keeping the channel layout. `same` padding
 /// gives ceil(L / stride) outputs (Keras); windows only cover real positions.
 public final class MaxPool1D: Layer {
@@ -86,14 +87,7 @@ public final class MaxPool1D: Layer {
                         let lo = max(0, t * stride - pad), hi = min(l, t * stride - pad + pool)
                         let o = (i * lout + t) * c
                         // First position of the window, then strictly greater values.
-                        for k in 0..<c { yb.value[o + k] = xb.value[(i * l + lo) * c + k]; ab.value[o + k] = Int32(lo) }
-                        for p in (lo + 1)..<max(hi, lo + 1) {
-                            let s = (i * l + p) * c
-                            for k in 0..<c where xb.value[s + k] > yb.value[o + k] {
-                                yb.value[o + k] = xb.value[s + k]
-                                ab.value[o + k] = Int32(p)
-                            }
-                        }
+                        crick_pool_argmax(xb.value + (i * l + lo) * c, max(hi - lo, 1), c, Int32(lo), yb.value + o, ab.value + o)
                     }
                 }
             }

@@ -488,7 +488,7 @@ public final class Trainer {
             }
             let logits = model.forward(x, training: true, workspace: workspace)
             let (loss, grad) = lossFunction(outputs: logits, targets: y)
-            model.backward(grad, workspace: workspace)
+            model.trainingBackward(grad, workspace: workspace)
             optimizer.update(model.parameters)
             total += Double(loss) * Double(slice.count)
             state.step += 1

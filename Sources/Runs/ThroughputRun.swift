@@ -51,7 +51,7 @@ public struct ThroughputRun {
         func step() {
             model.zeroGradients()
             let (_, g) = loss(outputs: model.forward(x, training: true, workspace: workspace), targets: y)
-            model.backward(g, workspace: workspace)
+            model.trainingBackward(g, workspace: workspace)
             adam.update(model.parameters)
         }
         step()

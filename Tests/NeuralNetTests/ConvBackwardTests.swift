@@ -189,3 +189,31 @@ final class ConvBackwardTests: XCTestCase {
         }
     }
 }
+
+/// A training step's backward pass (no input gradient for the first convolution) adds the
+/// parameter gradients of the full backward pass, bit for bit (presets without dropout, so both
+/// forward passes are the same).
+final class TrainingBackwardTests: XCTestCase {
+    func testTrainingBackwardGivesTheFullPassGradients() throws {
+        var rng = NetRandom(seed: 36)
+        for (preset, strand) in [("chip", StrandMode.rc), ("chip", .standard), ("zhou-sim", .rc)] {
+            let model = try Model(try Architecture.preset(preset, outputs: 2, strand: strand), seed: 3)
+            let length = model.architecture.inputLength
+            var x = Tensor(shape: [3, length, 4])
+            for i in 0..<(3 * length) { x.data[i * 4 + Int(rng.next() % 4)] = 1 }
+            var dLogits = Tensor(shape: [3, 2])
+            for i in dLogits.data.indices { dLogits.data[i] = rng.uniform(1) }
+            func gradients(_ pass: (Tensor, PassWorkspace) -> Void) -> [[Float]] {
+                let passes = PassWorkspace()
+                for p in model.parameters { p.zeroGradient() }
+                _ = model.forward(x, training: true, workspace: passes)
+                pass(dLogits, passes)
+                return model.parameters.map { Array($0.gradient) }
+            }
+            let full = gradients { model.backward($0, workspace: $1) }
+            let training = gradients { model.trainingBackward($0, workspace: $1) }
+            XCTAssertEqual(full, training, "\(preset) \(strand)")
+            XCTAssertTrue(full.joined().contains { $0 != 0 })
+        }
+    }
+}

@@ -84,4 +84,24 @@ final class KernelLevelTests: XCTestCase {
             }
         }
     }
+
+    /// Max pooling with argmax at every level against the training loop it replaces: the first
+    /// row, then strictly greater values (ties, NaN and signed zeros keep the earlier).
+    func testPoolArgmaxAtEveryLevelMatchesTheLoop() {
+        var rng = NetRandom(seed: 12)
+        for (rows, c) in [(1, 5), (20, 32), (7, 17), (40, 40), (3, 1)] {
+            var src = (0..<(rows * c)).map { _ in Float(Int(rng.next() % 7)) - 3 }   // many ties
+            if rows > 2 && c > 1 { src[c] = .nan; src[2 * c + 1] = -0.0; src[1] = 0.0 }
+            var want = [Float](repeating: 0, count: c), at = [Int32](repeating: 0, count: c)
+            for k in 0..<c { want[k] = src[k]; at[k] = 9 }
+            for r in 1..<rows { for k in 0..<c where src[r * c + k] > want[k] { want[k] = src[r * c + k]; at[k] = 9 + Int32(r) } }
+            for level in levels {
+                _ = crick_set_kernel_level(level)
+                var got = [Float](repeating: 1, count: c), arg = [Int32](repeating: -1, count: c)
+                crick_pool_argmax(src, rows, c, 9, &got, &arg)
+                XCTAssertEqual(arg, at, "level \(level) rows \(rows) c \(c)")
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "level \(level) rows \(rows) c \(c)")
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 #ifndef CRICK_CKERNELS_H
 #define CRICK_CKERNELS_H
 #include <stddef.h>
+#include <stdint.h>
 
 /// Kernel levels: the portable C loops, AVX2+FMA, AVX-512 (avx512f).
 #define CRICK_KERNELS_GENERIC 0
@@ -43,6 +44,12 @@ void crick_conv_direct(const float *a, ptrdiff_t row_stride, ptrdiff_t k, const 
 /// the first row then `v >= m ? v : m` row after row (the plain loop's ties, signed zeros and
 /// NaN). Nothing is written when rows <= 0.
 void crick_pool_max(const float *src, ptrdiff_t rows, ptrdiff_t c, float *dst);
+
+/// Max pooling with argmax (training): dst[k] and arg[k] are the value and position (first +
+/// row) of the maximum over r < rows of src[r * c + k], taking the first row and then a later
+/// row only where it is strictly greater (ties and NaN keep the earlier). Nothing is written when
+/// rows <= 0.
+void crick_pool_argmax(const float *src, ptrdiff_t rows, ptrdiff_t c, int32_t first, float *dst, int32_t *arg);
 
 /// In place on rows x c values: p[t * c + o] = p[t * c + o] * a[o] + b[o] (a product then a
 /// sum, not fused), then, when relu is non-zero, `v >= 0 ? v : 0`.
