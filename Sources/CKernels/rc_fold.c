@@ -5,11 +5,11 @@
 
 // The folded RC convolution's row kernels (RCConv1DFold.swift): sums and differences of each
 // input position with its reverse-complement partner, and their gradients added back. Only
-// additions and subtractions, element by element in the plain loops' order, so every level
-// gives the same bits; the vector levels are the same loops compiled for wider registers.
+// additions and subtractions, element by element in the plain loops' order, so the AVX-512
+// kernels (16 channels at a time, the partner run reversed in the register) and the portable
+// loops give the same bits.
 
-static inline __attribute__((always_inline))
-void fold_body(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d) {
+static void fold_generic(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d) {
     const ptrdiff_t h = cin / 2, kh = k * h;
     for (ptrdiff_t r = 0; r < rows; r++) {
         for (ptrdiff_t j = 0; j < k; j++) {
@@ -24,8 +24,7 @@ void fold_body(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float
     }
 }
 
-static inline __attribute__((always_inline))
-void unfold_body(const float *gs, const float *gd, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *dx) {
+static void unfold_generic(const float *gs, const float *gd, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *dx) {
     const ptrdiff_t h = cin / 2, kh = k * h;
     for (ptrdiff_t r = 0; r < rows; r++) {
         for (ptrdiff_t j = 0; j < k; j++) {
@@ -61,22 +60,8 @@ static void fold_panels_generic(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrd
     }
 }
 
-static void fold_generic(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d) {
-    fold_body(x, cin, k, rows, s, d);
-}
-static void unfold_generic(const float *gs, const float *gd, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *dx) {
-    unfold_body(gs, gd, cin, k, rows, dx);
-}
 
 #if defined(__x86_64__)
-__attribute__((target("avx2")))
-static void fold_avx2(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *s, float *d) {
-    fold_body(x, cin, k, rows, s, d);
-}
-__attribute__((target("avx2")))
-static void unfold_avx2(const float *gs, const float *gd, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *dx) {
-    unfold_body(gs, gd, cin, k, rows, dx);
-}
 /// Lanes 0..m-1 reversed: lane i takes lane m-1-i (m in 1..16).
 __attribute__((target("avx512f"), always_inline))
 static inline __m512i reversal(ptrdiff_t m) {
@@ -150,7 +135,6 @@ void crick_rc_fold(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, f
 #if defined(__x86_64__)
     int level = crick_kernel_level();
     if (level >= CRICK_KERNELS_AVX512) { fold_avx512(x, cin, k, rows, s, d); return; }
-    if (level >= CRICK_KERNELS_AVX2) { fold_avx2(x, cin, k, rows, s, d); return; }
 #endif
     fold_generic(x, cin, k, rows, s, d);
 }
@@ -166,7 +150,6 @@ void crick_rc_unfold_add(const float *gs, const float *gd, ptrdiff_t cin, ptrdif
 #if defined(__x86_64__)
     int level = crick_kernel_level();
     if (level >= CRICK_KERNELS_AVX512) { unfold_avx512(gs, gd, cin, k, rows, dx); return; }
-    if (level >= CRICK_KERNELS_AVX2) { unfold_avx2(gs, gd, cin, k, rows, dx); return; }
 #endif
     unfold_generic(gs, gd, cin, k, rows, dx);
 }

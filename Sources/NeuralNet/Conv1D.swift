@@ -152,6 +152,36 @@ public class Conv1D: Layer {
         return im2colBackward(dy, cache, parameterGradients: true, inputGradient: false)
     }
 
+    /// The input zero-padded for the shifted and folded passes: x itself for `valid`, for `same`
+    /// each item's rows at padLeft in Lp = L + k - 1 rows. (B * Lp, Cin) and Lp.
+    func paddedInput(_ x: Tensor) -> (xp: [Float], lp: Int) {
+        let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
+        guard padding == .same else { return (x.data, l) }
+        let lp = l + kernelSize - 1, pad = padLeft
+        var xp = [Float](repeating: 0, count: b * lp * cin)
+        x.data.withUnsafeBufferPointer { xs in
+            xp.withUnsafeMutableBufferPointer { ps in
+                for i in 0..<b { (ps.start + (i * lp + pad) * cin).update(from: xs.start + i * l * cin, count: l * cin) }
+            }
+        }
+        return (xp, lp)
+    }
+
+    /// The input gradient (B, L, Cin) from the padded input's (B * Lp, Cin): the inverse of
+    /// `paddedInput`.
+    func unpadded(_ dxp: [Float], batch b: Int, length l: Int, paddedLength lp: Int) -> Tensor {
+        let cin = inChannels
+        if padding == .valid { return Tensor(shape: [b, l, cin], data: dxp) }
+        var dx = Tensor(uninitializedShape: [b, l, cin])
+        let pad = padLeft
+        dxp.withUnsafeBufferPointer { dps in
+            dx.data.withUnsafeMutableBufferPointer { xs in
+                for i in 0..<b { (xs.start + i * l * cin).update(from: dps.start + (i * lp + pad) * cin, count: l * cin) }
+            }
+        }
+        return dx
+    }
+
     /// The forward pass of a many-channel input: shifted GEMMs or the direct kernel (the RC
     /// convolution overrides it with its folded pass).
     func manyChannelForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> (y: Tensor, padded: [Float]) {

@@ -9,7 +9,6 @@ extension Conv1D {
         let padded = cache.padded
         let (b, l, cin) = (dy.shape[0], cache.inputShape[1], cache.inputShape[2])
         precondition(!parameterGradients || b == cache.inputShape[0], "a weight gradient needs dy for every item of the forward")
-        let inputShape = [b, l, cin]
         let k = kernelSize, cout = effectiveOut
         let lp = cache.paddedLength, lout = dy.shape[1]
         let r = b * lp - k + 1
@@ -80,17 +79,7 @@ extension Conv1D {
             for blk in 0..<blocks { for q in 0..<(k * cin * cout) { dW[q] += partial[blk * k * cin * cout + q] } }
             accumulate(dW: dW, db: db)
         }
-        if padding == .valid { return Tensor(shape: inputShape, data: dxp) }
-        var dx = Tensor(uninitializedShape: inputShape)
-        let pad = padLeft
-        dxp.withUnsafeBufferPointer { dps in
-            dx.data.withUnsafeMutableBufferPointer { xs in
-                for i in 0..<b {
-                    (xs.start + i * l * cin).update(from: dps.start + (i * lp + pad) * cin, count: l * cin)
-                }
-            }
-        }
-        return dx
+        return unpadded(dxp, batch: b, length: l, paddedLength: lp)
     }
 
     /// dx from dy and the columns of `cache`; adds dW and db to the parameters' gradients when

@@ -84,24 +84,10 @@ extension Conv1D {
     func shiftedForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> (y: Tensor, padded: [Float]) {
         // x (B, L, Cin) -> xp (B*Lp, Cin); yFull (R, Cout') with R = B*Lp - k + 1 rows:
         // yFull[r] = sum_j xp[r + j] . W_j; rows r = b*Lp + t with t < Lout are the outputs.
-        let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
+        let (b, cin) = (x.shape[0], x.shape[2])
         let k = kernelSize, cout = effectiveOut
-        let lp = padding == .same ? l + k - 1 : l
+        let (xp, lp) = paddedInput(x)
         let lout = lp - k + 1
-        let pad = padLeft
-        var xp: [Float]
-        if padding == .same {
-            xp = [Float](repeating: 0, count: b * lp * cin)
-            x.data.withUnsafeBufferPointer { xs in
-                xp.withUnsafeMutableBufferPointer { ps in
-                    for i in 0..<b {
-                        (ps.start + (i * lp + pad) * cin).update(from: xs.start + i * l * cin, count: l * cin)
-                    }
-                }
-            }
-        } else {
-            xp = x.data
-        }
         // Blocks of output rows within one item: each output row's k * Cin inputs are contiguous
         // in xp, so a block's im2col is a copy that stays in cache, then one GEMM (K = k * Cin)
         // writes the block's rows of y directly.

@@ -37,21 +37,10 @@ extension RCConv1D {
     /// y (B, Lout, 2F) by the folded pass, with `epilogue` applied; with `keep` the padded input
     /// backward needs.
     func foldedForward(_ x: Tensor, keep: Bool, epilogue: Epilogue?) -> (y: Tensor, padded: [Float]) {
-        let (b, l, cin) = (x.shape[0], x.shape[1], x.shape[2])
+        let (b, cin) = (x.shape[0], x.shape[2])
         let k = kernelSize, f = outChannels, cout = 2 * f, kh = k * (cin / 2)
-        let lp = padding == .same ? l + k - 1 : l
+        let (xp, lp) = paddedInput(x)
         let lout = lp - k + 1
-        var xp: [Float]
-        if padding == .same {
-            xp = [Float](repeating: 0, count: b * lp * cin)
-            x.data.withUnsafeBufferPointer { xs in
-                xp.withUnsafeMutableBufferPointer { ps in
-                    for i in 0..<b { (ps.start + (i * lp + padLeft) * cin).update(from: xs.start + i * l * cin, count: l * cin) }
-                }
-            }
-        } else {
-            xp = x.data
-        }
         let (p, m) = foldedWeights()
         let packedP = packPanels(p, k: kh, cout: f), packedM = packPanels(m, k: kh, cout: f)
         let bias = bias.map { Array($0.values) } ?? [Float](repeating: 0, count: f)
@@ -122,18 +111,17 @@ extension RCConv1D {
                                     let a = g[r * cout + o], z = g[r * cout + cout - 1 - o]
                                     du.p[r * f + o] = (a + z) * 0.5
                                     dv.p[r * f + o] = (a - z) * 0.5
-                                    duT.p[o * n + r] = (a + z) * 0.5
-                                    dvT.p[o * n + r] = (a - z) * 0.5
                                 }
                             }
                             if parameterGradients {
                                 // dP^T += du^T S and dM^T += dv^T D over this block's rows.
+                                for r in 0..<n { for o in 0..<f { duT.p[o * n + r] = du.p[r * f + o]; dvT.p[o * n + r] = dv.p[r * f + o] } }
                                 crick_rc_fold_panels(xb.value + (i * lp + t0) * cin, cin, k, n, s.p, d.p)
-                                for (gradT, panels, offset) in [(duT.p, s.p, 0), (dvT.p, d.p, kh * f)] {
-                                    crick_conv_direct(gradT, n, n, panels, kh, tmp.p, kh, f)
-                                    let acc = tb.value + i * 2 * kh * f + offset
-                                    for q in 0..<(kh * f) { acc[q] += tmp.p[q] }
-                                }
+                                let acc = tb.value + i * 2 * kh * f
+                                crick_conv_direct(duT.p, n, n, s.p, kh, tmp.p, kh, f)
+                                for q in 0..<(kh * f) { acc[q] += tmp.p[q] }
+                                crick_conv_direct(dvT.p, n, n, d.p, kh, tmp.p, kh, f)
+                                for q in 0..<(kh * f) { acc[kh * f + q] += tmp.p[q] }
                             }
                             // The folded rows' gradients, added back to the input rows.
                             crick_conv_direct(du.p, f, f, ptb.value, kh, gs.p, kh, n)
@@ -169,14 +157,7 @@ extension RCConv1D {
                 }
             }
         }
-        if padding == .valid { return Tensor(shape: [b, l, cin], data: dxp) }
-        var dx = Tensor(uninitializedShape: [b, l, cin])
-        dxp.withUnsafeBufferPointer { dps in
-            dx.data.withUnsafeMutableBufferPointer { xs in
-                for i in 0..<b { (xs.start + i * l * cin).update(from: dps.start + (i * lp + padLeft) * cin, count: l * cin) }
-            }
-        }
-        return dx
+        return unpadded(dxp, batch: b, length: l, paddedLength: lp)
     }
 }
 
