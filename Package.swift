@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Scoring", dependencies: ["Genome", "NeuralNet", "Tracks", "Pipeline"]),
         // C's number formatting, called directly for large text tables.
         .target(name: "CText"),
-        .target(name: "Interpret", dependencies: ["CText", "NeuralNet", "Dataset", "Genome", "Pipeline"]),
+        .target(name: "Interpret", dependencies: ["CText", "CKernels", "NeuralNet", "Dataset", "Genome", "Pipeline"]),
         .target(name: "Report", dependencies: ["NeuralNet", "Dataset", "Tracks", "Interpret"]),
         // The run layer: one type per subcommand's job (typed options in, typed result out),
         // composing the domain libraries; what a library user or a test calls instead of the binary.

@@ -1,3 +1,4 @@
+import Dispatch
 import Dataset
 import Genome
 import NeuralNet
@@ -91,9 +92,15 @@ public final class FilterMotifExtractor {
     public let trimBits: Double
     /// Columns kept on each side of the first and last column of at least `trimBits`.
     public let trimPad: Int
+    /// Threads that scan the activation maps (each a share of every batch's sequences; the
+    /// network's own loops follow `setBLASThreads`). Counts are whole numbers, so the motifs are
+    /// the same at any thread count.
+    public let threads: Int
 
-    public init(model: Model, threshold: Float = 0.5, window: Int? = nil, trimBits: Double = 0.5, trimPad: Int = 0) throws {
+    public init(model: Model, threshold: Float = 0.5, window: Int? = nil, trimBits: Double = 0.5, trimPad: Int = 0,
+                threads: Int = 1) throws {
         self.model = model
+        self.threads = max(1, threads)
         layer = try FirstLayer(model)
         self.threshold = threshold
         self.window = window
@@ -118,56 +125,84 @@ public final class FilterMotifExtractor {
         var maxima = [Float](repeating: -.infinity, count: f)
         var cache: [(SequenceBatch, Tensor)]? = []
         var cached = 0
+        // Per-worker tallies: maxima (threads, F), counts (threads, F, w, 4), sites (threads, F).
+        let workers = threads
+        let w = window ?? layer.kernel
+        let tally = ExtractionTally(workers: workers, filters: f, width: w)
+        defer { tally.deallocate() }
+        let filterOfBuffer = filterOf.map { Int32($0) }
+        // Items split evenly between the workers.
+        func split(_ batch: SequenceBatch, _ body: @escaping (Int, Range<Int>) -> Void) {
+            let items = batch.count, n = min(workers, items)
+            if n <= 1 { body(0, 0..<items); return }
+            let box = SendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: n) { k in box.value(k, (k * items / n)..<((k + 1) * items / n)) }
+        }
         let firstPass = try batches()
         while let batch = try firstPass() {
             let a = activations(batch.codes, batch: batch.count, length: batch.length)
             let lout = a.shape[1]
-            let owned = batch.positions ?? 0..<lout
+            let owned = (batch.positions ?? 0..<lout).clamped(to: 0..<lout)
             a.data.withUnsafeBufferPointer { ys in
-                guard let y = ys.baseAddress else { return }
-                for item in 0..<batch.count {
-                    for p in owned.clamped(to: 0..<lout) {
-                        let row = y + (item * lout + p) * c
-                        for ch in 0..<c where row[ch] > maxima[filterOf[ch]] { maxima[filterOf[ch]] = row[ch] }
+                filterOfBuffer.withUnsafeBufferPointer { fo in
+                    guard let y = SendablePointer(ys.baseAddress), let filterOfCh = SendablePointer(fo.baseAddress) else { return }
+                    split(batch) { k, items in
+                        let m = tally.maxima + k * f
+                        for item in items {
+                            for p in owned {
+                                let row = y.pointer + (item * lout + p) * c
+                                for ch in 0..<c {
+                                    let filter = Int(filterOfCh.pointer[ch])
+                                    if row[ch] > m[filter] { m[filter] = row[ch] }
+                                }
+                            }
+                        }
                     }
                 }
             }
             cached += a.count * 4 + batch.codes.count
             if cache != nil, cached <= cacheBytes { cache?.append((batch, a)) } else { cache = nil }
         }
-        let w = window ?? layer.kernel
+        for k in 0..<workers { for filter in 0..<f where tally.maxima[k * f + filter] > maxima[filter] { maxima[filter] = tally.maxima[k * f + filter] } }
         // Window start = position - shift. The columns beyond the filter span split extraLeft and
         // extraRight; the other strand's channel takes them mirrored, so that once its window is
         // reverse-complemented the filter span sits on the same rows as on the forward strand.
         let extraLeft = (w - layer.kernel) / 2, extraRight = w - layer.kernel - extraLeft
         let shifts = (forward: layer.padLeft + extraLeft, reverse: layer.padLeft + extraRight)
-        let cut = (0..<f).map { maxima[$0] > 0 ? threshold * maxima[$0] : Float.infinity }
-        // counts[(filter * w + row) * 4 + base]
-        var counts = [Double](repeating: 0, count: f * w * 4)
-        var sites = [Int](repeating: 0, count: f)
+        // The cut of each channel's filter, and whether the channel is the other strand's.
+        let cutOfChannel = (0..<c).map { ch -> Float in maxima[filterOf[ch]] > 0 ? threshold * maxima[filterOf[ch]] : Float.infinity }
+        let reverseChannel = (0..<c).map { ch -> Bool in layer.reverseComplement && ch >= f }
         func count(_ batch: SequenceBatch, _ a: Tensor) {
             let lout = a.shape[1], l = batch.length
             let owned = (batch.positions ?? 0..<lout).clamped(to: 0..<lout)
             a.data.withUnsafeBufferPointer { ys in
                 batch.codes.withUnsafeBufferPointer { cs in
-                    counts.withUnsafeMutableBufferPointer { ks in
-                        guard let y = ys.baseAddress, let codes = cs.baseAddress, let k = ks.baseAddress else { return }
-                        for item in 0..<batch.count {
-                            for p in owned {
-                                let row = y + (item * lout + p) * c
-                                for ch in 0..<c {
-                                    let filter = filterOf[ch]
-                                    guard row[ch] > cut[filter] else { continue }
-                                    let reverse = layer.reverseComplement && ch >= f
-                                    let start = p - (reverse ? shifts.reverse : shifts.forward)
-                                    guard start >= 0, start + w <= l else { continue }
-                                    sites[filter] += 1
-                                    let window = codes + item * l + start, out = k + filter * w * 4
-                                    for j in 0..<w {
-                                        let code = Int(window[j])
-                                        guard code < 4 else { continue }
-                                        // The other strand's channel sees the motif reverse-complemented.
-                                        if reverse { out[(w - 1 - j) * 4 + 3 - code] += 1 } else { out[j * 4 + code] += 1 }
+                    cutOfChannel.withUnsafeBufferPointer { cp in
+                        filterOfBuffer.withUnsafeBufferPointer { fo in
+                            reverseChannel.withUnsafeBufferPointer { rp in
+                                guard let y = SendablePointer(ys.baseAddress), let codes = SendablePointer(cs.baseAddress),
+                                      let cut = SendablePointer(cp.baseAddress), let filterOfCh = SendablePointer(fo.baseAddress),
+                                      let isReverse = SendablePointer(rp.baseAddress) else { return }
+                                split(batch) { k, items in
+                                    // counts[(filter * w + row) * 4 + base] of this worker
+                                    let counts = tally.counts + k * f * w * 4, sites = tally.sites + k * f
+                                    for item in items {
+                                        for p in owned {
+                                            let row = y.pointer + (item * lout + p) * c
+                                            for ch in 0..<c where row[ch] > cut.pointer[ch] {
+                                                let filter = Int(filterOfCh.pointer[ch]), reverse = isReverse.pointer[ch]
+                                                let start = p - (reverse ? shifts.reverse : shifts.forward)
+                                                guard start >= 0, start + w <= l else { continue }
+                                                sites[filter] += 1
+                                                let window = codes.pointer + item * l + start, out = counts + filter * w * 4
+                                                // The other strand's channel sees the motif reverse-complemented.
+                                                if reverse {
+                                                    for j in 0..<w where window[j] < 4 { out[(w - 1 - j) * 4 + 3 - Int(window[j])] += 1 }
+                                                } else {
+                                                    for j in 0..<w where window[j] < 4 { out[j * 4 + Int(window[j])] += 1 }
+                                                }
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -181,6 +216,13 @@ public final class FilterMotifExtractor {
         } else {
             let secondPass = try batches()
             while let batch = try secondPass() { count(batch, activations(batch.codes, batch: batch.count, length: batch.length)) }
+        }
+        // The workers' tallies summed (whole numbers: exact in any order).
+        var counts = [Double](repeating: 0, count: f * w * 4)
+        var sites = [Int](repeating: 0, count: f)
+        for k in 0..<workers {
+            for i in 0..<(f * w * 4) { counts[i] += tally.counts[k * f * w * 4 + i] }
+            for filter in 0..<f { sites[filter] += tally.sites[k * f + filter] }
         }
         return (0..<f).map { filter in
             let rows = (0..<w).map { j -> [Double] in
@@ -226,4 +268,42 @@ public final class FilterMotifExtractor {
     /// The motif without flanking columns under `trimBits`, but for `trimPad` columns each side of
     /// the informative core; at least its most informative column.
     func trimmed(_ m: Motif) -> Motif { m.trimmed(bits: trimBits, pad: trimPad) }
+}
+
+/// The extraction workers' running tallies, each worker's at its own offset: maxima (workers,
+/// F), window base counts (workers, F, w, 4) and sites (workers, F).
+private struct ExtractionTally: @unchecked Sendable {
+    let maxima: UnsafeMutablePointer<Float>
+    let counts: UnsafeMutablePointer<Double>
+    let sites: UnsafeMutablePointer<Int>
+
+    init(workers: Int, filters f: Int, width w: Int) {
+        maxima = .allocate(capacity: max(1, workers * f))
+        maxima.initialize(repeating: -.infinity, count: workers * f)
+        counts = .allocate(capacity: max(1, workers * f * w * 4))
+        counts.initialize(repeating: 0, count: workers * f * w * 4)
+        sites = .allocate(capacity: max(1, workers * f))
+        sites.initialize(repeating: 0, count: workers * f)
+    }
+
+    func deallocate() {
+        maxima.deallocate()
+        counts.deallocate()
+        sites.deallocate()
+    }
+}
+
+/// A pointer read by the extraction's workers while its buffer is held.
+private struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafePointer<T>
+    init?(_ pointer: UnsafePointer<T>?) {
+        guard let pointer else { return nil }
+        self.pointer = pointer
+    }
+}
+
+/// A closure run by the extraction's workers.
+private struct SendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Dataset
 import Dispatch
 import Foundation
@@ -94,14 +95,15 @@ public final class MotifComparison: Sendable {
     public let scoring: AlignmentScoring
     /// Queries compared at once (each query's matches do not depend on it).
     public let threads: Int
-    /// Every database column, both strands, as (N, 4) values: motif m's column j on strand s
-    /// (0 as given, 1 reverse-complemented) is column starts[m] + s * width(m) + j.
-    private let columnValues: [Double]
+    /// Every database column, both strands: motif m's column j on strand s (0 as given, 1
+    /// reverse-complemented) is column starts[m] + s * width(m) + j.
     private let starts: [Int]
+    private let widths: [Int]
     private let columnCount: Int
-    /// The database columns as the column score reads them: (N, 4) deviations from the
-    /// column mean with (N) sums of their squares (Pearson), or the values (Euclidean).
-    private let prepared: [Double]
+    /// The database columns as the column score reads them, as four runs of N values (the
+    /// columns' A, C, G, T entries: deviations from the column mean for Pearson, the values for
+    /// Euclidean), (4, N), with (N) sums of their squares (Pearson; zeros for Euclidean).
+    private let runs: [Double]
     private let squares: [Double]
 
     public init(database: [Motif], column: ColumnScore = .pearson, minOverlap: Int = 5, bins: Int = 100,
@@ -113,21 +115,27 @@ public final class MotifComparison: Sendable {
         self.scoring = scoring
         self.threads = max(1, threads)
         var values: [Double] = [], starts: [Int] = []
+        values.reserveCapacity(8 * database.reduce(0) { $0 + $1.width })
         var n = 0
         for motif in database {
             starts.append(n)
             for strand in [motif.probabilities, motif.reverseComplement.probabilities] {
-                for col in strand { values += col.prefix(4) + repeatElement(0, count: max(0, 4 - col.count)) }
+                for col in strand { for k in 0..<4 { values.append(k < col.count ? col[k] : 0) } }
                 n += strand.count
             }
         }
-        columnValues = values
         self.starts = starts
+        widths = database.map(\.width)
         columnCount = n
-        (prepared, squares) = MotifComparison.prepare(values, count: n, column: column)
+        let (prepared, squares) = MotifComparison.prepare(values, count: n, column: column)
+        var runs = [Double](repeating: 0, count: 4 * n)
+        for c in 0..<n { for k in 0..<4 { runs[k * n + c] = prepared[c * 4 + k] } }
+        self.runs = runs
+        self.squares = squares
     }
 
-    /// Columns (N, 4) as `score(prepared:...)` reads them.
+    /// Columns (N, 4) as the column score reads them: centred, with their sums of squares
+    /// (Pearson), or as given with zero sums (Euclidean).
     private static func prepare(_ values: [Double], count n: Int, column: ColumnScore) -> ([Double], [Double]) {
         guard column == .pearson else { return (values, [Double](repeating: 0, count: n)) }
         var centred = values, squares = [Double](repeating: 0, count: n)
@@ -155,13 +163,15 @@ public final class MotifComparison: Sendable {
     public func compare(_ queries: [Motif]) -> [[MotifMatch]] {
         var all: [[MotifMatch]]
         if threads <= 1 || queries.count <= 1 {
-            all = queries.map { compareOne($0) }
+            let workspace = Workspace(queries: queries, columns: columnCount)
+            all = queries.map { compareOne($0, workspace) }
         } else {
             // Worker w compares queries w, w + threads, ...; each query's list lands in its slot.
             let slots = MatchSlots(queries.count)
             let workers = min(threads, queries.count)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for q in stride(from: worker, to: queries.count, by: workers) { slots.set(q, compareOne(queries[q])) }
+                let workspace = Workspace(queries: queries, columns: columnCount)
+                for q in stride(from: worker, to: queries.count, by: workers) { slots.set(q, compareOne(queries[q], workspace)) }
             }
             all = slots.values
         }
@@ -178,141 +188,218 @@ public final class MotifComparison: Sendable {
         return all
     }
 
-    private func compareOne(_ query: Motif) -> [MotifMatch] {
-        let wq = query.width
-        guard wq > 0, !database.isEmpty else { return [] }
-        // Column scores of every query column against every database column (both strands):
-        // scores[c * wq + i] for database column c and query column i.
+    /// One query's column scores against the database: (wq, N) in the workspace, query column
+    /// i's scores against every database column at i * N ..< (i + 1) * N, with each query
+    /// column's smallest and largest finite score and whether every score is finite.
+    private struct QueryScores {
+        let values: UnsafeMutablePointer<Double>
+        var lows: [Double]
+        var highs: [Double]
+        var finite: Bool
+    }
+
+    private func columnScores(_ query: Motif, _ workspace: Workspace) -> QueryScores {
+        let wq = query.width, n = columnCount
         var q: [Double] = []
         for col in query.probabilities { q += col.prefix(4) + repeatElement(0, count: max(0, 4 - col.count)) }
         // The query columns prepared as the database's: the same operations in the same
         // order as `ColumnScore.score`, so every score is the value it gives.
         let (qPrepared, qSquares) = MotifComparison.prepare(q, count: wq, column: column)
-        var scores = [Double](repeating: 0, count: columnCount * wq)
-        let pearson = column == .pearson
+        var out = QueryScores(values: workspace.scores, lows: [Double](repeating: 0, count: wq),
+                              highs: [Double](repeating: 0, count: wq), finite: true)
+        var nonFinite = 0
+        let pearson: Int32 = column == .pearson ? 1 : 0
+        let v = workspace.scores
         qPrepared.withUnsafeBufferPointer { qp in
-            prepared.withUnsafeBufferPointer { dp in
-                scores.withUnsafeMutableBufferPointer { sp in
-                    guard let qv = qp.baseAddress, let dv = dp.baseAddress, let out = sp.baseAddress else { return }
-                    for c in 0..<columnCount {
-                        let y = dv + c * 4, sbb = squares[c]
-                        for i in 0..<wq {
-                            let x = qv + i * 4
-                            if pearson {
-                                var sab = 0.0
-                                sab += x[0] * y[0]; sab += x[1] * y[1]; sab += x[2] * y[2]; sab += x[3] * y[3]
-                                let d = (qSquares[i] * sbb).squareRoot()
-                                out[c * wq + i] = d > 1e-12 ? sab / d : 0
-                            } else {
-                                var e = 0.0
-                                for k in 0..<4 { e += (x[k] - y[k]) * (x[k] - y[k]) }
-                                out[c * wq + i] = -e.squareRoot()
-                            }
-                        }
+            runs.withUnsafeBufferPointer { rp in
+                squares.withUnsafeBufferPointer { sq in
+                    guard let qv = qp.baseAddress, let r = rp.baseAddress, let s = sq.baseAddress else { return }
+                    for i in 0..<wq {
+                        nonFinite += crick_motif_column_scores(r, n, s, qv + i * 4, qSquares[i], pearson, v + i * n,
+                                                               &out.lows[i], &out.highs[i])
                     }
                 }
             }
         }
-        var out = scoring == .complete ? completeMatches(wq: wq, scores: scores) : incompleteMatches(wq: wq, scores: scores)
-        out.sort { ($0.pValue, -$0.score, $0.target) < ($1.pValue, -$1.score, $1.target) }
+        out.finite = nonFinite == 0
         return out
+    }
+
+    private func compareOne(_ query: Motif, _ workspace: Workspace) -> [MotifMatch] {
+        let wq = query.width
+        guard wq > 0, !database.isEmpty, columnCount > 0 else { return [] }
+        let scores = columnScores(query, workspace)
+        var out = scoring == .complete ? completeMatches(wq: wq, scores: scores, workspace) : incompleteMatches(wq: wq, scores: scores.values)
+        // By p-value, then score (higher first), then target (p-values and scores are not NaN):
+        // an order of indices, the matches moved once.
+        let ps = out.map(\.pValue), ss = out.map(\.score), ts = out.map(\.target)
+        var order = Array(out.indices)
+        ps.withUnsafeBufferPointer { p in
+            ss.withUnsafeBufferPointer { sc in
+                ts.withUnsafeBufferPointer { tg in
+                    order.sort { x, y in
+                        if p[x] != p[y] { return p[x] < p[y] }
+                        if sc[x] != sc[y] { return sc[x] > sc[y] }
+                        return tg[x] < tg[y]
+                    }
+                }
+            }
+        }
+        out = order.map { out[$0] }
+        return out
+    }
+
+    /// The exact median of each query column's scores over every database column: the middle
+    /// value, or the mean of the two middle values.
+    private func medians(wq: Int, scores: QueryScores, _ workspace: Workspace) -> [Double] {
+        let n = columnCount
+        var medians = [Double](repeating: 0, count: wq)
+        guard scores.finite else {
+            // Non-finite scores (not from probabilities): the sorting reference decides.
+            for i in 0..<wq {
+                var column = Array(UnsafeBufferPointer(start: scores.values + i * n, count: n))
+                medians[i] = MotifComparison.median(&column)
+            }
+            return medians
+        }
+        let j = n % 2 == 0 ? n / 2 - 1 : n / 2, k = n / 2
+        for i in 0..<wq {
+            var lower = 0.0, upper = 0.0
+            crick_motif_middle_values(scores.values + i * n, n, j, k, scores.lows[i], scores.highs[i], &lower, &upper,
+                                      workspace.scratch, workspace.buckets)
+            medians[i] = n % 2 == 0 ? (lower + upper) / 2 : upper
+        }
+        return medians
     }
 
     /// Tomtom's complete scoring: median-shifted column scores, unaligned query columns at 0,
     /// p of the best alignment's sum under the maximum of all alignments of the target's width.
-    private func completeMatches(wq: Int, scores: [Double]) -> [MotifMatch] {
-        // Median of each query column's scores over every database column (exact: the middle
-        // value, or the mean of the two middle values, of the column's scores).
-        var column = [Double](repeating: 0, count: columnCount)
-        let medians = (0..<wq).map { i -> Double in
-            for c in 0..<columnCount { column[c] = scores[c * wq + i] }
-            return MotifComparison.median(&column)
-        }
+    private func completeMatches(wq: Int, scores: QueryScores, _ workspace: Workspace) -> [MotifMatch] {
+        let n = columnCount
+        let medians = medians(wq: wq, scores: scores, workspace)
         // Shifted scores discretised on one scale for all query columns: level 0 is the lowest
         // shifted score, bins - 1 the highest; `zero` is the level of a shifted score of 0.
+        // A shift is monotone, so the extremes of a column's shifted scores are its extremes shifted.
         var lo = Double.infinity, hi = -Double.infinity
-        scores.withUnsafeBufferPointer { sp in
-            for c in 0..<columnCount {
-                for i in 0..<wq { let v = sp[c * wq + i] - medians[i]; lo = min(lo, v); hi = max(hi, v) }
-            }
+        if scores.finite {
+            for i in 0..<wq { lo = min(lo, scores.lows[i] - medians[i]); hi = max(hi, scores.highs[i] - medians[i]) }
+        } else {
+            for i in 0..<wq { for c in 0..<n { let v = scores.values[i * n + c] - medians[i]; lo = min(lo, v); hi = max(hi, v) } }
         }
         let scale = Double(bins - 1) / max(hi - lo, 1e-12)
         let top = bins - 1
         // round() of a value >= 0 (half away from zero) without the libm call: floor, then up
-        // when the exact remainder is at least one half.
+        // when the exact remainder is at least one half (crick_motif_levels computes the same).
         func level(_ shifted: Double) -> Int {
             let x = max(0, (shifted - lo) * scale), f = x.rounded(.down)
             return min(top, Int(x - f >= 0.5 ? f + 1 : f))
         }
         let zero = level(0)
-        // levels[c * wq + i]: the level of database column c's shifted score for query column i.
-        var levels = [Int32](repeating: 0, count: columnCount * wq)
-        scores.withUnsafeBufferPointer { sp in
-            levels.withUnsafeMutableBufferPointer { lp in
-                for c in 0..<columnCount { for i in 0..<wq { lp[c * wq + i] = Int32(level(sp[c * wq + i] - medians[i])) } }
-            }
+        // levels[c * wq + i]: the level of database column c's shifted score for query column i
+        // (the alignments read them by database column); counts[i * bins + level] their counts.
+        let lp = workspace.levels, sp = scores.values
+        var counts = [Int64](repeating: 0, count: wq * bins)
+        counts.withUnsafeMutableBufferPointer { cp in
+            guard let c = cp.baseAddress else { return }
+            crick_motif_levels(scores.values, n, wq, medians, lo, scale, Int32(top), lp, c)
         }
-        let survival = survivalFunctions(nullPMF(levels, wq: wq))
-        // log P(max over the alignments of a width-wt target < s), memoised by (wt, s).
-        var memo: [Int: Double] = [:]
+        let survival = survivalFunctions(nullPMF(counts, wq: wq))
+        // log(1 - P(sum over query columns a..<a + len >= x)), filled as asked, laid out as the
+        // survival functions.
+        var logBelowTail = [Double](repeating: .nan, count: survival.values.count)
+        // log P(max over the alignments of a width-wt target < s), memoised by (wt, s): the
+        // memo of width wt at memo[memoStart[wt] + s], made when that width is first asked.
         let levelCount = wq * (bins - 1) + 1
+        var memoStart = [Int](repeating: -1, count: (widths.max() ?? 0) + 1)
+        var memo: [Double] = []
         func logBelow(width wt: Int, score s: Int) -> Double {
-            if let v = memo[wt * levelCount + s] { return v }
-            var acc = 0.0
-            for offset in (-(wt - 1))...(wq - 1) {
-                let a = max(0, offset), b = min(wq, wt + offset)
-                let x = s - (wq - (b - a)) * zero      // the aligned columns' share of s
-                let sf = survival[a][b - a - 1]
-                let tail = x <= 0 ? 1 : (x < sf.count ? sf[x] : 0)
-                if tail >= 1 { acc = -.infinity; break }
-                acc += 2 * log1p(-tail)                 // both orientations of the target
+            if memoStart[wt] < 0 {
+                memoStart[wt] = memo.count
+                memo.append(contentsOf: repeatElement(.nan, count: levelCount))
             }
-            memo[wt * levelCount + s] = acc
-            return acc
-        }
-        var out: [MotifMatch] = []
-        for t in database.indices {
-            let wt = database[t].width
-            guard wt > 0 else { continue }
-            let minOv = min(minOverlap, wq, wt)
-            var best = (level: -1, offset: 0, strand: Character("+"), overlap: 0, score: -Double.infinity)
-            for s in 0..<2 {
-                let first = starts[t] + s * wt   // the strand's column 0
-                for offset in (-(wt - minOv))...(wq - minOv) {
-                    let a = max(0, offset), b = min(wq, wt + offset)
-                    guard b - a >= minOv else { continue }
-                    var total = (wq - (b - a)) * zero
-                    var raw = 0.0
-                    levels.withUnsafeBufferPointer { lp in
-                        scores.withUnsafeBufferPointer { sp in
-                            for i in a..<b {
-                                let k = (first + i - offset) * wq + i
-                                total += Int(lp[k])
-                                raw += sp[k] - medians[i]
-                            }
+            let at = memoStart[wt] + s
+            if !memo[at].isNaN { return memo[at] }
+            let value = survival.values.withUnsafeBufferPointer { sv in
+                survival.start.withUnsafeBufferPointer { st in
+                    survival.count.withUnsafeBufferPointer { ct in
+                        logBelowTail.withUnsafeMutableBufferPointer { lt -> Double in
+                            guard let v = sv.baseAddress, let a = st.baseAddress, let c = ct.baseAddress, let l = lt.baseAddress else { return 0 }
+                            return crick_motif_log_below(v, a, c, l, wq, wt, s, zero)
                         }
-                    }
-                    if total > best.level || (total == best.level && (b - a > best.overlap || (b - a == best.overlap && raw > best.score))) {
-                        best = (total, offset, s == 0 ? "+" : "-", b - a, raw)
                     }
                 }
             }
-            guard best.level >= 0 else { continue }
-            let p = min(1, max(0, -expm1(logBelow(width: wt, score: best.level))))
-            out.append(MotifMatch(target: t, offset: best.offset, strand: best.strand, overlap: best.overlap, score: best.score,
-                                  pValue: p, eValue: p * Double(database.count), qValue: 1))
+            memo[at] = value
+            return value
+        }
+        var out: [MotifMatch] = []
+        out.reserveCapacity(database.count)
+        // The diagonal level sums of one target strand, by offset + wt - 1.
+        let longest = (widths.max() ?? 0) + wq
+        var levelSums = [Int32](repeating: 0, count: longest)
+        var tied: [(strand: Int, offset: Int)] = []
+        tied.reserveCapacity(2 * longest)
+        levelSums.withUnsafeMutableBufferPointer { lsp in
+            do {
+                guard let ls = lsp.baseAddress else { return }
+                for t in database.indices {
+                    let wt = widths[t]
+                    guard wt > 0 else { continue }
+                    let minOv = min(minOverlap, wq, wt)
+                    // The best level sum and overlap, and the alignments that reach both (strand,
+                    // offset), in the order tried.
+                    var best = (level: -1, overlap: 0)
+                    tied.removeAll(keepingCapacity: true)
+                    for s in 0..<2 {
+                        let first = starts[t] + s * wt   // the strand's column 0
+                        crick_motif_diagonal_sums(lp + first * wq, wt, wq, ls)
+                        for offset in (-(wt - minOv))...(wq - minOv) {
+                            let a = max(0, offset), b = min(wq, wt + offset), overlap = b - a
+                            guard overlap >= minOv else { continue }
+                            let total = Int(ls[offset + wt - 1]) + (wq - overlap) * zero
+                            if total > best.level || (total == best.level && overlap > best.overlap) {
+                                best = (total, overlap)
+                                tied.removeAll(keepingCapacity: true)
+                                tied.append((s, offset))
+                            } else if total == best.level && overlap == best.overlap {
+                                tied.append((s, offset))
+                            }
+                        }
+                    }
+                    // Ties break on the sum of shifted scores (query columns in order, from 0),
+                    // the first of the highest: query column i faces database column
+                    // first + i - offset, its score at i * N + first + i - offset.
+                    var chosen = (strand: 0, offset: 0, score: -Double.infinity)
+                    for (s, offset) in tied {
+                        let first = starts[t] + s * wt
+                        let a = max(0, offset), b = min(wq, wt + offset)
+                        var raw = 0.0
+                        var k = a * n + first + a - offset
+                        for i in a..<b { raw += sp[k] - medians[i]; k += n + 1 }
+                        if raw > chosen.score { chosen = (s, offset, raw) }
+                    }
+                    guard best.level >= 0 else { continue }
+                    let p = min(1, max(0, -expm1(logBelow(width: wt, score: best.level))))
+                    out.append(MotifMatch(target: t, offset: chosen.offset, strand: chosen.strand == 0 ? "+" : "-", overlap: best.overlap,
+                                          score: chosen.score, pValue: p, eValue: p * Double(database.count), qValue: 1))
+                }
+            }
         }
         return out
     }
 
     /// Incomplete scoring: sums over aligned columns only, the smallest p over the alignments,
     /// corrected for the alignments tried.
-    private func incompleteMatches(wq: Int, scores: [Double]) -> [MotifMatch] {
-        let levels = scores.map { Int32(bin($0)) }
-        let survival = survivalFunctions(nullPMF(levels, wq: wq))
+    private func incompleteMatches(wq: Int, scores: UnsafeMutablePointer<Double>) -> [MotifMatch] {
+        let n = columnCount
+        // levels[i * N + c] on the column score's fixed range.
+        let levels = (0..<(wq * n)).map { Int32(bin(scores[$0])) }
+        var counts = [Int64](repeating: 0, count: wq * bins)
+        for i in 0..<wq { for c in 0..<n { counts[i * bins + Int(levels[i * n + c])] += 1 } }
+        let survival = survivalFunctions(nullPMF(counts, wq: wq))
         var out: [MotifMatch] = []
         for t in database.indices {
-            let wt = database[t].width
+            let wt = widths[t]
             let minOv = min(minOverlap, wq, wt)
             var best = (p: 2.0, offset: 0, strand: Character("+"), overlap: 0, score: -Double.infinity)
             var tried = 0
@@ -325,12 +412,12 @@ public final class MotifComparison: Sendable {
                     var binSum = 0
                     var raw = 0.0
                     for i in a..<b {
-                        let k = (first + i - offset) * wq + i
+                        let k = i * n + first + i - offset
                         binSum += Int(levels[k])
                         raw += scores[k]
                     }
-                    let sf = survival[a][b - a - 1]
-                    let p = sf[min(binSum, sf.count - 1)]
+                    let key = a * wq + b - a - 1
+                    let p = survival.values[survival.start[key] + min(binSum, survival.count[key] - 1)]
                     if p < best.p || (p == best.p && raw > best.score) {
                         best = (p, offset, s == 0 ? "+" : "-", b - a, raw)
                     }
@@ -412,62 +499,104 @@ public final class MotifComparison: Sendable {
         return v[k]
     }
 
-    /// The null pmf of each query column: the distribution of its discretised levels
-    /// (levels[c * wq + i]) over the database columns c, every column weighted equally.
-    private func nullPMF(_ levels: [Int32], wq: Int) -> [[Double]] {
-        // counts[i * bins + level]
-        var counts = [Int](repeating: 0, count: wq * bins)
-        levels.withUnsafeBufferPointer { lp in
-            counts.withUnsafeMutableBufferPointer { cp in
-                for c in 0..<columnCount { for i in 0..<wq { cp[i * bins + Int(lp[c * wq + i])] += 1 } }
-            }
-        }
+    /// The null pmf of each query column: its level counts (counts[i * bins + level]) over
+    /// the database columns, every column weighted equally.
+    private func nullPMF(_ counts: [Int64], wq: Int) -> [[Double]] {
         let total = Double(max(columnCount, 1))
         return (0..<wq).map { i in (0..<bins).map { Double(counts[i * bins + $0]) / total } }
     }
 
-    /// Survival functions of sums over query columns a..<b of independent per-column pmfs:
-    /// survival[a][b - a - 1][s] = P(sum >= s), built by extending a.
-    private func survivalFunctions(_ pmf: [[Double]]) -> [[[Double]]] {
-        let wq = pmf.count
-        var survival: [[[Double]]] = Array(repeating: [], count: wq)
+    /// Survival functions of sums over query columns a..<b of independent per-column pmfs,
+    /// built by extending a: P(sum >= s) at values[start[a * wq + b - a - 1] + s] for s below
+    /// count[a * wq + b - a - 1] (a sum over len columns has len * (bins - 1) + 1 levels).
+    private struct Survival {
+        var values: [Double]
+        var start: [Int]
+        var count: [Int]
+    }
+
+    private func survivalFunctions(_ pmf: [[Double]]) -> Survival {
+        let wq = pmf.count, span = bins - 1
+        var start = [Int](repeating: 0, count: wq * wq), count = [Int](repeating: 0, count: wq * wq)
+        var total = 0
+        for a in 0..<wq { for len in 1...(wq - a) { start[a * wq + len - 1] = total; count[a * wq + len - 1] = len * span + 1; total += len * span + 1 } }
+        var out = Survival(values: [Double](repeating: 0, count: total), start: start, count: count)
         // Each pmf's non-zero levels and their probabilities, in level order.
-        let nonZero = pmf.map { p in (p.indices.filter { p[$0] > 0 }, p.filter { $0 > 0 }) }
-        for a in 0..<wq {
-            var dist = pmf[a]
-            var list: [[Double]] = [tail(dist)]
-            for b in (a + 1)..<(wq + 1) where b < wq {
-                var next = [Double](repeating: 0, count: dist.count + bins - 1)
-                let (ys, ps) = nonZero[b]
-                // next[x + y] += dist[x] * p(y): one scaled copy of dist per level y of column
-                // b (a contiguous multiply-add the compiler vectorises).
-                dist.withUnsafeBufferPointer { dp in
-                    next.withUnsafeMutableBufferPointer { np in
-                        guard let d = dp.baseAddress, let n = np.baseAddress else { return }
-                        let count = dp.count
-                        for j in ys.indices {
-                            let out = n + ys[j], p = ps[j]
-                            for x in 0..<count { out[x] += d[x] * p }
+        let nonZero = pmf.map { p in (p.indices.filter { p[$0] > 0 }.map { Int32($0) }, p.filter { $0 > 0 }) }
+        // The running distribution, between `span` zeros before and span + 8 after (the
+        // convolution reads that far), and the next one.
+        let longest = wq * span + 1
+        var dist = [Double](repeating: 0, count: longest + 2 * span + 8)
+        var next = [Double](repeating: 0, count: longest)
+        out.values.withUnsafeMutableBufferPointer { vp in
+            dist.withUnsafeMutableBufferPointer { dp in
+                next.withUnsafeMutableBufferPointer { np in
+                    guard let v = vp.baseAddress, let dBase = dp.baseAddress, let nx = np.baseAddress else { return }
+                    let d = dBase + span
+                    for a in 0..<wq {
+                        // dist = pmf[a], the rest zero.
+                        dp.update(repeating: 0)
+                        for (l, p) in pmf[a].enumerated() { d[l] = p }
+                        var length = bins
+                        MotifComparison.tail(d, length, into: v + start[a * wq])
+                        for b in (a + 1)..<(wq + 1) where b < wq {
+                            let (ys, ps) = nonZero[b]
+                            let grown = length + span
+                            ys.withUnsafeBufferPointer { yp in
+                                ps.withUnsafeBufferPointer { pp in
+                                    guard let y = yp.baseAddress, let p = pp.baseAddress else {
+                                        for z in 0..<grown { nx[z] = 0 }
+                                        return
+                                    }
+                                    crick_motif_convolve(d, y, p, yp.count, nx, grown)
+                                }
+                            }
+                            for z in 0..<grown { d[z] = nx[z] }
+                            length = grown
+                            MotifComparison.tail(d, length, into: v + start[a * wq + b - a])
                         }
                     }
                 }
-                dist = next
-                list.append(tail(dist))
             }
-            survival[a] = list
         }
-        return survival
+        return out
     }
 
-    /// P(S >= s) for every s, from a pmf.
-    private func tail(_ pmf: [Double]) -> [Double] {
-        var out = [Double](repeating: 0, count: pmf.count)
+    /// P(S >= s) for every s < count, from a pmf.
+    private static func tail(_ pmf: UnsafePointer<Double>, _ count: Int, into out: UnsafeMutablePointer<Double>) {
         var acc = 0.0
-        for s in stride(from: pmf.count - 1, through: 0, by: -1) {
+        for s in stride(from: count - 1, through: 0, by: -1) {
             acc += pmf[s]
             out[s] = min(1, acc)
         }
-        return out
+    }
+}
+
+/// One worker's buffers for the comparison, reused from query to query (fresh pages for every
+/// query cost more than the work): scores (wq, N) and levels (N, wq) for the
+/// widest query, selection scratch (3N + 48) and 4096 bucket counts.
+private final class Workspace {
+    let scores: UnsafeMutablePointer<Double>
+    let levels: UnsafeMutablePointer<Int32>
+    let scratch: UnsafeMutablePointer<Double>
+    let buckets: UnsafeMutablePointer<Int32>
+    private let size: Int, columns: Int
+
+    init(queries: [Motif], columns n: Int) {
+        size = (queries.map(\.width).max() ?? 0) * n
+        columns = n
+        // Not initialised: every value is written before it is read.
+        scores = .allocate(capacity: max(1, size))
+        levels = .allocate(capacity: max(1, size))
+        scratch = .allocate(capacity: 3 * n + 48)
+        buckets = .allocate(capacity: 4096)
+    }
+
+    deinit {
+        scores.deallocate()
+        levels.deallocate()
+        scratch.deallocate()
+        buckets.deallocate()
     }
 }
 
@@ -490,3 +619,4 @@ private final class MatchSlots: @unchecked Sendable {
         return slots
     }
 }
+

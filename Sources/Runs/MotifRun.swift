@@ -58,6 +58,8 @@ public struct MotifRun {
         public var significant: Int?
         /// The same counts for the untrained model (`options.baseline`).
         public var untrained: UntrainedBaseline?
+        /// Wall seconds of each stage, in run order.
+        public var stages: [(stage: String, seconds: Double)] = []
     }
 
     /// The kind recorded in the manifest of a motifs directory, and its files.
@@ -71,6 +73,7 @@ public struct MotifRun {
     /// Extracts, compares and writes the directory (all files or none).
     public func run() throws -> Result {
         setBLASThreads(options.threads)
+        var clock = StageClock()
         let m: Model?, filters: [FilterMotif]
         if let path = options.queries {
             // Motifs from a file, trimmed as filters are (their sites as the file gives them).
@@ -82,10 +85,11 @@ public struct MotifRun {
         } else {
             let model = try ModelFile.read(options.model).model
             let extractor = try FilterMotifExtractor(model: model, threshold: options.threshold, window: options.window,
-                                                     trimBits: options.trimBits, trimPad: options.trimPad)
+                                                     trimBits: options.trimBits, trimPad: options.trimPad, threads: options.threads)
             m = model
             filters = try extractor.extract(try sequenceBatches(extractor))
         }
+        clock.lap(options.queries == nil ? "extract" : "read queries")
         let queries = filters.map(\.motif)
 
         var truthMotifs: [Motif] = []
@@ -96,22 +100,26 @@ public struct MotifRun {
         }
         let known = try options.compare.map { try MotifFile.read(path: $0) } ?? []
         let (database, truthIndex) = databaseWithTruth(known, truth: truthMotifs)
+        clock.lap("read motifs")
         let matches = database.isEmpty ? [] : MotifComparison(database: database, column: options.distance, minOverlap: options.minOverlap,
                                                                scoring: options.scoring, threads: options.threads).compare(queries)
         let summary = truthMotifs.isEmpty ? nil : TruthSummary(matches: matches, database: database, truth: truthIndex)
+        if !database.isEmpty { clock.lap("compare") }
         var untrained: UntrainedBaseline?
         if options.baseline, !database.isEmpty, let m {
             // The architecture initialised with the training seed: its filters' matches are chance.
             let seed = MotifRun.trainingSeed(try ModelFile.read(options.model).contents.metadata)
             let fresh = try Model(m.architecture, seed: seed)
             let freshExtractor = try FilterMotifExtractor(model: fresh, threshold: options.threshold, window: options.window,
-                                                          trimBits: options.trimBits, trimPad: options.trimPad)
+                                                          trimBits: options.trimBits, trimPad: options.trimPad, threads: options.threads)
             let freshQueries = try freshExtractor.extract(try sequenceBatches(freshExtractor)).map(\.motif)
+            clock.lap("untrained extract")
             let freshMatches = MotifComparison(database: database, column: options.distance, minOverlap: options.minOverlap,
                                                scoring: options.scoring, threads: options.threads).compare(freshQueries)
             untrained = UntrainedBaseline(seed: seed, filters: freshQueries.count,
                                           significant: UntrainedBaseline.significant(freshMatches),
                                           truth: truthMotifs.isEmpty ? nil : TruthSummary(matches: freshMatches, database: database, truth: truthIndex))
+            clock.lap("untrained compare")
         }
 
         let staging = try StagingDirectory(final: options.output, kind: MotifRun.outputKind, force: options.force, legacyFiles: MotifRun.files)
@@ -132,8 +140,9 @@ public struct MotifRun {
             staging.abort()
             throw error
         }
+        clock.lap("write")
         return Result(filters: filters.count, truth: summary, significant: database.isEmpty ? nil : UntrainedBaseline.significant(matches),
-                      untrained: untrained)
+                      untrained: untrained, stages: clock.stages)
     }
 
     /// The seed a model was trained with (its metadata's training record; 1 when it has none,

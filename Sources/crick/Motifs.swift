@@ -118,6 +118,9 @@ struct Motifs: ParsableCommand {
             }
             print(line)
         }
+        if common.verbose {
+            Diagnostics.info("seconds: " + result.stages.map { "\($0.stage) \(String(format: "%.4f", $0.seconds))" }.joined(separator: ", "), quiet: false)
+        }
         Diagnostics.info("motifs of \(result.filters) \(queries == nil ? "filters" : "queries"): \(output)/filters.meme", quiet: common.quiet)
     }
 }

@@ -76,6 +76,10 @@ final class FilterMotifTests: XCTestCase {
                 let recomputed = try extractor.extract(batches, cacheBytes: 0)
                 XCTAssertEqual(recomputed.map(\.sites), chunked.map(\.sites))
                 for (a, b) in zip(recomputed, chunked) { XCTAssertEqual(a.motif.probabilities, b.motif.probabilities) }
+                // Scanned by three threads (each a share of every batch): the same motifs.
+                let threaded = try FilterMotifExtractor(model: m, window: window, threads: 3).extract(batches)
+                XCTAssertEqual(threaded.map(\.sites), chunked.map(\.sites))
+                for (a, b) in zip(threaded, chunked) { XCTAssertEqual(a.motif.probabilities, b.motif.probabilities) }
                 XCTAssertEqual(chunked.map(\.sites), whole.map(\.sites), "\(strand) \(String(describing: window))")
                 XCTAssertGreaterThan(whole[0].sites, 150)
                 for (a, b) in zip(chunked, whole) { XCTAssertEqual(a.motif.probabilities, b.motif.probabilities) }

@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 import TestSupport
 import Dataset
@@ -168,6 +169,82 @@ final class MotifComparisonTests: XCTestCase {
                     XCTAssertEqual(match.eValue, match.pValue * Double(db.count), accuracy: 1e-12)
                 }
                 XCTAssertEqual(results[qi].count, db.count)
+            }
+        }
+    }
+}
+
+/// The comparison's C kernels at every level the machine supports: the same matches bit for bit,
+/// and the exact middle values against a sort.
+final class MotifComparisonKernelTests: XCTestCase {
+    let jaspar = packageRoot + "/Pipelines/data/motifs/JASPAR2024_CORE_vertebrates_non-redundant.meme"
+    private let saved = crick_kernel_level()
+    override func tearDown() { _ = crick_set_kernel_level(saved) }
+    private var levels: [Int32] { Array(Int32(CRICK_KERNELS_GENERIC)...crick_kernel_support()) }
+
+    /// Middle values by sample and by buckets equal a sort's, for sizes on both sides of the
+    /// sampling cut-over (4096), with ties, one dense cluster, a constant run and a skewed tail.
+    func testMiddleValuesEqualTheSortedValuesAtEveryLevel() {
+        var rng = TestRNG(seed: 41)
+        for level in levels {
+            XCTAssertEqual(crick_set_kernel_level(level), level)
+            for n in [1, 2, 3, 17, 4095, 4096, 4097, 21_001, 21_002, 60_000] {
+                for kind in 0..<5 {
+                    let v = (0..<n).map { _ -> Double in
+                        let u = Double(rng.next() % 1_000_000) / 1_000_000
+                        switch kind {
+                        case 0: return u * 2 - 1
+                        case 1: return (u * 20).rounded() / 10 - 1
+                        case 2: return u < 0.9 ? 0.5 + u * 1e-9 : -u
+                        case 3: return 0.25
+                        default: return -pow(u, 8) * 1.4
+                        }
+                    }
+                    let sorted = v.sorted()
+                    let lo = sorted[0], hi = sorted[n - 1]
+                    var scratch = [Double](repeating: .nan, count: 3 * n + 48), buckets = [Int32](repeating: 0, count: 4096)
+                    for (j, k) in [(n / 2, n / 2), (max(0, n / 2 - 1), n / 2), (0, 0), (n - 1, n - 1), (0, min(1, n - 1))] {
+                        var vj = 0.0, vk = 0.0
+                        v.withUnsafeBufferPointer { vp in
+                            crick_motif_middle_values(vp.baseAddress, n, j, k, lo, hi, &vj, &vk, &scratch, &buckets)
+                        }
+                        XCTAssertEqual(vj, sorted[j], "level \(level) n \(n) kind \(kind) rank \(j)")
+                        XCTAssertEqual(vk, sorted[k], "level \(level) n \(n) kind \(kind) rank \(k)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every level gives the same matches, bit for bit, for both column scores and both
+    /// scorings, on queries of widths 1 to 21 against the JASPAR 2024 vertebrates.
+    func testEveryLevelGivesTheSameMatches() throws {
+        let db = try MotifFile.read(path: jaspar)
+        var rng = TestRNG(seed: 7)
+        let queries = (0..<12).map { q -> Motif in
+            let width = q < 2 ? q + 1 : Int(rng.next() % 21) + 1
+            return Motif(id: "q\(q)", name: "q\(q)", probabilities: (0..<width).map { _ in
+                let v = (0..<4).map { _ in pow(Double(rng.next() % 1000 + 1) / 1000, 3) }
+                let s = v.reduce(0, +)
+                return v.map { $0 / s }
+            })
+        } + Array(db[100..<104])
+        for column in ColumnScore.allCases {
+            for scoring in AlignmentScoring.allCases {
+                var reference: [[MotifMatch]]?
+                for level in levels {
+                    _ = crick_set_kernel_level(level)
+                    let matches = MotifComparison(database: db, column: column, minOverlap: 1, scoring: scoring, threads: 2).compare(queries)
+                    XCTAssertEqual(matches.count, queries.count)
+                    if let reference {
+                        XCTAssertEqual(matches, reference, "\(column) \(scoring) level \(level)")
+                    } else {
+                        reference = matches
+                    }
+                }
+                // And at any thread count.
+                let one = MotifComparison(database: db, column: column, minOverlap: 1, scoring: scoring, threads: 1).compare(queries)
+                XCTAssertEqual(one, reference, "\(column) \(scoring) 1 thread")
             }
         }
     }

@@ -68,4 +68,49 @@ void crick_rc_fold_panels(const float *x, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t 
 ///   dx[(r + j) * cin + c] += gs + gd and dx[(r + k - 1 - j) * cin + cin - 1 - c] += gs - gd
 /// (gs, gd at r * K + j * h + c).
 void crick_rc_unfold_add(const float *gs, const float *gd, ptrdiff_t cin, ptrdiff_t k, ptrdiff_t rows, float *dx);
+/// Column scores of one query column against the n columns of a motif database (MotifComparison):
+/// db holds the database as four runs of n values (the columns' A, C, G and T entries; centred for
+/// Pearson), sq their n sums of squares (Pearson only), q the query column's four values (centred
+/// for Pearson) and qsq their sum of squares. out[c] is the Pearson correlation (0 where the
+/// product of the sums of squares has a root of at most 1e-12) or minus the Euclidean distance.
+/// lo and hi receive the smallest and largest finite score; the count of non-finite scores is
+/// returned. Every path gives the bits of the plain loop.
+ptrdiff_t crick_motif_column_scores(const double *db, ptrdiff_t n, const double *sq, const double *q, double qsq, int pearson,
+                                    double *out, double *lo, double *hi);
+
+/// The j-th and k-th smallest of the n finite values v (0-based, j <= k < n; lo and hi their
+/// minimum and maximum), exactly: the values between two bracketing values of a sample (AVX-512,
+/// n >= 4096), or in the buckets of ranks j and k among 4096 buckets of [lo, hi], gathered and
+/// the ranks selected among them. scratch holds 3n + 48 doubles, counts 4096.
+void crick_motif_middle_values(const double *v, ptrdiff_t n, ptrdiff_t j, ptrdiff_t k, double lo, double hi,
+                               double *vj, double *vk, double *scratch, int32_t *counts);
+
+/// For query column i < wq and database column c < n, from v (wq, n) of scores: levels (n, wq)
+/// [c * wq + i] = min(top, round-half-up(max(0, ((v[i * n + c] - medians[i]) - lo) * scale))), and
+/// counts (wq, top + 1) of each query column's levels incremented.
+void crick_motif_levels(const double *v, ptrdiff_t n, ptrdiff_t wq, const double *medians, double lo, double scale, int32_t top,
+                        int32_t *levels, int64_t *counts);
+
+/// The null distribution of a longer sum (MotifComparison): out[z] = the sum over j < ny, in
+/// order from 0, of d[z - ys[j]] * ps[j] for z < count (products then sums, not fused). d holds
+/// non-negative values and is read from d - max(ys) to d + count + 7: the caller pads it with
+/// zeros (ps are positive, so the padding adds +0 and the sums are those of adding each scaled
+/// copy of d in turn).
+void crick_motif_convolve(const double *d, const int32_t *ys, const double *ps, ptrdiff_t ny, double *out, ptrdiff_t count);
+
+/// The alignment level sums of one target strand with a query (MotifComparison): levels holds
+/// the target's wt columns as rows of the query's wq column levels ((wt, wq)); for each offset
+/// o = i - r in -(wt - 1) ... wq - 1 (query column i facing target column r), lsum[o + wt - 1]
+/// is the sum of the levels on that diagonal.
+void crick_motif_diagonal_sums(const int32_t *levels, ptrdiff_t wt, ptrdiff_t wq, int32_t *lsum);
+
+/// log P(the maximum over every alignment of a width-wt target with a width-wq query, both
+/// strands, of independent null sums < s) (MotifComparison's complete scoring): for each offset
+/// the aligned columns a..<b need x = s - (wq - (b - a)) * zero from their sum, whose survival
+/// function is survival[start[key] + x] for x < count[key], key = a * wq + b - a - 1; the sum of
+/// 2 log(1 - P(sum >= x)) in offset order, -infinity as soon as a term is. log_below_tail
+/// (laid out as survival, NaN where not yet computed) keeps each log(1 - P) once computed.
+double crick_motif_log_below(const double *survival, const ptrdiff_t *start, const ptrdiff_t *count, double *log_below_tail,
+                             ptrdiff_t wq, ptrdiff_t wt, ptrdiff_t s, ptrdiff_t zero);
+
 #endif
