@@ -19,6 +19,20 @@ def timed(cmd):
     return time.perf_counter() - t
 
 
+def staged(cmd):
+    """Runs a `crick motifs ... -v` command: (wall seconds, {stage: seconds}) from its
+    `crick: seconds: extract 0.0712, read motifs 0.0250, ...` line."""
+    t = time.perf_counter()
+    run = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    line = next(l for l in run.stderr.splitlines() if l.startswith("crick: seconds: "))
+    stages = {}
+    for part in line[len("crick: seconds: "):].split(", "):
+        name, value = part.rsplit(" ", 1)
+        stages[name] = float(value)
+    return wall, stages
+
+
 # memelite (numba) imports the `coverage` package, which Benchmarks/coverage would shadow once
 # main() puts Benchmarks/ on sys.path: imported here, before that.
 try:
@@ -51,7 +65,7 @@ def main():
     ap.add_argument("--crick", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--regions", type=int, default=1000, help="1 kb regions for ISM (3,000 mutants each)")
+    ap.add_argument("--regions", type=int, default=1000, help="1 kb regions for ISM (3,000 mutants each; 0: motifs only)")
     args = ap.parse_args()
     import numpy as np
     import torch
@@ -72,24 +86,54 @@ def main():
     subprocess.run([c, "train", "--force", ds, "--preset", "koo-cnn2", "--strand", "rc", "--first-activation", "exponential",
                     "--epochs", "4", "-o", os.path.join(out, "koo-run"), "-q", "-@", t], check=True)
     os.replace(os.path.join(out, "koo-run", "model.safetensors"), koo)
-    compare = min(timed([c, "motifs", "--force", "--model", koo, ds, "--split", "test", "--compare", JASPAR, "-o", os.path.join(out, "motifs"), "-q", "-@", t])
-                  for _ in range(3))
-    extract = min(timed([c, "motifs", "--force", "--model", koo, ds, "--split", "test", "-o", os.path.join(out, "motifs-only"), "-q", "-@", t])
-                  for _ in range(3))
-    # The peer: memelite's Tomtom (numba; Euclidean column scores only), the same filters and
+    # The whole command as users run it (Pearson, untrained baseline included), best of 5, with
+    # its stages as crick reports them (-v).
+    whole = min((staged([c, "motifs", "--force", "--model", koo, ds, "--split", "test", "--compare", JASPAR, "-o", os.path.join(out, "motifs"),
+                         "-v", "-@", t]) for _ in range(5)), key=lambda r: r[0])
+    # The peer: memelite's Tomtom (numba; Euclidean column scores only) on the same filters and
     # database, against crick with the same column score and minimum overlap.
     euclid = os.path.join(out, "motifs-euclidean")
-    crick_eu = min(timed([c, "motifs", "--force", "--model", koo, ds, "--split", "test", "--compare", JASPAR, "--distance", "euclidean",
-                          "--min-overlap", "1", "--max-matches", "100000", "-o", euclid, "-q", "-@", t]) for _ in range(3))
-    # The comparison alone: crick compares the filters' motifs read from a file (reading both
-    # files and writing every pair included), memelite the same motifs already in memory.
-    peer = memelite_tomtom(os.path.join(euclid, "filters.meme"), args.threads)
-    compare_only = [c, "motifs", "--force", "--queries", os.path.join(euclid, "filters.meme"), "--compare", JASPAR, "--distance", "euclidean",
-                    "--min-overlap", "1", "--max-matches", "100000", "-o", euclid + "-queries", "-q", "-@", t]
-    pair = alternate(lambda: timed(compare_only), peer, pairs=5) if peer else None
+    subprocess.run([c, "motifs", "--force", "--model", koo, ds, "--split", "test", "--compare", JASPAR, "--distance", "euclidean",
+                    "--min-overlap", "1", "--max-matches", "100000", "-o", euclid, "-q", "-@", t], check=True)
+    # The comparison alone: crick's `compare` stage (MotifComparison.compare in the process: every
+    # pair's score, offset, strand, p-, E- and q-value) of `motifs --queries filters.meme`, and
+    # memelite's call on the same motifs in memory; at 1 thread / 1 job and at the run's threads.
+    def compare_only(threads):
+        cmd = [c, "motifs", "--force", "--queries", os.path.join(euclid, "filters.meme"), "--compare", JASPAR, "--distance", "euclidean",
+               "--min-overlap", "1", "--max-matches", "100000", "-o", euclid + "-queries", "-v", "-@", str(threads)]
+        walls = []
+
+        def once():
+            wall, stages = staged(cmd)
+            walls.append(wall)
+            return stages["compare"]
+        return once, walls
+    pairs = {}
+    for threads in sorted({1, args.threads}):
+        peer = memelite_tomtom(os.path.join(euclid, "filters.meme"), threads)
+        ours, walls = compare_only(threads)
+        if peer:
+            pairs[threads] = alternate(ours, peer, pairs=7, warmup=2) + (walls,)
     n_db = sum(1 for l in open(JASPAR) if l.startswith("MOTIF"))
     n_test = sum(1 for l in open(os.path.join(ds, "regions.bed")) if l.split("\t")[6] == "test")
     widths = [l.split("\t")[2] for l in open(os.path.join(out, "motifs", "filters.tsv"))][1:]
+
+    motif_lines = [f"### Interpretation: {args.threads} threads, PyTorch {torch.__version__}", f"Machine: {machine()}.", ""] + [
+             f"`crick motifs --compare` (Pearson, untrained baseline included): 32 filters x {n_db} JASPAR 2024 vertebrate motifs, "
+             f"best of 5: **{whole[0]:.3f} s** wall (target < 0.3 s); filters of a koo-cnn2 rc model trained 4 epochs, widths "
+             f"{min(map(int, widths))}-{max(map(int, widths))} after trimming, extracted from {n_test} test sequences. Its stages (crick -v):", "",
+             "| stage | seconds |", "|---|---:|"] + [f"| {k} | {v:.4f} |" for k, v in whole[1].items()] + ["",
+             "The comparison alone against memelite's Tomtom (Euclidean column scores, its only kind; minimum overlap 1): crick's "
+             "`compare` stage of `motifs --queries filters.meme --compare` (every pair's score, offset, strand, p-, E- and q-value, "
+             "timed in the process) against memelite's call on the same motifs in memory, alternating, 7 pairs after 2 warm-ups "
+             "(medians; ratio = memelite / crick per pair):", "",
+             "| threads (crick) / jobs (memelite) | crick compare | memelite tomtom | ratio | crick's whole --queries command |",
+             "|---|---:|---:|---|---:|"] + [
+             f"| {th} | {statistics.median(p[0]):.4f} | {statistics.median(p[1]):.4f} | {ratio_text(p[2])} | {statistics.median(p[3]):.3f} |"
+             for th, p in pairs.items()] + (["", "memelite is not installed: no peer figures."] if not pairs else [])
+    if args.regions == 0:
+        report(motif_lines, args.out, "interpret.md")
+        return
 
     # ISM: regions of the yeast ATAC peaks, chip rc model.
     plain, _ = yeast_genome(out)
@@ -135,19 +179,7 @@ def main():
     crick_maps = np.load(os.path.join(out, "ism.npy"))
     worst = float(np.abs(crick_maps - np.stack(torch_maps)).max())
 
-    lines = [f"### Interpretation: {args.threads} threads, PyTorch {torch.__version__}", f"Machine: {machine()}.", "",
-             f"`crick motifs --compare`: 32 filters x {n_db} JASPAR 2024 vertebrate motifs, best of 3: **{compare:.2f} s** "
-             f"(of which {extract:.2f} s extracting the motifs from {n_test} test sequences; "
-             f"filters of a koo-cnn2 rc model trained 4 epochs, widths {min(map(int, widths))}-{max(map(int, widths))} after trimming; target < 10 s).", "",
-             f"The whole command with Euclidean column scores and minimum overlap 1 (model and sequences read, motifs "
-             f"extracted, untrained baseline, every pair written): {crick_eu:.2f} s, best of 3.", "",
-             "The comparison alone against memelite's Tomtom (Euclidean column scores, its only kind; minimum overlap 1): "
-             "crick's whole `motifs --queries filters.meme --compare` command (both files read, 28,128 pairs written) against "
-             "memelite's call on motifs in memory, 5 pairs alternating after a warm-up (medians; ratio = memelite / crick per pair):", "",
-             "| tool | seconds | ratio |", "|---|---:|---|",
-             (f"| crick motifs --queries --compare | {statistics.median(pair[0]):.3f} | {ratio_text(pair[2])} |" if pair else "| crick | - | - |"),
-             (f"| memelite tomtom | {statistics.median(pair[1]):.3f} | 1.00x |" if pair else "| memelite tomtom | not installed | - |"), "",
-             f"ISM of {len(rows)} yeast ATAC regions of 1 kb (3,000 mutants each, chip rc model):", "",
+    lines = motif_lines + ["", f"ISM of {len(rows)} yeast ATAC regions of 1 kb (3,000 mutants each, chip rc model):", "",
              "| tool | seconds | mutant sequences/s | ratio |", "|---|---:|---:|---:|",
              f"| crick attribute --method ism | {crick_wall:.1f} | {crick_rate:.0f} | {crick_rate / torch_rate:.2f}x |",
              f"| PyTorch (batches of 128) | {torch_wall:.1f} | {torch_rate:.0f} | 1.00x |", "",

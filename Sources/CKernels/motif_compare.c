@@ -457,3 +457,56 @@ double crick_motif_log_below(const double *survival, const ptrdiff_t *start, con
     }
     return acc;
 }
+
+void crick_motif_best_alignments(const int32_t *levels, const double *scores, const double *medians, ptrdiff_t n, ptrdiff_t wq,
+                                 const ptrdiff_t *starts, const ptrdiff_t *widths, ptrdiff_t count, ptrdiff_t min_overlap,
+                                 ptrdiff_t zero, int32_t *lsum, int32_t *tied, int64_t *best_level, int32_t *best_overlap,
+                                 int32_t *best_strand, int32_t *best_offset, double *best_score) {
+    for (ptrdiff_t t = 0; t < count; t++) {
+        const ptrdiff_t wt = widths[t];
+        best_level[t] = -1;
+        if (wt <= 0) continue;
+        ptrdiff_t min_ov = min_overlap < wq ? min_overlap : wq;
+        if (wt < min_ov) min_ov = wt;
+        // The best level sum and overlap, and the alignments reaching both (strand, offset) in
+        // the order tried.
+        int64_t level = -1;
+        ptrdiff_t overlap_best = 0, ties = 0;
+        for (int s = 0; s < 2; s++) {
+            const ptrdiff_t first = starts[t] + s * wt;   // the strand's column 0
+            crick_motif_diagonal_sums(levels + first * wq, wt, wq, lsum);
+            for (ptrdiff_t offset = -(wt - min_ov); offset <= wq - min_ov; offset++) {
+                const ptrdiff_t a = offset > 0 ? offset : 0, b = wq < wt + offset ? wq : wt + offset, overlap = b - a;
+                if (overlap < min_ov) continue;
+                const int64_t total = (int64_t)lsum[offset + wt - 1] + (int64_t)(wq - overlap) * zero;
+                if (total > level || (total == level && overlap > overlap_best)) {
+                    level = total;
+                    overlap_best = overlap;
+                    ties = 0;
+                }
+                if (total == level && overlap == overlap_best) {
+                    tied[2 * ties] = s;
+                    tied[2 * ties + 1] = (int32_t)offset;
+                    ties++;
+                }
+            }
+        }
+        if (level < 0) continue;
+        // Ties break on the sum of shifted scores (query columns in order, from 0), the first of
+        // the highest: query column i faces database column first + i - offset.
+        double chosen = -INFINITY;
+        int32_t strand = 0, off = 0;
+        for (ptrdiff_t k = 0; k < ties; k++) {
+            const ptrdiff_t s = tied[2 * k], offset = tied[2 * k + 1], first = starts[t] + s * wt;
+            const ptrdiff_t a = offset > 0 ? offset : 0, b = wq < wt + offset ? wq : wt + offset;
+            double raw = 0.0;
+            for (ptrdiff_t i = a; i < b; i++) raw += scores[i * n + first + i - offset] - medians[i];
+            if (raw > chosen) { chosen = raw; strand = (int32_t)s; off = (int32_t)offset; }
+        }
+        best_level[t] = level;
+        best_overlap[t] = (int32_t)overlap_best;
+        best_strand[t] = strand;
+        best_offset[t] = off;
+        best_score[t] = chosen;
+    }
+}

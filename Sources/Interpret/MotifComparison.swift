@@ -332,58 +332,39 @@ public final class MotifComparison: Sendable {
             memo[at] = value
             return value
         }
-        var out: [MotifMatch] = []
-        out.reserveCapacity(database.count)
-        // The diagonal level sums of one target strand, by offset + wt - 1.
-        let longest = (widths.max() ?? 0) + wq
-        var levelSums = [Int32](repeating: 0, count: longest)
-        var tied: [(strand: Int, offset: Int)] = []
-        tied.reserveCapacity(2 * longest)
-        levelSums.withUnsafeMutableBufferPointer { lsp in
-            do {
-                guard let ls = lsp.baseAddress else { return }
-                for t in database.indices {
-                    let wt = widths[t]
-                    guard wt > 0 else { continue }
-                    let minOv = min(minOverlap, wq, wt)
-                    // The best level sum and overlap, and the alignments that reach both (strand,
-                    // offset), in the order tried.
-                    var best = (level: -1, overlap: 0)
-                    tied.removeAll(keepingCapacity: true)
-                    for s in 0..<2 {
-                        let first = starts[t] + s * wt   // the strand's column 0
-                        crick_motif_diagonal_sums(lp + first * wq, wt, wq, ls)
-                        for offset in (-(wt - minOv))...(wq - minOv) {
-                            let a = max(0, offset), b = min(wq, wt + offset), overlap = b - a
-                            guard overlap >= minOv else { continue }
-                            let total = Int(ls[offset + wt - 1]) + (wq - overlap) * zero
-                            if total > best.level || (total == best.level && overlap > best.overlap) {
-                                best = (total, overlap)
-                                tied.removeAll(keepingCapacity: true)
-                                tied.append((s, offset))
-                            } else if total == best.level && overlap == best.overlap {
-                                tied.append((s, offset))
+        // Each target's best alignment.
+        let count = database.count, longest = (widths.max() ?? 0) + wq
+        var lsum = [Int32](repeating: 0, count: longest + 16), tied = [Int32](repeating: 0, count: 4 * longest)
+        var level = [Int64](repeating: -1, count: count), overlap = [Int32](repeating: 0, count: count)
+        var strand = [Int32](repeating: 0, count: count), offset = [Int32](repeating: 0, count: count)
+        var score = [Double](repeating: 0, count: count)
+        starts.withUnsafeBufferPointer { st in
+            widths.withUnsafeBufferPointer { wd in
+                lsum.withUnsafeMutableBufferPointer { ls in
+                    tied.withUnsafeMutableBufferPointer { td in
+                        level.withUnsafeMutableBufferPointer { lv in
+                            overlap.withUnsafeMutableBufferPointer { ov in
+                                strand.withUnsafeMutableBufferPointer { sd in
+                                    offset.withUnsafeMutableBufferPointer { of in
+                                        score.withUnsafeMutableBufferPointer { sc in
+                                            crick_motif_best_alignments(lp, sp, medians, n, wq, st.baseAddress, wd.baseAddress, count, minOverlap,
+                                                                        zero, ls.baseAddress, td.baseAddress, lv.baseAddress, ov.baseAddress,
+                                                                        sd.baseAddress, of.baseAddress, sc.baseAddress)
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
-                    // Ties break on the sum of shifted scores (query columns in order, from 0),
-                    // the first of the highest: query column i faces database column
-                    // first + i - offset, its score at i * N + first + i - offset.
-                    var chosen = (strand: 0, offset: 0, score: -Double.infinity)
-                    for (s, offset) in tied {
-                        let first = starts[t] + s * wt
-                        let a = max(0, offset), b = min(wq, wt + offset)
-                        var raw = 0.0
-                        var k = a * n + first + a - offset
-                        for i in a..<b { raw += sp[k] - medians[i]; k += n + 1 }
-                        if raw > chosen.score { chosen = (s, offset, raw) }
-                    }
-                    guard best.level >= 0 else { continue }
-                    let p = min(1, max(0, -expm1(logBelow(width: wt, score: best.level))))
-                    out.append(MotifMatch(target: t, offset: chosen.offset, strand: chosen.strand == 0 ? "+" : "-", overlap: best.overlap,
-                                          score: chosen.score, pValue: p, eValue: p * Double(database.count), qValue: 1))
                 }
             }
+        }
+        var out: [MotifMatch] = []
+        out.reserveCapacity(count)
+        for t in 0..<count where level[t] >= 0 {
+            let p = min(1, max(0, -expm1(logBelow(width: widths[t], score: Int(level[t])))))
+            out.append(MotifMatch(target: t, offset: Int(offset[t]), strand: strand[t] == 0 ? "+" : "-", overlap: Int(overlap[t]),
+                                  score: score[t], pValue: p, eValue: p * Double(count), qValue: 1))
         }
         return out
     }
@@ -534,26 +515,27 @@ public final class MotifComparison: Sendable {
                     guard let v = vp.baseAddress, let dBase = dp.baseAddress, let nx = np.baseAddress else { return }
                     let d = dBase + span
                     for a in 0..<wq {
-                        // dist = pmf[a], the rest zero.
+                        // dist = pmf[a], the rest zero; its values lie in support (outside it
+                        // every value is exactly 0, and so are the terms the sums skip there).
                         dp.update(repeating: 0)
                         for (l, p) in pmf[a].enumerated() { d[l] = p }
-                        var length = bins
-                        MotifComparison.tail(d, length, into: v + start[a * wq])
+                        guard let firstLevel = nonZero[a].0.first, let lastLevel = nonZero[a].0.last else { continue }
+                        var support = (lo: Int(firstLevel), hi: Int(lastLevel))
+                        MotifComparison.tail(d, through: support.hi, into: v + start[a * wq])
                         for b in (a + 1)..<(wq + 1) where b < wq {
                             let (ys, ps) = nonZero[b]
-                            let grown = length + span
+                            guard let yMin = ys.first, let yMax = ys.last else { break }
+                            let grown = (lo: support.lo + Int(yMin), hi: support.hi + Int(yMax))
                             ys.withUnsafeBufferPointer { yp in
                                 ps.withUnsafeBufferPointer { pp in
-                                    guard let y = yp.baseAddress, let p = pp.baseAddress else {
-                                        for z in 0..<grown { nx[z] = 0 }
-                                        return
-                                    }
-                                    crick_motif_convolve(d, y, p, yp.count, nx, grown)
+                                    guard let y = yp.baseAddress, let p = pp.baseAddress else { return }
+                                    crick_motif_convolve(d + grown.lo, y, p, yp.count, nx + grown.lo, grown.hi - grown.lo + 1)
                                 }
                             }
-                            for z in 0..<grown { d[z] = nx[z] }
-                            length = grown
-                            MotifComparison.tail(d, length, into: v + start[a * wq + b - a])
+                            for z in support.lo..<grown.lo { d[z] = 0 }
+                            for z in grown.lo...grown.hi { d[z] = nx[z] }
+                            support = grown
+                            MotifComparison.tail(d, through: support.hi, into: v + start[a * wq + b - a])
                         }
                     }
                 }
@@ -562,10 +544,11 @@ public final class MotifComparison: Sendable {
         return out
     }
 
-    /// P(S >= s) for every s < count, from a pmf.
-    private static func tail(_ pmf: UnsafePointer<Double>, _ count: Int, into out: UnsafeMutablePointer<Double>) {
+    /// P(S >= s) for every s up to `last`, from a pmf zero above `last` (the entries above stay
+    /// as they are: 0).
+    private static func tail(_ pmf: UnsafePointer<Double>, through last: Int, into out: UnsafeMutablePointer<Double>) {
         var acc = 0.0
-        for s in stride(from: count - 1, through: 0, by: -1) {
+        for s in stride(from: last, through: 0, by: -1) {
             acc += pmf[s]
             out[s] = min(1, acc)
         }
