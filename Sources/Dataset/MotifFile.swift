@@ -64,6 +64,52 @@ public enum MotifFile {
         return out
     }
 
+    /// The line without leading and trailing whitespace (`CharacterSet.whitespaces`: spaces,
+    /// tabs and the other Unicode space separators): ASCII ends compared on bytes, Foundation
+    /// asked only when an end is not ASCII.
+    static func trimmed(_ line: Substring) -> Substring {
+        let u = line.utf8
+        var i = u.startIndex, j = u.endIndex
+        while i < j, u[i] == 32 || u[i] == 9 { i = u.index(after: i) }
+        while j > i, u[u.index(before: j)] == 32 || u[u.index(before: j)] == 9 { j = u.index(before: j) }
+        if i < j, u[i] >= 0x80 || u[u.index(before: j)] >= 0x80 {
+            return Substring(line[i..<j].trimmingCharacters(in: .whitespaces))
+        }
+        return line[i..<j]
+    }
+
+    /// Exact powers of ten (10^0 ... 10^22 are representable).
+    private static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { a, _ in a * 10 } }
+
+    /// A field as a number: plain decimals of at most 15 significant digits (`0.250000`,
+    /// `-3`, `12.5`) as their digits over a power of ten, one correctly rounded division of two
+    /// exact values and so the value `Double(_:)` gives; anything else through `Double(_:)`.
+    static func number(_ field: Substring) -> Double? {
+        let u = field.utf8
+        var i = u.startIndex
+        var negative = false
+        if i < u.endIndex, u[i] == 45 { negative = true; i = u.index(after: i) }
+        var digits: UInt64 = 0, count = 0, fraction = 0, seenPoint = false, any = false
+        while i < u.endIndex {
+            let b = u[i]
+            if b >= 48 && b <= 57 {
+                any = true
+                if digits > 0 || b != 48 { count += 1 }
+                guard count <= 15 else { return Double(field) }
+                digits = digits * 10 + UInt64(b - 48)
+                if seenPoint { fraction += 1 }
+            } else if b == 46 && !seenPoint {
+                seenPoint = true
+            } else {
+                return Double(field)
+            }
+            i = u.index(after: i)
+        }
+        guard any, fraction <= 22 else { return Double(field) }
+        let v = Double(digits) / powersOfTen[fraction]
+        return negative ? -v : v
+    }
+
     private static func numbers(_ line: Substring) -> [Double]? {
         let parts = fields(line)
         guard !parts.isEmpty else { return nil }
@@ -83,7 +129,7 @@ public enum MotifFile {
         out.reserveCapacity(parts.count)
         var allNumbers = !parts.isEmpty
         for p in parts {
-            guard let v = Double(p) else { allNumbers = false; continue }
+            guard let v = MotifFile.number(p) else { allNumbers = false; continue }
             if !v.isFinite {
                 throw GenomeError.malformedLine(path: path, line: number, detail: "motif matrix value '\(p)' is not a finite number")
             }
@@ -123,9 +169,9 @@ public enum MotifFile {
         var motifs: [Motif] = []
         var i = 0
         while i < lines.count {
-            let line = lines[i].trimmingCharacters(in: .whitespaces)
+            let line = trimmed(lines[i])
             if line.hasPrefix("ALPHABET") {
-                let alphabet = line.split(separator: "=", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                let alphabet = line.split(separator: "=", maxSplits: 1).last.map { String(trimmed($0)) } ?? ""
                 if !alphabet.uppercased().hasPrefix("ACGT") {
                     throw GenomeError.malformedLine(path: path, line: i + 1, detail: "motif alphabet '\(alphabet)' is not DNA (ACGT)")
                 }
@@ -141,7 +187,7 @@ public enum MotifFile {
             var width: Int?
             // Find the matrix header, then read rows of 4 numbers.
             while i < lines.count {
-                let l = lines[i].trimmingCharacters(in: .whitespaces)
+                let l = trimmed(lines[i])
                 if l.hasPrefix("MOTIF") { break }
                 if l.hasPrefix("letter-probability matrix") {
                     let fields = l.replacingOccurrences(of: "= ", with: "=").split(separator: " ")
@@ -163,7 +209,7 @@ public enum MotifFile {
                     }
                     continue
                 }
-                if l.hasPrefix("URL") { motif.url = l.dropFirst(3).trimmingCharacters(in: .whitespaces) }
+                if l.hasPrefix("URL") { motif.url = String(trimmed(l.dropFirst(3))) }
                 i += 1
             }
             guard !motif.probabilities.isEmpty else {

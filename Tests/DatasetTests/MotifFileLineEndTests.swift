@@ -1,4 +1,6 @@
-import Dataset
+@testable import Dataset
+import Foundation
+import TestSupport
 import XCTest
 
 /// Motif files written on Windows (CR-LF line ends) read as their LF twins: MEME minimal,
@@ -18,5 +20,35 @@ final class MotifFileLineEndTests: XCTestCase {
             XCTAssertEqual(crlf.map(\.probabilities), lf.map(\.probabilities), name)
         }
         XCTAssertEqual(try MotifFile.parse(meme, path: "m.meme").map(\.id), ["M1", "M2"])
+    }
+}
+
+/// The motif reader's number and trimming shortcuts against Swift's and Foundation's own.
+final class MotifFileNumberTests: XCTestCase {
+    /// Plain decimals (the digits over a power of ten) give exactly `Double(_:)`'s value, and
+    /// every other field (exponents, long mantissas, signs, words, empty) what `Double(_:)` gives.
+    func testNumbersEqualDoubleParsing() {
+        var rng = TestRNG(seed: 3)
+        var fields = ["0", "-0", "0.0", "-0.000", "1", "1.", ".5", "-.5", "+1", "1e3", "1E-3", "0x1p3", "nan", "inf", "-", ".", "",
+                      "1.2.3", "12a", "0.250000", "0.999999999999999", "0.1234567890123456789", "123456789012345", "1234567890123456",
+                      "00000000000000000001.5", "0.0000000000000000000001", "0.00000000000000000000001", "99999999999999.9"]
+        for _ in 0..<20_000 {
+            let whole = rng.next() % 1000, frac = rng.next() % 1_000_000_000
+            let digits = Int(rng.next() % 12) + 1
+            var f = "\(whole).\(String(String(frac).prefix(digits)))"
+            if rng.next() % 4 == 0 { f = "-" + f }
+            fields.append(f)
+        }
+        for f in fields {
+            let ours = MotifFile.number(Substring(f)), theirs = Double(f)
+            XCTAssertEqual(ours?.bitPattern, theirs?.bitPattern, "'\(f)'")
+        }
+    }
+
+    /// Trimming on bytes equals Foundation's `.whitespaces` trimming, Unicode spaces included.
+    func testTrimmingEqualsFoundations() {
+        for line in ["  MOTIF a b \t", "\tURL x", "x", "", "   ", "\u{00A0}MOTIF a\u{2003}", " letter-probability matrix: alength= 4 \u{3000}"] {
+            XCTAssertEqual(String(MotifFile.trimmed(Substring(line))), line.trimmingCharacters(in: .whitespaces), "'\(line)'")
+        }
     }
 }
