@@ -166,12 +166,14 @@ public final class MotifComparison: Sendable {
             let workspace = Workspace(queries: queries, columns: columnCount)
             all = queries.map { compareOne($0, workspace) }
         } else {
-            // Worker w compares queries w, w + threads, ...; each query's list lands in its slot.
+            // The workers take queries widest first (the widest cost most) as they finish one;
+            // each query's list lands in its slot, so the order taken changes nothing.
             let slots = MatchSlots(queries.count)
             let workers = min(threads, queries.count)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let order = queries.indices.sorted { queries[$0].width > queries[$1].width || (queries[$0].width == queries[$1].width && $0 < $1) }
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 let workspace = Workspace(queries: queries, columns: columnCount)
-                for q in stride(from: worker, to: queries.count, by: workers) { slots.set(q, compareOne(queries[q], workspace)) }
+                while let k = slots.nextQuery(of: order.count) { slots.set(order[k], compareOne(queries[order[k]], workspace)) }
             }
             all = slots.values
         }
@@ -303,10 +305,14 @@ public final class MotifComparison: Sendable {
             guard let c = cp.baseAddress else { return }
             crick_motif_levels(scores.values, n, wq, medians, lo, scale, Int32(top), lp, c)
         }
-        let survival = survivalFunctions(nullPMF(counts, wq: wq))
+        let survival = survivalFunctions(nullPMF(counts, wq: wq), storage: workspace.takeSurvival())
+        defer { workspace.survival = survival.values }
         // log(1 - P(sum over query columns a..<a + len >= x)), filled as asked, laid out as the
         // survival functions.
-        var logBelowTail = [Double](repeating: .nan, count: survival.values.count)
+        var logBelowTail = workspace.takeLogTail()
+        if logBelowTail.count < survival.total { logBelowTail.append(contentsOf: repeatElement(.nan, count: survival.total - logBelowTail.count)) }
+        logBelowTail.withUnsafeMutableBufferPointer { $0.baseAddress?.update(repeating: .nan, count: survival.total) }
+        defer { workspace.logTail = logBelowTail }
         // log P(max over the alignments of a width-wt target < s), memoised by (wt, s): the
         // memo of width wt at memo[memoStart[wt] + s], made when that width is first asked.
         let levelCount = wq * (bins - 1) + 1
@@ -494,14 +500,19 @@ public final class MotifComparison: Sendable {
         var values: [Double]
         var start: [Int]
         var count: [Int]
+        /// Entries in use (values may hold more, unused).
+        var total: Int
     }
 
-    private func survivalFunctions(_ pmf: [[Double]]) -> Survival {
+    /// `storage` (a previous query's values, reused: every entry in use is written) holds the
+    /// values.
+    private func survivalFunctions(_ pmf: [[Double]], storage: [Double] = []) -> Survival {
         let wq = pmf.count, span = bins - 1
         var start = [Int](repeating: 0, count: wq * wq), count = [Int](repeating: 0, count: wq * wq)
         var total = 0
         for a in 0..<wq { for len in 1...(wq - a) { start[a * wq + len - 1] = total; count[a * wq + len - 1] = len * span + 1; total += len * span + 1 } }
-        var out = Survival(values: [Double](repeating: 0, count: total), start: start, count: count)
+        var out = Survival(values: storage, start: start, count: count, total: total)
+        if out.values.count < total { out.values.append(contentsOf: repeatElement(0, count: total - out.values.count)) }
         // Each pmf's non-zero levels and their probabilities, in level order.
         let nonZero = pmf.map { p in (p.indices.filter { p[$0] > 0 }.map { Int32($0) }, p.filter { $0 > 0 }) }
         // The running distribution, between `span` zeros before and span + 8 after (the
@@ -521,7 +532,7 @@ public final class MotifComparison: Sendable {
                         for (l, p) in pmf[a].enumerated() { d[l] = p }
                         guard let firstLevel = nonZero[a].0.first, let lastLevel = nonZero[a].0.last else { continue }
                         var support = (lo: Int(firstLevel), hi: Int(lastLevel))
-                        MotifComparison.tail(d, through: support.hi, into: v + start[a * wq])
+                        MotifComparison.tail(d, through: support.hi, count: count[a * wq], into: v + start[a * wq])
                         for b in (a + 1)..<(wq + 1) where b < wq {
                             let (ys, ps) = nonZero[b]
                             guard let yMin = ys.first, let yMax = ys.last else { break }
@@ -535,7 +546,7 @@ public final class MotifComparison: Sendable {
                             for z in support.lo..<grown.lo { d[z] = 0 }
                             for z in grown.lo...grown.hi { d[z] = nx[z] }
                             support = grown
-                            MotifComparison.tail(d, through: support.hi, into: v + start[a * wq + b - a])
+                            MotifComparison.tail(d, through: support.hi, count: count[a * wq + b - a], into: v + start[a * wq + b - a])
                         }
                     }
                 }
@@ -544,9 +555,9 @@ public final class MotifComparison: Sendable {
         return out
     }
 
-    /// P(S >= s) for every s up to `last`, from a pmf zero above `last` (the entries above stay
-    /// as they are: 0).
-    private static func tail(_ pmf: UnsafePointer<Double>, through last: Int, into out: UnsafeMutablePointer<Double>) {
+    /// P(S >= s) for every s < count, from a pmf zero above `last`.
+    private static func tail(_ pmf: UnsafePointer<Double>, through last: Int, count: Int, into out: UnsafeMutablePointer<Double>) {
+        if last + 1 < count { (out + last + 1).update(repeating: 0, count: count - last - 1) }
         var acc = 0.0
         for s in stride(from: last, through: 0, by: -1) {
             acc += pmf[s]
@@ -563,7 +574,22 @@ private final class Workspace {
     let levels: UnsafeMutablePointer<Int32>
     let scratch: UnsafeMutablePointer<Double>
     let buckets: UnsafeMutablePointer<Int32>
+    /// A query's survival functions and log terms, kept for the next query.
+    var survival: [Double] = []
+    var logTail: [Double] = []
     private let size: Int, columns: Int
+
+    /// The survival storage, left empty here (the caller returns it).
+    func takeSurvival() -> [Double] {
+        defer { survival = [] }
+        return survival
+    }
+
+    /// The log-term storage, left empty here (the caller returns it).
+    func takeLogTail() -> [Double] {
+        defer { logTail = [] }
+        return logTail
+    }
 
     init(queries: [Motif], columns n: Int) {
         size = (queries.map(\.width).max() ?? 0) * n
@@ -583,10 +609,21 @@ private final class Workspace {
     }
 }
 
-/// Per-query result slots filled by the comparison's worker threads (under a lock).
+/// Per-query result slots filled by the comparison's worker threads, and the queue of queries
+/// they take from (under a lock).
 private final class MatchSlots: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [[MotifMatch]]
+    private var taken = 0
+
+    /// The next of `count` queries to compare, nil when every one is taken.
+    func nextQuery(of count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard taken < count else { return nil }
+        taken += 1
+        return taken - 1
+    }
 
     init(_ count: Int) { slots = Array(repeating: [], count: count) }
 
