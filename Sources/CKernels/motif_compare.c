@@ -305,10 +305,11 @@ static void levels_generic(const double *v, ptrdiff_t n, ptrdiff_t wq, const dou
 
 #if defined(__x86_64__)
 // Eight database columns at a time, every query column for them, so the rows written (8 x wq
-// levels) stay in the first-level cache.
+// levels) stay in the first-level cache, where they are counted.
 __attribute__((target("avx512f")))
 static void levels_avx512(const double *v, ptrdiff_t n, ptrdiff_t wq, const double *medians, double lo, double scale, int32_t top,
-                          int32_t *levels) {
+                          int32_t *levels, int64_t *counts) {
+    const ptrdiff_t bins = (ptrdiff_t)top + 1;
     const __m512d l = _mm512_set1_pd(lo), sc = _mm512_set1_pd(scale);
     const __m512d zero = _mm512_setzero_pd(), half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1);
     const __m512d tp = _mm512_set1_pd((double)top);
@@ -326,19 +327,27 @@ static void levels_avx512(const double *v, ptrdiff_t n, ptrdiff_t wq, const doub
             _mm256_storeu_si256((__m256i *)lv, _mm512_cvttpd_epi32(_mm512_min_pd(r, tp)));
             for (int u = 0; u < 8; u++) row[u * wq + i] = lv[u];
         }
+        // Counted row by row while the rows are in cache: consecutive increments fall on
+        // different query columns' counts.
+        for (int u = 0; u < 8; u++)
+            for (ptrdiff_t i = 0; i < wq; i++) counts[i * bins + row[u * wq + i]]++;
     }
-    for (; c < n; c++)
-        for (ptrdiff_t i = 0; i < wq; i++) levels[c * wq + i] = score_level(v[i * n + c], medians[i], lo, scale, top);
+    for (; c < n; c++) {
+        for (ptrdiff_t i = 0; i < wq; i++) {
+            const int32_t l = score_level(v[i * n + c], medians[i], lo, scale, top);
+            levels[c * wq + i] = l;
+            counts[i * bins + l]++;
+        }
+    }
 }
 #endif
 
 void crick_motif_levels(const double *v, ptrdiff_t n, ptrdiff_t wq, const double *medians, double lo, double scale, int32_t top,
                         int32_t *levels, int64_t *counts) {
 #if defined(__x86_64__)
-    if (crick_kernel_level() >= CRICK_KERNELS_AVX512) levels_avx512(v, n, wq, medians, lo, scale, top, levels);
-    else
+    if (crick_kernel_level() >= CRICK_KERNELS_AVX512) { levels_avx512(v, n, wq, medians, lo, scale, top, levels, counts); return; }
 #endif
-        levels_generic(v, n, wq, medians, lo, scale, top, levels);
+    levels_generic(v, n, wq, medians, lo, scale, top, levels);
     // Row by row: consecutive increments fall on different query columns' counts.
     const ptrdiff_t bins = (ptrdiff_t)top + 1;
     for (ptrdiff_t c = 0; c < n; c++)
@@ -458,39 +467,107 @@ double crick_motif_log_below(const double *survival, const ptrdiff_t *start, con
     return acc;
 }
 
+// The alignments of one target reaching the best (level sum, overlap), in the order tried
+// (strand 0 then 1, offsets ascending), as (strand, offset) pairs in tied; returns their count
+// (0 when no offset overlaps enough) and the best level sum and overlap.
+static ptrdiff_t best_ties_generic(const int32_t *levels, ptrdiff_t wq, ptrdiff_t first0, ptrdiff_t wt, ptrdiff_t min_ov, ptrdiff_t zero,
+                                   int32_t *lsum, int32_t *tied, int64_t *level_out, ptrdiff_t *overlap_out) {
+    int64_t level = -1;
+    ptrdiff_t overlap_best = 0, ties = 0;
+    for (int s = 0; s < 2; s++) {
+        const ptrdiff_t first = first0 + s * wt;   // the strand's column 0
+        crick_motif_diagonal_sums(levels + first * wq, wt, wq, lsum);
+        for (ptrdiff_t offset = -(wt - min_ov); offset <= wq - min_ov; offset++) {
+            const ptrdiff_t a = offset > 0 ? offset : 0, b = wq < wt + offset ? wq : wt + offset, overlap = b - a;
+            if (overlap < min_ov) continue;
+            const int64_t total = (int64_t)lsum[offset + wt - 1] + (int64_t)(wq - overlap) * zero;
+            if (total > level || (total == level && overlap > overlap_best)) {
+                level = total;
+                overlap_best = overlap;
+                ties = 0;
+            }
+            if (total == level && overlap == overlap_best) {
+                tied[2 * ties] = s;
+                tied[2 * ties + 1] = (int32_t)offset;
+                ties++;
+            }
+        }
+    }
+    *level_out = level;
+    *overlap_out = overlap_best;
+    return ties;
+}
+
+#if defined(__x86_64__)
+// As best_ties_generic, sixteen offsets at a time: each offset's key (level sum x 65536 +
+// overlap, -1 where the overlap is too short; the caller keeps level sums below 32768) and
+// their maximum in registers, then the offsets holding the maximum in order. lsum holds 2 x
+// (wt + wq + 16) keys here.
+__attribute__((target("avx512f")))
+static ptrdiff_t best_ties_avx512(const int32_t *levels, ptrdiff_t wq, ptrdiff_t first0, ptrdiff_t wt, ptrdiff_t min_ov, ptrdiff_t zero,
+                                  int32_t *lsum, int32_t *tied, int64_t *level_out, ptrdiff_t *overlap_out) {
+    const ptrdiff_t offsets = wt + wq - 1, stride = offsets + 16;
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i wq16 = _mm512_set1_epi32((int32_t)wq), wt16 = _mm512_set1_epi32((int32_t)wt), zero16 = _mm512_setzero_si512();
+    const __m512i min16 = _mm512_set1_epi32((int32_t)min_ov), lvl0 = _mm512_set1_epi32((int32_t)zero), none = _mm512_set1_epi32(-1);
+    __m512i best = none;
+    for (int s = 0; s < 2; s++) {
+        int32_t *keys = lsum + s * stride;
+        diagonals_avx512(levels + (first0 + s * wt) * wq, wt, wq, keys);
+        for (ptrdiff_t base = 0; base < offsets; base += 16) {
+            // Lane l: offset o = base + l - (wt - 1); overlap = min(wq, wt + o) - max(0, o).
+            const __m512i o = _mm512_sub_epi32(_mm512_add_epi32(_mm512_set1_epi32((int32_t)base), lanes), _mm512_set1_epi32((int32_t)(wt - 1)));
+            const __m512i overlap = _mm512_sub_epi32(_mm512_min_epi32(wq16, _mm512_add_epi32(wt16, o)), _mm512_max_epi32(zero16, o));
+            const __mmask16 in = (__mmask16)(offsets - base >= 16 ? 0xFFFF : ((1u << (offsets - base)) - 1));
+            const __mmask16 ok = _mm512_mask_cmpge_epi32_mask(in, overlap, min16);
+            const __m512i total = _mm512_add_epi32(_mm512_maskz_loadu_epi32(in, keys + base),
+                                                   _mm512_mullo_epi32(_mm512_sub_epi32(wq16, overlap), lvl0));
+            const __m512i key = _mm512_mask_add_epi32(none, ok, _mm512_slli_epi32(total, 16), overlap);
+            _mm512_mask_storeu_epi32(keys + base, in, key);
+            best = _mm512_max_epi32(best, key);
+        }
+    }
+    const int32_t top = _mm512_reduce_max_epi32(best);
+    if (top < 0) { *level_out = -1; *overlap_out = 0; return 0; }
+    ptrdiff_t ties = 0;
+    for (int s = 0; s < 2; s++) {
+        const int32_t *keys = lsum + s * stride;
+        for (ptrdiff_t u = 0; u < offsets; u++) {
+            if (keys[u] != top) continue;
+            tied[2 * ties] = s;
+            tied[2 * ties + 1] = (int32_t)(u - (wt - 1));
+            ties++;
+        }
+    }
+    *level_out = top >> 16;
+    *overlap_out = top & 0xFFFF;
+    return ties;
+}
+#endif
+
 void crick_motif_best_alignments(const int32_t *levels, const double *scores, const double *medians, ptrdiff_t n, ptrdiff_t wq,
                                  const ptrdiff_t *starts, const ptrdiff_t *widths, ptrdiff_t count, ptrdiff_t min_overlap,
-                                 ptrdiff_t zero, int32_t *lsum, int32_t *tied, int64_t *best_level, int32_t *best_overlap,
-                                 int32_t *best_strand, int32_t *best_offset, double *best_score) {
+                                 ptrdiff_t zero, int32_t top, int32_t *lsum, int32_t *tied, int64_t *best_level,
+                                 int32_t *best_overlap, int32_t *best_strand, int32_t *best_offset, double *best_score) {
+    // Keys pack a level sum (at most wq x top: one level per query column) below 32768 with the
+    // overlap: wider queries take the plain loop.
+    int vector = 0;
+#if defined(__x86_64__)
+    vector = crick_kernel_level() >= CRICK_KERNELS_AVX512 && top >= 0 && (int64_t)wq * ((int64_t)top + 1) < 32768;
+#endif
     for (ptrdiff_t t = 0; t < count; t++) {
         const ptrdiff_t wt = widths[t];
         best_level[t] = -1;
         if (wt <= 0) continue;
         ptrdiff_t min_ov = min_overlap < wq ? min_overlap : wq;
         if (wt < min_ov) min_ov = wt;
-        // The best level sum and overlap, and the alignments reaching both (strand, offset) in
-        // the order tried.
-        int64_t level = -1;
-        ptrdiff_t overlap_best = 0, ties = 0;
-        for (int s = 0; s < 2; s++) {
-            const ptrdiff_t first = starts[t] + s * wt;   // the strand's column 0
-            crick_motif_diagonal_sums(levels + first * wq, wt, wq, lsum);
-            for (ptrdiff_t offset = -(wt - min_ov); offset <= wq - min_ov; offset++) {
-                const ptrdiff_t a = offset > 0 ? offset : 0, b = wq < wt + offset ? wq : wt + offset, overlap = b - a;
-                if (overlap < min_ov) continue;
-                const int64_t total = (int64_t)lsum[offset + wt - 1] + (int64_t)(wq - overlap) * zero;
-                if (total > level || (total == level && overlap > overlap_best)) {
-                    level = total;
-                    overlap_best = overlap;
-                    ties = 0;
-                }
-                if (total == level && overlap == overlap_best) {
-                    tied[2 * ties] = s;
-                    tied[2 * ties + 1] = (int32_t)offset;
-                    ties++;
-                }
-            }
-        }
+        int64_t level;
+        ptrdiff_t overlap_best, ties;
+#if defined(__x86_64__)
+        if (vector) ties = best_ties_avx512(levels, wq, starts[t], wt, min_ov, zero, lsum, tied, &level, &overlap_best);
+        else
+#endif
+            ties = best_ties_generic(levels, wq, starts[t], wt, min_ov, zero, lsum, tied, &level, &overlap_best);
         if (level < 0) continue;
         // Ties break on the sum of shifted scores (query columns in order, from 0), the first of
         // the highest: query column i faces database column first + i - offset.

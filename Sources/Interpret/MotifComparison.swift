@@ -340,7 +340,7 @@ public final class MotifComparison: Sendable {
         }
         // Each target's best alignment.
         let count = database.count, longest = (widths.max() ?? 0) + wq
-        var lsum = [Int32](repeating: 0, count: longest + 16), tied = [Int32](repeating: 0, count: 4 * longest)
+        var lsum = [Int32](repeating: 0, count: 2 * (longest + 16)), tied = [Int32](repeating: 0, count: 4 * longest)
         var level = [Int64](repeating: -1, count: count), overlap = [Int32](repeating: 0, count: count)
         var strand = [Int32](repeating: 0, count: count), offset = [Int32](repeating: 0, count: count)
         var score = [Double](repeating: 0, count: count)
@@ -354,7 +354,7 @@ public final class MotifComparison: Sendable {
                                     offset.withUnsafeMutableBufferPointer { of in
                                         score.withUnsafeMutableBufferPointer { sc in
                                             crick_motif_best_alignments(lp, sp, medians, n, wq, st.baseAddress, wd.baseAddress, count, minOverlap,
-                                                                        zero, ls.baseAddress, td.baseAddress, lv.baseAddress, ov.baseAddress,
+                                                                        zero, Int32(top), ls.baseAddress, td.baseAddress, lv.baseAddress, ov.baseAddress,
                                                                         sd.baseAddress, of.baseAddress, sc.baseAddress)
                                         }
                                     }

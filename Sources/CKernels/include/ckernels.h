@@ -120,11 +120,11 @@ double crick_motif_log_below(const double *survival, const ptrdiff_t *start, con
 /// at least min(min_overlap, wq, wt) columns, the highest level sum (each unaligned query column
 /// counting `zero`), then the widest overlap, then the highest sum of shifted scores, the first
 /// tried of equals: best_level[t] (-1 for an empty target), its overlap, strand (0 as given, 1
-/// reverse complement), offset and score. lsum holds max width + wq + 16 values, tied 4 x (max
-/// width + wq).
+/// reverse complement), offset and score. Levels are at most top. lsum holds 2 x (max width + wq
+/// + 16) values, tied 4 x (max width + wq).
 void crick_motif_best_alignments(const int32_t *levels, const double *scores, const double *medians, ptrdiff_t n, ptrdiff_t wq,
                                  const ptrdiff_t *starts, const ptrdiff_t *widths, ptrdiff_t count, ptrdiff_t min_overlap,
-                                 ptrdiff_t zero, int32_t *lsum, int32_t *tied, int64_t *best_level, int32_t *best_overlap,
-                                 int32_t *best_strand, int32_t *best_offset, double *best_score);
+                                 ptrdiff_t zero, int32_t top, int32_t *lsum, int32_t *tied, int64_t *best_level,
+                                 int32_t *best_overlap, int32_t *best_strand, int32_t *best_offset, double *best_score);
 
 #endif
