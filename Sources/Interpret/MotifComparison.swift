@@ -134,6 +134,14 @@ public final class MotifComparison: Sendable {
         self.squares = squares
     }
 
+    /// `count` values of a trivial type in a large scratch buffer (huge pages where offered),
+    /// or from the allocator when that fails.
+    fileprivate static func largeBuffer<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T>? {
+        let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard !overflow, let raw = crick_alloc_large(bytes) else { return nil }
+        return raw.bindMemory(to: T.self, capacity: max(1, count))
+    }
+
     /// Columns (N, 4) as the column score reads them: centred, with their sums of squares
     /// (Pearson), or as given with zero sums (Euclidean).
     private static func prepare(_ values: [Double], count n: Int, column: ColumnScore) -> ([Double], [Double]) {
@@ -572,6 +580,8 @@ public final class MotifComparison: Sendable {
 private final class Workspace {
     let scores: UnsafeMutablePointer<Double>
     let levels: UnsafeMutablePointer<Int32>
+    /// Whether scores and levels came from crick_alloc_large (else from `allocate`).
+    private let large: Bool
     let scratch: UnsafeMutablePointer<Double>
     let buckets: UnsafeMutablePointer<Int32>
     /// A query's survival functions and log terms, kept for the next query.
@@ -594,16 +604,28 @@ private final class Workspace {
     init(queries: [Motif], columns n: Int) {
         size = (queries.map(\.width).max() ?? 0) * n
         columns = n
-        // Not initialised: every value is written before it is read.
-        scores = .allocate(capacity: max(1, size))
-        levels = .allocate(capacity: max(1, size))
+        // Not initialised: every value is written before it is read. Huge pages where offered
+        // (the widest query touches every page of both).
+        let s = MotifComparison.largeBuffer(Double.self, size), l = MotifComparison.largeBuffer(Int32.self, size)
+        if let s, let l {
+            (scores, levels, large) = (s, l, true)
+        } else {
+            if let s { crick_free_large(s) }
+            if let l { crick_free_large(l) }
+            (scores, levels, large) = (.allocate(capacity: max(1, size)), .allocate(capacity: max(1, size)), false)
+        }
         scratch = .allocate(capacity: 3 * n + 48)
         buckets = .allocate(capacity: 4096)
     }
 
     deinit {
-        scores.deallocate()
-        levels.deallocate()
+        if large {
+            crick_free_large(scores)
+            crick_free_large(levels)
+        } else {
+            scores.deallocate()
+            levels.deallocate()
+        }
         scratch.deallocate()
         buckets.deallocate()
     }

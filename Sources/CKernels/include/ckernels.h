@@ -127,4 +127,9 @@ void crick_motif_best_alignments(const int32_t *levels, const double *scores, co
                                  ptrdiff_t zero, int32_t top, int32_t *lsum, int32_t *tied, int64_t *best_level,
                                  int32_t *best_overlap, int32_t *best_strand, int32_t *best_offset, double *best_score);
 
+/// A scratch buffer of `bytes` (NULL when memory is short): 2 MB aligned and marked for
+/// transparent huge pages when at least 2 MB. Freed with crick_free_large.
+void *crick_alloc_large(size_t bytes);
+void crick_free_large(void *p);
+
 #endif
