@@ -304,28 +304,58 @@ static void levels_generic(const double *v, ptrdiff_t n, ptrdiff_t wq, const dou
 }
 
 #if defined(__x86_64__)
-// Eight database columns at a time, every query column for them, so the rows written (8 x wq
-// levels) stay in the first-level cache, where they are counted.
-__attribute__((target("avx512f")))
+// The levels of eight database columns for one query column, as eight int32.
+__attribute__((target("avx512f"), always_inline))
+static inline __m256i eight_levels(const double *v, double median, __m512d l, __m512d sc, __m512d tp) {
+    const __m512d zero = _mm512_setzero_pd(), half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1);
+    __m512d s = _mm512_sub_pd(_mm512_loadu_pd(v), _mm512_set1_pd(median));
+    __m512d t = _mm512_mul_pd(_mm512_sub_pd(s, l), sc);
+    __m512d x = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(t, zero, _CMP_GE_OQ), t);
+    __m512d f = _mm512_roundscale_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    __mmask8 up = _mm512_cmp_pd_mask(_mm512_sub_pd(x, f), half, _CMP_GE_OQ);
+    __m512d r = _mm512_mask_add_pd(f, up, f, one);
+    return _mm512_cvttpd_epi32(_mm512_min_pd(r, tp));
+}
+
+// Eight database columns at a time, every query column for them: eight query columns' levels
+// (eight vectors of eight database columns) transposed in registers into the eight rows, each
+// row's eight query columns stored at once; then counted row by row while in cache.
+__attribute__((target("avx512f,avx2")))
 static void levels_avx512(const double *v, ptrdiff_t n, ptrdiff_t wq, const double *medians, double lo, double scale, int32_t top,
                           int32_t *levels, int64_t *counts) {
     const ptrdiff_t bins = (ptrdiff_t)top + 1;
-    const __m512d l = _mm512_set1_pd(lo), sc = _mm512_set1_pd(scale);
-    const __m512d zero = _mm512_setzero_pd(), half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1);
-    const __m512d tp = _mm512_set1_pd((double)top);
-    int32_t lv[8];
+    const __m512d l = _mm512_set1_pd(lo), sc = _mm512_set1_pd(scale), tp = _mm512_set1_pd((double)top);
     ptrdiff_t c = 0;
     for (; c + 8 <= n; c += 8) {
         int32_t *row = levels + c * wq;
-        for (ptrdiff_t i = 0; i < wq; i++) {
-            __m512d s = _mm512_sub_pd(_mm512_loadu_pd(v + i * n + c), _mm512_set1_pd(medians[i]));
-            __m512d t = _mm512_mul_pd(_mm512_sub_pd(s, l), sc);
-            __m512d x = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(t, zero, _CMP_GE_OQ), t);
-            __m512d f = _mm512_roundscale_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-            __mmask8 up = _mm512_cmp_pd_mask(_mm512_sub_pd(x, f), half, _CMP_GE_OQ);
-            __m512d r = _mm512_mask_add_pd(f, up, f, one);
-            _mm256_storeu_si256((__m256i *)lv, _mm512_cvttpd_epi32(_mm512_min_pd(r, tp)));
-            for (int u = 0; u < 8; u++) row[u * wq + i] = lv[u];
+        for (ptrdiff_t i0 = 0; i0 < wq; i0 += 8) {
+            const ptrdiff_t k = wq - i0 < 8 ? wq - i0 : 8;
+            __m256i r[8];
+            for (ptrdiff_t j = 0; j < 8; j++)
+                r[j] = j < k ? eight_levels(v + (i0 + j) * n + c, medians[i0 + j], l, sc, tp) : _mm256_setzero_si256();
+            const __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+            const __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+            const __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+            const __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+            const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+            const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+            const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+            const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+            __m256i out[8];
+            out[0] = _mm256_permute2x128_si256(u0, u4, 0x20);
+            out[1] = _mm256_permute2x128_si256(u1, u5, 0x20);
+            out[2] = _mm256_permute2x128_si256(u2, u6, 0x20);
+            out[3] = _mm256_permute2x128_si256(u3, u7, 0x20);
+            out[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
+            out[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
+            out[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
+            out[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
+            if (k == 8) {
+                for (int u = 0; u < 8; u++) _mm256_storeu_si256((__m256i *)(row + u * wq + i0), out[u]);
+            } else {
+                const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                for (int u = 0; u < 8; u++) _mm256_maskstore_epi32(row + u * wq + i0, mask, out[u]);
+            }
         }
         // Counted row by row while the rows are in cache: consecutive increments fall on
         // different query columns' counts.
@@ -334,9 +364,9 @@ static void levels_avx512(const double *v, ptrdiff_t n, ptrdiff_t wq, const doub
     }
     for (; c < n; c++) {
         for (ptrdiff_t i = 0; i < wq; i++) {
-            const int32_t l = score_level(v[i * n + c], medians[i], lo, scale, top);
-            levels[c * wq + i] = l;
-            counts[i * bins + l]++;
+            const int32_t lv = score_level(v[i * n + c], medians[i], lo, scale, top);
+            levels[c * wq + i] = lv;
+            counts[i * bins + lv]++;
         }
     }
 }
@@ -529,14 +559,21 @@ static ptrdiff_t best_ties_avx512(const int32_t *levels, ptrdiff_t wq, ptrdiff_t
     }
     const int32_t top = _mm512_reduce_max_epi32(best);
     if (top < 0) { *level_out = -1; *overlap_out = 0; return 0; }
+    // The offsets holding the maximum, sixteen keys compared at a time, in order.
+    const __m512i top16 = _mm512_set1_epi32(top);
     ptrdiff_t ties = 0;
     for (int s = 0; s < 2; s++) {
         const int32_t *keys = lsum + s * stride;
-        for (ptrdiff_t u = 0; u < offsets; u++) {
-            if (keys[u] != top) continue;
-            tied[2 * ties] = s;
-            tied[2 * ties + 1] = (int32_t)(u - (wt - 1));
-            ties++;
+        for (ptrdiff_t base = 0; base < offsets; base += 16) {
+            const __mmask16 in = (__mmask16)(offsets - base >= 16 ? 0xFFFF : ((1u << (offsets - base)) - 1));
+            uint32_t hit = _mm512_mask_cmpeq_epi32_mask(in, _mm512_maskz_loadu_epi32(in, keys + base), top16);
+            while (hit) {
+                const int l = __builtin_ctz(hit);
+                hit &= hit - 1;
+                tied[2 * ties] = s;
+                tied[2 * ties + 1] = (int32_t)(base + l - (wt - 1));
+                ties++;
+            }
         }
     }
     *level_out = top >> 16;
