@@ -99,7 +99,7 @@ public final class MotifComparison: Sendable {
     /// reverse-complemented) is column starts[m] + s * width(m) + j.
     private let starts: [Int]
     private let widths: [Int]
-    private let columnCount: Int
+    let columnCount: Int
     /// The database columns as the column score reads them, as four runs of N values (the
     /// columns' A, C, G, T entries: deviations from the column mean for Pearson, the values for
     /// Euclidean), (4, N), with (N) sums of their squares (Pearson; zeros for Euclidean).
@@ -134,14 +134,6 @@ public final class MotifComparison: Sendable {
         self.squares = squares
     }
 
-    /// `count` values of a trivial type in a large scratch buffer (huge pages where offered),
-    /// or from the allocator when that fails.
-    fileprivate static func largeBuffer<T>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T>? {
-        let (bytes, overflow) = max(1, count).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
-        guard !overflow, let raw = crick_alloc_large(bytes) else { return nil }
-        return raw.bindMemory(to: T.self, capacity: max(1, count))
-    }
-
     /// Columns (N, 4) as the column score reads them: centred, with their sums of squares
     /// (Pearson), or as given with zero sums (Euclidean).
     private static func prepare(_ values: [Double], count n: Int, column: ColumnScore) -> ([Double], [Double]) {
@@ -171,7 +163,7 @@ public final class MotifComparison: Sendable {
     public func compare(_ queries: [Motif]) -> [[MotifMatch]] {
         var all: [[MotifMatch]]
         if threads <= 1 || queries.count <= 1 {
-            let workspace = Workspace(queries: queries, columns: columnCount)
+            let workspace = MotifWorkspace(queries: queries, columns: columnCount)
             all = queries.map { compareOne($0, workspace) }
         } else {
             // The workers take queries widest first (the widest cost most) as they finish one;
@@ -180,7 +172,7 @@ public final class MotifComparison: Sendable {
             let workers = min(threads, queries.count)
             let order = queries.indices.sorted { queries[$0].width > queries[$1].width || (queries[$0].width == queries[$1].width && $0 < $1) }
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                let workspace = Workspace(queries: queries, columns: columnCount)
+                let workspace = MotifWorkspace(queries: queries, columns: columnCount)
                 while let k = slots.nextQuery(of: order.count) { slots.set(order[k], compareOne(queries[order[k]], workspace)) }
             }
             all = slots.values
@@ -208,7 +200,7 @@ public final class MotifComparison: Sendable {
         var finite: Bool
     }
 
-    private func columnScores(_ query: Motif, _ workspace: Workspace) -> QueryScores {
+    private func columnScores(_ query: Motif, _ workspace: MotifWorkspace) -> QueryScores {
         let wq = query.width, n = columnCount
         var q: [Double] = []
         for col in query.probabilities { q += col.prefix(4) + repeatElement(0, count: max(0, 4 - col.count)) }
@@ -235,7 +227,7 @@ public final class MotifComparison: Sendable {
         return out
     }
 
-    private func compareOne(_ query: Motif, _ workspace: Workspace) -> [MotifMatch] {
+    private func compareOne(_ query: Motif, _ workspace: MotifWorkspace) -> [MotifMatch] {
         let wq = query.width
         guard wq > 0, !database.isEmpty, columnCount > 0 else { return [] }
         let scores = columnScores(query, workspace)
@@ -261,7 +253,7 @@ public final class MotifComparison: Sendable {
 
     /// The exact median of each query column's scores over every database column: the middle
     /// value, or the mean of the two middle values.
-    private func medians(wq: Int, scores: QueryScores, _ workspace: Workspace) -> [Double] {
+    private func medians(wq: Int, scores: QueryScores, _ workspace: MotifWorkspace) -> [Double] {
         let n = columnCount
         var medians = [Double](repeating: 0, count: wq)
         guard scores.finite else {
@@ -284,7 +276,7 @@ public final class MotifComparison: Sendable {
 
     /// Tomtom's complete scoring: median-shifted column scores, unaligned query columns at 0,
     /// p of the best alignment's sum under the maximum of all alignments of the target's width.
-    private func completeMatches(wq: Int, scores: QueryScores, _ workspace: Workspace) -> [MotifMatch] {
+    private func completeMatches(wq: Int, scores: QueryScores, _ workspace: MotifWorkspace) -> [MotifMatch] {
         let n = columnCount
         let medians = medians(wq: wq, scores: scores, workspace)
         // Shifted scores discretised on one scale for all query columns: level 0 is the lowest
@@ -426,239 +418,4 @@ public final class MotifComparison: Sendable {
         }
         return out
     }
-
-    /// The median of `v` (reordered in place): the middle value, or the mean of the two middle
-    /// values for an even count; the value a full sort gives, found by selection.
-    static func median(_ v: inout [Double]) -> Double {
-        let n = v.count
-        guard n > 0 else { return 0 }
-        if n < 256 {
-            let upper = select(&v, n / 2)
-            guard n % 2 == 0 else { return upper }
-            // The lower middle value is the largest of the values before the upper one.
-            var lower = -Double.infinity
-            for i in 0..<(n / 2) { lower = max(lower, v[i]) }
-            return (lower + upper) / 2
-        }
-        let (lower, upper) = middleValues(v, n % 2 == 0 ? n / 2 - 1 : n / 2, n / 2)
-        return n % 2 == 0 ? (lower + upper) / 2 : upper
-    }
-
-    /// The j-th and k-th smallest values of `v` (0-based, j <= k; the values a sort puts
-    /// there): the values counted into buckets by a monotone map of their value, then only
-    /// the buckets holding ranks j and k sorted. Exact for finite values.
-    static func middleValues(_ v: [Double], _ j: Int, _ k: Int) -> (Double, Double) {
-        guard v.allSatisfy({ $0.isFinite }) else {
-            // Not a number or infinite values: a sort (NaN last) decides.
-            let s = v.sorted { $0 < $1 || (!$0.isNaN && $1.isNaN) }
-            return (s[j], s[k])
-        }
-        var lo = Double.infinity, hi = -Double.infinity
-        for x in v { lo = min(lo, x); hi = max(hi, x) }
-        guard hi > lo else { return (lo, lo) }
-        let buckets = 4096
-        let scale = Double(buckets) / (hi - lo)
-        @inline(__always) func bucket(_ x: Double) -> Int { min(buckets - 1, Int((x - lo) * scale)) }
-        var counts = [Int](repeating: 0, count: buckets)
-        v.withUnsafeBufferPointer { vp in counts.withUnsafeMutableBufferPointer { cp in for x in vp { cp[bucket(x)] += 1 } } }
-        // The buckets of ranks j and k, and the ranks below the first.
-        var below = 0, first = 0
-        while below + counts[first] <= j { below += counts[first]; first += 1 }
-        var last = first, belowLast = below
-        while belowLast + counts[last] <= k { belowLast += counts[last]; last += 1 }
-        var kept: [Double] = []
-        kept.reserveCapacity(belowLast + counts[last] - below)
-        for x in v { let b = bucket(x); if b >= first && b <= last { kept.append(x) } }
-        kept.sort()
-        return (kept[j - below], kept[k - below])
-    }
-
-    /// Reorders `v` so that v[k] holds the value a sort would put there, no value before it
-    /// greater and none after it smaller (Hoare's selection with a median-of-three pivot).
-    static func select(_ v: inout [Double], _ k: Int) -> Double {
-        var lo = 0, hi = v.count - 1
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2
-            if v[mid] < v[lo] { v.swapAt(mid, lo) }
-            if v[hi] < v[lo] { v.swapAt(hi, lo) }
-            if v[hi] < v[mid] { v.swapAt(hi, mid) }
-            let pivot = v[mid]
-            var i = lo, j = hi
-            while i <= j {
-                while v[i] < pivot { i += 1 }
-                while pivot < v[j] { j -= 1 }
-                if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
-            }
-            if k <= j { hi = j } else if k >= i { lo = i } else { return v[k] }
-        }
-        return v[k]
-    }
-
-    /// The null pmf of each query column: its level counts (counts[i * bins + level]) over
-    /// the database columns, every column weighted equally.
-    private func nullPMF(_ counts: [Int64], wq: Int) -> [[Double]] {
-        let total = Double(max(columnCount, 1))
-        return (0..<wq).map { i in (0..<bins).map { Double(counts[i * bins + $0]) / total } }
-    }
-
-    /// Survival functions of sums over query columns a..<b of independent per-column pmfs,
-    /// built by extending a: P(sum >= s) at values[start[a * wq + b - a - 1] + s] for s below
-    /// count[a * wq + b - a - 1] (a sum over len columns has len * (bins - 1) + 1 levels).
-    private struct Survival {
-        var values: [Double]
-        var start: [Int]
-        var count: [Int]
-        /// Entries in use (values may hold more, unused).
-        var total: Int
-    }
-
-    /// `storage` (a previous query's values, reused: every entry in use is written) holds the
-    /// values.
-    private func survivalFunctions(_ pmf: [[Double]], storage: [Double] = []) -> Survival {
-        let wq = pmf.count, span = bins - 1
-        var start = [Int](repeating: 0, count: wq * wq), count = [Int](repeating: 0, count: wq * wq)
-        var total = 0
-        for a in 0..<wq { for len in 1...(wq - a) { start[a * wq + len - 1] = total; count[a * wq + len - 1] = len * span + 1; total += len * span + 1 } }
-        var out = Survival(values: storage, start: start, count: count, total: total)
-        if out.values.count < total { out.values.append(contentsOf: repeatElement(0, count: total - out.values.count)) }
-        // Each pmf's non-zero levels and their probabilities, in level order.
-        let nonZero = pmf.map { p in (p.indices.filter { p[$0] > 0 }.map { Int32($0) }, p.filter { $0 > 0 }) }
-        // The running distribution, between `span` zeros before and span + 8 after (the
-        // convolution reads that far), and the next one.
-        let longest = wq * span + 1
-        var dist = [Double](repeating: 0, count: longest + 2 * span + 8)
-        var next = [Double](repeating: 0, count: longest)
-        out.values.withUnsafeMutableBufferPointer { vp in
-            dist.withUnsafeMutableBufferPointer { dp in
-                next.withUnsafeMutableBufferPointer { np in
-                    guard let v = vp.baseAddress, let dBase = dp.baseAddress, let nx = np.baseAddress else { return }
-                    let d = dBase + span
-                    for a in 0..<wq {
-                        // dist = pmf[a], the rest zero; its values lie in support (outside it
-                        // every value is exactly 0, and so are the terms the sums skip there).
-                        dp.update(repeating: 0)
-                        for (l, p) in pmf[a].enumerated() { d[l] = p }
-                        guard let firstLevel = nonZero[a].0.first, let lastLevel = nonZero[a].0.last else { continue }
-                        var support = (lo: Int(firstLevel), hi: Int(lastLevel))
-                        MotifComparison.tail(d, through: support.hi, count: count[a * wq], into: v + start[a * wq])
-                        for b in (a + 1)..<(wq + 1) where b < wq {
-                            let (ys, ps) = nonZero[b]
-                            guard let yMin = ys.first, let yMax = ys.last else { break }
-                            let grown = (lo: support.lo + Int(yMin), hi: support.hi + Int(yMax))
-                            ys.withUnsafeBufferPointer { yp in
-                                ps.withUnsafeBufferPointer { pp in
-                                    guard let y = yp.baseAddress, let p = pp.baseAddress else { return }
-                                    crick_motif_convolve(d + grown.lo, y, p, yp.count, nx + grown.lo, grown.hi - grown.lo + 1)
-                                }
-                            }
-                            for z in support.lo..<grown.lo { d[z] = 0 }
-                            for z in grown.lo...grown.hi { d[z] = nx[z] }
-                            support = grown
-                            MotifComparison.tail(d, through: support.hi, count: count[a * wq + b - a], into: v + start[a * wq + b - a])
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
-    /// P(S >= s) for every s < count, from a pmf zero above `last`.
-    private static func tail(_ pmf: UnsafePointer<Double>, through last: Int, count: Int, into out: UnsafeMutablePointer<Double>) {
-        if last + 1 < count { (out + last + 1).update(repeating: 0, count: count - last - 1) }
-        var acc = 0.0
-        for s in stride(from: last, through: 0, by: -1) {
-            acc += pmf[s]
-            out[s] = min(1, acc)
-        }
-    }
 }
-
-/// One worker's buffers for the comparison, reused from query to query (fresh pages for every
-/// query cost more than the work): scores (wq, N) and levels (N, wq) for the
-/// widest query, selection scratch (3N + 48) and 4096 bucket counts.
-private final class Workspace {
-    let scores: UnsafeMutablePointer<Double>
-    let levels: UnsafeMutablePointer<Int32>
-    /// Whether scores and levels came from crick_alloc_large (else from `allocate`).
-    private let large: Bool
-    let scratch: UnsafeMutablePointer<Double>
-    let buckets: UnsafeMutablePointer<Int32>
-    /// A query's survival functions and log terms, kept for the next query.
-    var survival: [Double] = []
-    var logTail: [Double] = []
-    private let size: Int, columns: Int
-
-    /// The survival storage, left empty here (the caller returns it).
-    func takeSurvival() -> [Double] {
-        defer { survival = [] }
-        return survival
-    }
-
-    /// The log-term storage, left empty here (the caller returns it).
-    func takeLogTail() -> [Double] {
-        defer { logTail = [] }
-        return logTail
-    }
-
-    init(queries: [Motif], columns n: Int) {
-        size = (queries.map(\.width).max() ?? 0) * n
-        columns = n
-        // Not initialised: every value is written before it is read. Huge pages where offered
-        // (the widest query touches every page of both).
-        let s = MotifComparison.largeBuffer(Double.self, size), l = MotifComparison.largeBuffer(Int32.self, size)
-        if let s, let l {
-            (scores, levels, large) = (s, l, true)
-        } else {
-            if let s { crick_free_large(s) }
-            if let l { crick_free_large(l) }
-            (scores, levels, large) = (.allocate(capacity: max(1, size)), .allocate(capacity: max(1, size)), false)
-        }
-        scratch = .allocate(capacity: 3 * n + 48)
-        buckets = .allocate(capacity: 4096)
-    }
-
-    deinit {
-        if large {
-            crick_free_large(scores)
-            crick_free_large(levels)
-        } else {
-            scores.deallocate()
-            levels.deallocate()
-        }
-        scratch.deallocate()
-        buckets.deallocate()
-    }
-}
-
-/// Per-query result slots filled by the comparison's worker threads, and the queue of queries
-/// they take from (under a lock).
-private final class MatchSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [[MotifMatch]]
-    private var taken = 0
-
-    /// The next of `count` queries to compare, nil when every one is taken.
-    func nextQuery(of count: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard taken < count else { return nil }
-        taken += 1
-        return taken - 1
-    }
-
-    init(_ count: Int) { slots = Array(repeating: [], count: count) }
-
-    func set(_ i: Int, _ matches: [MotifMatch]) {
-        lock.lock()
-        slots[i] = matches
-        lock.unlock()
-    }
-
-    var values: [[MotifMatch]] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
-    }
-}
-
