@@ -164,8 +164,9 @@ void crick_motif_best_alignments(const int32_t *levels, const double *scores, co
 #endif
             ties = best_ties_generic(levels, wq, starts[t], wt, min_ov, zero, lsum, tied, &level, &overlap_best);
         if (level < 0) continue;
-        // Ties break on the sum of shifted scores (query columns in order, from 0), the first of
-        // the highest: query column i faces database column first + i - offset.
+        // Ties break on the sum of shifted scores (query columns in order, from 0): the first
+        // tie, then any later one strictly higher. Query column i faces database column
+        // first + i - offset.
         double chosen = -INFINITY;
         int32_t strand = 0, off = 0;
         for (ptrdiff_t k = 0; k < ties; k++) {
@@ -173,7 +174,7 @@ void crick_motif_best_alignments(const int32_t *levels, const double *scores, co
             const ptrdiff_t a = offset > 0 ? offset : 0, b = wq < wt + offset ? wq : wt + offset;
             double raw = 0.0;
             for (ptrdiff_t i = a; i < b; i++) raw += scores[i * n + first + i - offset] - medians[i];
-            if (raw > chosen) { chosen = raw; strand = (int32_t)s; off = (int32_t)offset; }
+            if (k == 0 || raw > chosen) { chosen = raw; strand = (int32_t)s; off = (int32_t)offset; }
         }
         best_level[t] = level;
         best_overlap[t] = (int32_t)overlap_best;

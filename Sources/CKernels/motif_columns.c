@@ -59,7 +59,7 @@ static ptrdiff_t scores_generic(const double *db, ptrdiff_t n, const double *sq,
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx512f,avx512dq")))
+__attribute__((target("avx512f")))
 static ptrdiff_t scores_avx512(const double *db, ptrdiff_t n, const double *sq, const double *q, double qsq, int pearson,
                                double *out, double *lo, double *hi) {
     const __m512d q0 = _mm512_set1_pd(q[0]), q1 = _mm512_set1_pd(q[1]), q2 = _mm512_set1_pd(q[2]), q3 = _mm512_set1_pd(q[3]);
@@ -85,7 +85,8 @@ static ptrdiff_t scores_avx512(const double *db, ptrdiff_t n, const double *sq, 
             t = _mm512_sub_pd(q1, y1); e = _mm512_add_pd(e, _mm512_mul_pd(t, t));
             t = _mm512_sub_pd(q2, y2); e = _mm512_add_pd(e, _mm512_mul_pd(t, t));
             t = _mm512_sub_pd(q3, y3); e = _mm512_add_pd(e, _mm512_mul_pd(t, t));
-            s = _mm512_xor_pd(_mm512_sqrt_pd(e), _mm512_set1_pd(-0.0));   // minus, as -sqrt(e)
+            // Minus, as -sqrt(e): the sign bit flipped (an integer xor: AVX-512F alone).
+            s = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(_mm512_sqrt_pd(e)), _mm512_set1_epi64((long long)0x8000000000000000ULL)));
         }
         _mm512_storeu_pd(out + c, s);
         // |s| < inf is false for infinities and NaN: those are counted, not taken for min or max.

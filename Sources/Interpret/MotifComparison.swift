@@ -90,6 +90,7 @@ public enum AlignmentScoring: String, Sendable, CaseIterable {
 public final class MotifComparison: Sendable {
     public let database: [Motif]
     public let column: ColumnScore
+    /// Aligned columns an alignment needs at least (1 or more; less is taken as 1).
     public let minOverlap: Int
     public let bins: Int
     public let scoring: AlignmentScoring
@@ -110,7 +111,7 @@ public final class MotifComparison: Sendable {
                 scoring: AlignmentScoring = .complete, threads: Int = 1) {
         self.database = database
         self.column = column
-        self.minOverlap = minOverlap
+        self.minOverlap = max(1, minOverlap)   // an alignment aligns at least one column
         self.bins = bins
         self.scoring = scoring
         self.threads = max(1, threads)

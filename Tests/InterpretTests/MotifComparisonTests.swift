@@ -242,9 +242,11 @@ final class MotifComparisonKernelTests: XCTestCase {
                         reference = matches
                     }
                 }
-                // And at any thread count.
+                // And at any thread count; a minimum overlap below 1 is taken as 1.
                 let one = MotifComparison(database: db, column: column, minOverlap: 1, scoring: scoring, threads: 1).compare(queries)
                 XCTAssertEqual(one, reference, "\(column) \(scoring) 1 thread")
+                let none = MotifComparison(database: db, column: column, minOverlap: 0, scoring: scoring, threads: 1).compare(queries)
+                XCTAssertEqual(none, reference, "\(column) \(scoring) minimum overlap 0")
             }
         }
     }
