@@ -191,6 +191,11 @@ public final class MotifComparison: Sendable {
         return all
     }
 
+    /// A match's sort key and its place in the unsorted list.
+    private struct SortKey {
+        let p: Double, score: Double, target: Int, index: Int
+    }
+
     /// One query's column scores against the database: (wq, N) in the workspace, query column
     /// i's scores against every database column at i * N ..< (i + 1) * N, with each query
     /// column's smallest and largest finite score and whether every score is finite.
@@ -234,20 +239,14 @@ public final class MotifComparison: Sendable {
         let scores = columnScores(query, workspace)
         var out = scoring == .complete ? completeMatches(wq: wq, scores: scores, workspace) : incompleteMatches(wq: wq, scores: scores.values)
         // By p-value, then score (higher first), then target (p-values and scores are not NaN):
-        // an order of indices, the matches moved once.
-        let ps = out.map(\.pValue), ss = out.map(\.score), ts = out.map(\.target)
-        var order = Array(out.indices)
-        ps.withUnsafeBufferPointer { p in
-            ss.withUnsafeBufferPointer { sc in
-                ts.withUnsafeBufferPointer { tg in
-                    order.sort { x, y in
-                        if p[x] != p[y] { return p[x] < p[y] }
-                        if sc[x] != sc[y] { return sc[x] > sc[y] }
-                        return tg[x] < tg[y]
-                    }
-                }
-            }
+        // keys sorted, the matches moved once.
+        var keys = out.enumerated().map { SortKey(p: $1.pValue, score: $1.score, target: $1.target, index: $0) }
+        keys.sort { x, y in
+            if x.p != y.p { return x.p < y.p }
+            if x.score != y.score { return x.score > y.score }
+            return x.target < y.target
         }
+        let order = keys.map(\.index)
         out = order.map { out[$0] }
         return out
     }
@@ -314,31 +313,6 @@ public final class MotifComparison: Sendable {
         if logBelowTail.count < survival.total { logBelowTail.append(contentsOf: repeatElement(.nan, count: survival.total - logBelowTail.count)) }
         logBelowTail.withUnsafeMutableBufferPointer { $0.baseAddress?.update(repeating: .nan, count: survival.total) }
         defer { workspace.logTail = logBelowTail }
-        // log P(max over the alignments of a width-wt target < s), memoised by (wt, s): the
-        // memo of width wt at memo[memoStart[wt] + s], made when that width is first asked.
-        let levelCount = wq * (bins - 1) + 1
-        var memoStart = [Int](repeating: -1, count: (widths.max() ?? 0) + 1)
-        var memo: [Double] = []
-        func logBelow(width wt: Int, score s: Int) -> Double {
-            if memoStart[wt] < 0 {
-                memoStart[wt] = memo.count
-                memo.append(contentsOf: repeatElement(.nan, count: levelCount))
-            }
-            let at = memoStart[wt] + s
-            if !memo[at].isNaN { return memo[at] }
-            let value = survival.values.withUnsafeBufferPointer { sv in
-                survival.start.withUnsafeBufferPointer { st in
-                    survival.count.withUnsafeBufferPointer { ct in
-                        logBelowTail.withUnsafeMutableBufferPointer { lt -> Double in
-                            guard let v = sv.baseAddress, let a = st.baseAddress, let c = ct.baseAddress, let l = lt.baseAddress else { return 0 }
-                            return crick_motif_log_below(v, a, c, l, wq, wt, s, zero)
-                        }
-                    }
-                }
-            }
-            memo[at] = value
-            return value
-        }
         // Each target's best alignment.
         let count = database.count, longest = (widths.max() ?? 0) + wq
         var lsum = [Int32](repeating: 0, count: 2 * (longest + 16)), tied = [Int32](repeating: 0, count: 4 * longest)
@@ -366,10 +340,40 @@ public final class MotifComparison: Sendable {
                 }
             }
         }
+        // p of each best alignment from log P(max over the alignments of a width-wt target < s),
+        // memoised by (wt, s): the memo of width wt at memo[memoStart[wt] + s], made when that
+        // width is first asked.
+        let levelCount = wq * (bins - 1) + 1
+        var memoStart = [Int](repeating: -1, count: (widths.max() ?? 0) + 1)
+        var memo: [Double] = []
+        var pValues = [Double](repeating: 1, count: count)
+        survival.values.withUnsafeBufferPointer { sv in
+            survival.start.withUnsafeBufferPointer { st in
+                survival.count.withUnsafeBufferPointer { ct in
+                    logBelowTail.withUnsafeMutableBufferPointer { lt in
+                        guard let v = sv.baseAddress, let a = st.baseAddress, let c = ct.baseAddress, let l = lt.baseAddress else { return }
+                        for t in 0..<count where level[t] >= 0 {
+                            let wt = widths[t], s = Int(level[t])
+                            if memoStart[wt] < 0 {
+                                memoStart[wt] = memo.count
+                                memo.append(contentsOf: repeatElement(.nan, count: levelCount))
+                            }
+                            let at = memoStart[wt] + s
+                            var logBelow = memo[at]
+                            if logBelow.isNaN {
+                                logBelow = crick_motif_log_below(v, a, c, l, wq, wt, s, zero)
+                                memo[at] = logBelow
+                            }
+                            pValues[t] = min(1, max(0, -expm1(logBelow)))
+                        }
+                    }
+                }
+            }
+        }
         var out: [MotifMatch] = []
         out.reserveCapacity(count)
         for t in 0..<count where level[t] >= 0 {
-            let p = min(1, max(0, -expm1(logBelow(width: widths[t], score: Int(level[t])))))
+            let p = pValues[t]
             out.append(MotifMatch(target: t, offset: Int(offset[t]), strand: strand[t] == 0 ? "+" : "-", overlap: Int(overlap[t]),
                                   score: score[t], pValue: p, eValue: p * Double(count), qValue: 1))
         }
