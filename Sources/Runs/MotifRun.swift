@@ -101,8 +101,10 @@ public struct MotifRun {
         let known = try options.compare.map { try MotifFile.read(path: $0) } ?? []
         let (database, truthIndex) = databaseWithTruth(known, truth: truthMotifs)
         clock.lap("read motifs")
-        let matches = database.isEmpty ? [] : MotifComparison(database: database, column: options.distance, minOverlap: options.minOverlap,
-                                                               scoring: options.scoring, threads: options.threads).compare(queries)
+        // One comparison (its database prepared once) for the filters and the untrained baseline.
+        let comparison = MotifComparison(database: database, column: options.distance, minOverlap: options.minOverlap,
+                                         scoring: options.scoring, threads: options.threads)
+        let matches = database.isEmpty ? [] : comparison.compare(queries)
         let summary = truthMotifs.isEmpty ? nil : TruthSummary(matches: matches, database: database, truth: truthIndex)
         if !database.isEmpty { clock.lap("compare") }
         var untrained: UntrainedBaseline?
@@ -114,8 +116,7 @@ public struct MotifRun {
                                                           trimBits: options.trimBits, trimPad: options.trimPad, threads: options.threads)
             let freshQueries = try freshExtractor.extract(try sequenceBatches(freshExtractor)).map(\.motif)
             clock.lap("untrained extract")
-            let freshMatches = MotifComparison(database: database, column: options.distance, minOverlap: options.minOverlap,
-                                               scoring: options.scoring, threads: options.threads).compare(freshQueries)
+            let freshMatches = comparison.compare(freshQueries)
             untrained = UntrainedBaseline(seed: seed, filters: freshQueries.count,
                                           significant: UntrainedBaseline.significant(freshMatches),
                                           truth: truthMotifs.isEmpty ? nil : TruthSummary(matches: freshMatches, database: database, truth: truthIndex))
